@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { commonEnv, envBool, envInt, envList, jwtEnv, parseEnv } from '@chat/core';
+
+/** Every variable the gateway reads (see README "Configuration"). */
+export const gatewayEnvSchema = z.object({
+  ...commonEnv,
+  ...jwtEnv,
+  PORT: envInt(4000),
+  HOST: z.string().default('127.0.0.1'),
+  /** The app's own origin: always allowed for WebSocket upgrades and CORS. */
+  PUBLIC_URL: z.string().url().default('http://localhost:4000'),
+  ALLOWED_ORIGINS: envList('http://localhost:5173,http://127.0.0.1:5173'),
+  /** Use X-Forwarded-For for the client address (only behind a proxy you run). */
+  TRUST_PROXY: envBool(false),
+  /** Built web app to serve at `/` (same origin as the API); unset = API only. */
+  STATIC_DIR: z.string().optional(),
+  RPC_TIMEOUT_MS: envInt(10_000),
+  MAX_BODY_BYTES: envInt(64 * 1024),
+  SHUTDOWN_DRAIN_MS: envInt(5_000),
+  RATE_LOGIN_FAILURES_PER_IDENTIFIER: envInt(10),
+  RATE_LOGIN_FAILURES_WINDOW_S: envInt(15 * 60),
+  RATE_LOGIN_FAILURES_PER_IP: envInt(100),
+  RATE_LOGIN_IP_WINDOW_S: envInt(60 * 60),
+  RATE_REGISTER_PER_IP: envInt(10),
+  RATE_REGISTER_WINDOW_S: envInt(60 * 60),
+  RATE_SEND_PER_USER: envInt(30),
+  RATE_SEND_WINDOW_S: envInt(10),
+  RATE_TYPING_PER_USER: envInt(10),
+  RATE_TYPING_WINDOW_S: envInt(5),
+  RATE_DEFAULT_PER_CONNECTION: envInt(100),
+  RATE_DEFAULT_WINDOW_S: envInt(1),
+});
+
+export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
+
+export const loadGatewayEnv = (source: Record<string, string | undefined> = process.env): GatewayEnv =>
+  parseEnv(gatewayEnvSchema, source);

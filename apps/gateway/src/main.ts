@@ -1,0 +1,40 @@
+import { Redis } from 'ioredis';
+import { Bus } from '@chat/bus';
+import { createLogger, onShutdown } from '@chat/core';
+import { loadGatewayEnv } from './env.js';
+import { createGateway } from './server.js';
+
+async function main() {
+  const env = loadGatewayEnv();
+  const log = createLogger({ service: 'gateway', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
+
+  const redis = new Redis(env.REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    retryStrategy: (times) => Math.min(times * 200, 5000),
+  });
+  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
+  await redis.connect();
+  const bus = await Bus.connect({ url: env.AMQP_URL, service: 'gateway', log });
+
+  const gateway = createGateway({ env, log, bus, redis });
+  await new Promise<void>((resolve, reject) => {
+    gateway.server.once('error', reject);
+    gateway.server.listen(env.PORT, env.HOST, resolve);
+  });
+  log.info({ url: `http://${env.HOST}:${env.PORT}`, static: env.STATIC_DIR ?? null }, 'gateway listening');
+
+  onShutdown(log, async () => {
+    await gateway.shutdown();
+    await bus.close();
+    redis.disconnect();
+  }, env.SHUTDOWN_DRAIN_MS + 5_000);
+}
+
+main().catch((err: unknown) => {
+  const e = err as NodeJS.ErrnoException;
+  console.error(
+    e.code === 'EADDRINUSE' ? `gateway: port already in use (${e.message}); set PORT to another port` : `gateway failed to start: ${e.message}`,
+  );
+  process.exit(1);
+});

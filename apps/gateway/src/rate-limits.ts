@@ -1,0 +1,60 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { AppError, type Logger } from '@chat/core';
+import type { RateLimitRule, RateLimits } from '@chat/api';
+import type { GatewayEnv } from './env.js';
+
+/**
+ * The limits of API.md, shared by every gateway through Redis. If Redis fails, calls
+ * are let through (logged): an outage of the limiter must not become an outage of chat.
+ */
+export function createRateLimits(redis: Redis, env: GatewayEnv, log: Logger): RateLimits {
+  const limiter = (keyPrefix: string, points: number, duration: number) =>
+    new RateLimiterRedis({ storeClient: redis, keyPrefix: `rl:${keyPrefix}`, points, duration });
+
+  const rules: Record<RateLimitRule, RateLimiterRedis> = {
+    default: limiter('default', env.RATE_DEFAULT_PER_CONNECTION, env.RATE_DEFAULT_WINDOW_S),
+    register: limiter('register', env.RATE_REGISTER_PER_IP, env.RATE_REGISTER_WINDOW_S),
+    send: limiter('send', env.RATE_SEND_PER_USER, env.RATE_SEND_WINDOW_S),
+    typing: limiter('typing', env.RATE_TYPING_PER_USER, env.RATE_TYPING_WINDOW_S),
+  };
+  const loginById = limiter('login-id', env.RATE_LOGIN_FAILURES_PER_IDENTIFIER, env.RATE_LOGIN_FAILURES_WINDOW_S);
+  const loginByIp = limiter('login-ip', env.RATE_LOGIN_FAILURES_PER_IP, env.RATE_LOGIN_IP_WINDOW_S);
+
+  const tooMany = (msBeforeNext: number) =>
+    new AppError('TOO_MANY_REQUESTS', `Too many requests; retry in ${Math.ceil(msBeforeNext / 1000)} s`, {
+      retryAfterMs: msBeforeNext,
+    });
+
+  async function guard(action: () => Promise<unknown>, what: string): Promise<void> {
+    try {
+      await action();
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw tooMany(err.msBeforeNext);
+      if (err instanceof AppError) throw err;
+      log.warn({ err: (err as Error).message, limiter: what }, 'rate limiter unavailable, allowing');
+    }
+  }
+
+  async function assertUnder(l: RateLimiterRedis, key: string, what: string) {
+    await guard(async () => {
+      const res = await l.get(key);
+      if (res && res.consumedPoints >= l.points) throw tooMany(res.msBeforeNext);
+    }, what);
+  }
+
+  return {
+    consume: (rule, key) => guard(() => rules[rule].consume(key), rule),
+    async assertLoginAllowed(identifier, ip) {
+      await assertUnder(loginById, identifier, 'login-id');
+      await assertUnder(loginByIp, ip, 'login-ip');
+    },
+    async recordLoginFailure(identifier, ip) {
+      // Over-limit here just means the next attempt is refused by assertLoginAllowed.
+      await Promise.allSettled([loginById.consume(identifier), loginByIp.consume(ip)]);
+    },
+    async recordLoginSuccess(identifier) {
+      await loginById.delete(identifier).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Redis } from 'ioredis';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { appRouter, serviceOf, type ApiContext, type RpcCaller } from '@chat/api';
+import type { Bus } from '@chat/bus';
+import { AppError, type Logger } from '@chat/core';
+import { verifyToken } from '@chat/tokens';
+import type { GatewayEnv } from './env.js';
+import { bearerToken, clientIp, handleCors, requestIdFrom, setSecurityHeaders } from './http-headers.js';
+import { createMetrics } from './metrics.js';
+import { createOriginPolicy } from './origins.js';
+import { createRateLimits } from './rate-limits.js';
+import { createStaticHandler } from './static-files.js';
+
+/** Close code telling clients their access token expired: refresh, then reconnect. */
+export const TOKEN_EXPIRED_CLOSE_CODE = 4001;
+
+export interface GatewayDeps {
+  env: GatewayEnv;
+  log: Logger;
+  bus: Bus;
+  redis: Redis;
+}
+
+export interface Gateway {
+  server: Server;
+  /** Stops accepting, tells socket clients to reconnect elsewhere, drains, closes. */
+  shutdown(): Promise<void>;
+}
+
+export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
+  const metrics = createMetrics();
+  const origins = createOriginPolicy(env.PUBLIC_URL, env.ALLOWED_ORIGINS);
+  const limits = createRateLimits(redis, env, log);
+  const serveStatic = env.STATIC_DIR ? createStaticHandler(env.STATIC_DIR) : null;
+  const jwt = { secret: env.JWT_ACCESS_SECRET, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
+  let shuttingDown = false;
+  let inFlight = 0;
+
+  const rpc: RpcCaller = async (method, input, meta) => {
+    const end = metrics.rpcDuration.startTimer({ method });
+    try {
+      const out = await bus.call(serviceOf(method), method, input, meta, env.RPC_TIMEOUT_MS);
+      end({ outcome: 'ok' });
+      return out as never;
+    } catch (err) {
+      end({ outcome: err instanceof AppError ? err.code : 'error' });
+      throw err;
+    }
+  };
+
+  async function authenticate(token: string | null): Promise<Pick<ApiContext, 'user' | 'authError'> & { exp?: number }> {
+    if (!token) return { user: null };
+    try {
+      const claims = await verifyToken('access', jwt, token);
+      return { user: { id: claims.sub }, exp: claims.exp };
+    } catch (err) {
+      return { user: null, authError: err instanceof AppError ? err.message : 'Invalid token' };
+    }
+  }
+
+  const onProcedureDone: ApiContext['onProcedureDone'] = ({ requestId, userId, path, type, durationMs, code }) => {
+    metrics.procedureDuration.observe({ procedure: path, type, code }, durationMs / 1000);
+    if (code !== 'OK') metrics.errors.inc({ code });
+    log.info({ requestId, userId, procedure: path, code, durationMs: Math.round(durationMs) }, 'procedure');
+  };
+
+  const baseContext = (ip: string, connectionKey: string, requestId: string | null) => ({
+    requestId,
+    ip,
+    connectionKey,
+    rpc,
+    limits,
+    log,
+    onProcedureDone,
+  });
+
+  const onError = ({ error, path }: { error: { code: string; message: string; cause?: unknown }; path?: string }) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error.cause ?? error, procedure: path }, 'procedure failed');
+  };
+
+  const trpcHttp = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    maxBodySize: env.MAX_BODY_BYTES,
+    onError,
+    async createContext({ req, res }): Promise<ApiContext> {
+      const ip = clientIp(req, env.TRUST_PROXY);
+      const requestId = requestIdFrom(req) ?? randomUUID();
+      res.setHeader('X-Request-Id', requestId);
+      return { ...baseContext(ip, `ip:${ip}`, requestId), ...(await authenticate(bearerToken(req))) };
+    },
+  });
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    res.on('close', () => inFlight--);
+    setSecurityHeaders(res);
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/health') return json(res, 200, { status: 'ok' });
+    if (path === '/ready') {
+      const parts = { rabbitmq: bus.connected, redis: redis.status === 'ready' };
+      const ready = !shuttingDown && parts.rabbitmq && parts.redis;
+      return json(res, ready ? 200 : 503, { status: ready ? 'ready' : shuttingDown ? 'shutting down' : 'not ready', ...parts });
+    }
+    if (path === '/metrics') {
+      metrics.registry.metrics().then(
+        (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
+    if (path === '/trpc' || path.startsWith('/trpc/')) {
+      if (handleCors(req, res, origins)) return;
+      return trpcHttp(req, res);
+    }
+    if (serveStatic) {
+      serveStatic(req, res).catch((err: unknown) => {
+        log.error({ err }, 'static file error');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+      return;
+    }
+    json(res, 404, { error: 'Not found' });
+  });
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 30_000;
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: env.MAX_BODY_BYTES });
+  const sockets = new Set<WebSocket>();
+  wss.on('connection', (socket) => {
+    sockets.add(socket);
+    metrics.openSockets.inc();
+    socket.on('close', () => {
+      sockets.delete(socket);
+      metrics.openSockets.dec();
+    });
+  });
+
+  const wsHandler = applyWSSHandler({
+    wss,
+    router: appRouter,
+    onError,
+    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    async createContext({ req, res: socket, info }): Promise<ApiContext> {
+      const ip = clientIp(req, env.TRUST_PROXY);
+      const params = info.connectionParams as Record<string, unknown> | null;
+      const token = typeof params?.token === 'string' ? params.token : bearerToken(req);
+      const auth = await authenticate(token);
+      if (auth.exp) closeAtExpiry(socket, auth.exp);
+      return { ...baseContext(ip, `ws:${randomUUID()}`, null), user: auth.user, ...(auth.authError ? { authError: auth.authError } : {}) };
+    },
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket, head) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (shuttingDown) return refuse(503, 'Service Unavailable');
+    if (path !== '/trpc') return refuse(404, 'Not Found');
+    if (!origins.allows(req.headers.origin)) {
+      log.warn({ origin: req.headers.origin }, 'websocket refused: origin not allowed');
+      return refuse(403, 'Forbidden');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  async function shutdown(): Promise<void> {
+    shuttingDown = true;
+    server.close();
+    wsHandler.broadcastReconnectNotification();
+    const deadline = Date.now() + env.SHUTDOWN_DRAIN_MS;
+    while ((inFlight > 0 || sockets.size > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    for (const socket of sockets) socket.close(1001, 'Server shutting down');
+    wss.close();
+    server.closeAllConnections();
+  }
+
+  return { server, shutdown };
+}
+
+function closeAtExpiry(socket: WebSocket, expSeconds: number): void {
+  const ms = expSeconds * 1000 - Date.now();
+  // setTimeout caps at ~24.8 days; access tokens live minutes.
+  const timer = setTimeout(() => socket.close(TOKEN_EXPIRED_CLOSE_CODE, 'Access token expired'), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+  socket.once('close', () => clearTimeout(timer));
+}
+
+function json(res: import('node:http').ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

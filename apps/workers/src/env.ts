@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { commonEnv, envInt, envSecret, jwtEnv, parseEnv } from '@chat/core';
+
+/** Every variable the workers read (see README "Configuration"); one schema for all four. */
+export const workerEnvSchema = z.object({
+  ...commonEnv,
+  ...jwtEnv,
+  MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').default('mongodb://127.0.0.1:27017'),
+  /** Prepended to each service's database name (auth, users, chat); tests isolate runs with it. */
+  MONGO_DB_PREFIX: z.string().regex(/^[A-Za-z0-9_]*$/).default(''),
+  JWT_REFRESH_SECRET: envSecret('dev-only-refresh-secret-fedcba9876543210'),
+  ACCESS_TOKEN_TTL_S: envInt(15 * 60),
+  REFRESH_TOKEN_TTL_S: envInt(7 * 24 * 60 * 60),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  PROFILE_CACHE_TTL_S: envInt(5 * 60),
+  /** Timeout of worker-to-worker RPCs. */
+  RPC_TIMEOUT_MS: envInt(5_000),
+  WORKER_PREFETCH: envInt(16),
+  /** Serves GET /health and /ready for orchestrators when set; 0 = off. */
+  HEALTH_PORT: envInt(0),
+});
+
+export type WorkerEnv = z.infer<typeof workerEnvSchema>;
+
+export const loadWorkerEnv = (source: Record<string, string | undefined> = process.env): WorkerEnv =>
+  parseEnv(workerEnvSchema, source);

@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+import { Redis } from 'ioredis';
+import { Bus } from '@chat/bus';
+import { createLogger, onShutdown, type Logger } from '@chat/core';
+import { connectDb, type Connection } from '@chat/db';
+import { loadWorkerEnv, type WorkerEnv } from './env.js';
+
+/** What every worker gets: config, logs, the bus, Redis and its own database. */
+export interface WorkerRuntime {
+  name: string;
+  env: WorkerEnv;
+  log: Logger;
+  bus: Bus;
+  redis: Redis;
+  db: Connection;
+  /** Registers cleanup to run on shutdown, before connections close. */
+  onStop(fn: () => Promise<void> | void): void;
+}
+
+export interface WorkerDefinition {
+  name: string;
+  /** Database name without the MONGO_DB_PREFIX. */
+  database: string;
+  start(rt: WorkerRuntime): Promise<void>;
+}
+
+export async function runWorker(def: WorkerDefinition): Promise<void> {
+  const env = loadWorkerEnv();
+  const log = createLogger({ service: `${def.name}-worker`, level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
+  const stops: Array<() => Promise<void> | void> = [];
+
+  const redis = new Redis(env.REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    retryStrategy: (times) => Math.min(times * 200, 5000),
+  });
+  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
+  await redis.connect();
+
+  const db = await connectDb({ url: env.MONGO_URL, dbName: `${env.MONGO_DB_PREFIX}${def.database}`, log });
+  const bus = await Bus.connect({ url: env.AMQP_URL, service: def.name, log, prefetch: env.WORKER_PREFETCH });
+
+  const rt: WorkerRuntime = { name: def.name, env, log, bus, redis, db, onStop: (fn) => stops.push(fn) };
+  await def.start(rt);
+
+  const health = env.HEALTH_PORT ? startHealthServer(env.HEALTH_PORT, rt) : null;
+
+  onShutdown(log, async () => {
+    for (const stop of stops.reverse()) await stop();
+    health?.close();
+    await bus.close();
+    await db.close();
+    redis.disconnect();
+  });
+  log.info({ database: db.name }, `${def.name} worker ready`);
+}
+
+/** /health: the process runs; /ready: bus, Redis and MongoDB are connected. */
+function startHealthServer(port: number, rt: WorkerRuntime): Server {
+  const server = createServer((req, res) => {
+    const parts = { rabbitmq: rt.bus.connected, redis: rt.redis.status === 'ready', mongodb: rt.db.readyState === 1 };
+    const ready = Object.values(parts).every(Boolean);
+    const [status, body] =
+      req.url === '/health' ? [200, { status: 'ok' }] : req.url === '/ready' ? [ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...parts }] : [404, { error: 'not found' }];
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  server.on('error', (err) => {
+    rt.log.fatal({ err: err.message, port }, 'health server cannot listen; set HEALTH_PORT to a free port');
+    process.exit(1);
+  });
+  server.listen(port, () => rt.log.info({ port }, 'health server listening'));
+  return server;
+}

@@ -1,0 +1,133 @@
+import { AppError } from '@chat/core';
+import type { Profile, UsersModels } from '@chat/db';
+import type {
+  Me,
+  Page,
+  ProvisionProfileInput,
+  PublicUser,
+  SetStatusInput,
+  UpdateProfileInput,
+  UserSearchInput,
+} from '@chat/api';
+import type { ProfileCache } from './profile-cache.js';
+
+type ProfileRow = Profile & { _id: string };
+
+/** Profiles: creation from sign-up, reads through the cache, edits that invalidate it. */
+export class Profiles {
+  constructor(
+    private readonly models: UsersModels,
+    private readonly cache: ProfileCache,
+  ) {}
+
+  /** Creates the profile once; a second call (redelivered event, retried RPC) changes nothing. */
+  async provision(input: ProvisionProfileInput): Promise<Me> {
+    const now = new Date();
+    await this.models.Profile.updateOne(
+      { _id: input.id },
+      {
+        $setOnInsert: {
+          username: input.username,
+          usernameLower: input.username.toLowerCase(),
+          email: input.email,
+          displayName: input.username,
+          displayNameLower: input.username.toLowerCase(),
+          avatar: null,
+          bio: '',
+          status: 'offline',
+          lastSeen: null,
+          createdAt: now,
+          updatedAt: now,
+        },
+      },
+      { upsert: true },
+    );
+    return this.me(input.id);
+  }
+
+  async me(id: string): Promise<Me> {
+    const cached = await this.cache.get(id);
+    if (cached) return cached;
+    const row = await this.models.Profile.findById(id).lean<ProfileRow>();
+    if (!row) throw new AppError('NOT_FOUND', 'User not found');
+    const me = toMe(row);
+    await this.cache.set(me);
+    return me;
+  }
+
+  async byId(id: string): Promise<PublicUser> {
+    return toPublic(await this.me(id));
+  }
+
+  /** Case-insensitive substring match on username or display name, ordered by username. */
+  async search(callerId: string, input: UserSearchInput): Promise<Page<PublicUser>> {
+    const pattern = escapeRegex(input.query.toLowerCase());
+    const after = input.cursor ? decodeCursor(input.cursor) : null;
+    const rows = await this.models.Profile.find({
+      _id: { $ne: callerId },
+      $or: [{ usernameLower: { $regex: pattern } }, { displayNameLower: { $regex: pattern } }],
+      ...(after ? { usernameLower: { $gt: after } } : {}),
+    })
+      .sort({ usernameLower: 1 })
+      .limit(input.limit + 1)
+      .lean<ProfileRow[]>();
+    const page = rows.slice(0, input.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((r) => toPublic(toMe(r))),
+      nextCursor: rows.length > input.limit && last ? encodeCursor(last.usernameLower) : null,
+    };
+  }
+
+  async update(id: string, input: UpdateProfileInput): Promise<Me> {
+    const set: Record<string, unknown> = { updatedAt: new Date() };
+    if (input.displayName !== undefined) {
+      set.displayName = input.displayName;
+      set.displayNameLower = input.displayName.toLowerCase();
+    }
+    if (input.bio !== undefined) set.bio = input.bio;
+    if (input.avatar !== undefined) set.avatar = input.avatar;
+    return this.write(id, set);
+  }
+
+  async setStatus(id: string, input: SetStatusInput): Promise<Me> {
+    const set: Record<string, unknown> = { status: input.status, updatedAt: new Date() };
+    if (input.status === 'offline') set.lastSeen = new Date();
+    return this.write(id, set);
+  }
+
+  private async write(id: string, set: Record<string, unknown>): Promise<Me> {
+    const res = await this.models.Profile.updateOne({ _id: id }, { $set: set });
+    if (res.matchedCount === 0) throw new AppError('NOT_FOUND', 'User not found');
+    await this.cache.invalidate(id);
+    return this.me(id);
+  }
+}
+
+function toMe(row: ProfileRow): Me {
+  return {
+    id: row._id,
+    username: row.username,
+    email: row.email,
+    displayName: row.displayName,
+    avatar: row.avatar ?? null,
+    bio: row.bio ?? '',
+    status: row.status ?? 'offline',
+    lastSeen: row.lastSeen ? new Date(row.lastSeen).toISOString() : null,
+  };
+}
+
+function toPublic(me: Me): PublicUser {
+  const { email: _email, ...rest } = me;
+  return rest;
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const encodeCursor = (usernameLower: string) => Buffer.from(usernameLower, 'utf8').toString('base64url');
+
+function decodeCursor(cursor: string): string {
+  const value = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[a-z0-9_]{1,32}$/.test(value)) throw new AppError('BAD_REQUEST', 'Invalid cursor');
+  return value;
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { meSchema } from './user.js';
+
+const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/** bcrypt reads only the first 72 bytes; longer passwords are refused, never truncated. */
+export const passwordSchema = z
+  .string()
+  .refine((p) => utf8Bytes(p) >= 8, 'Password must be at least 8 bytes')
+  .refine((p) => utf8Bytes(p) <= 72, 'Password must be at most 72 UTF-8 bytes');
+
+export const usernameSchema = z
+  .string()
+  .regex(/^[a-z0-9_]{3,32}$/, 'Username must be 3–32 characters of a-z, 0-9 and _');
+
+export const registerInput = z.strictObject({
+  username: usernameSchema,
+  email: z.string().trim().max(254).pipe(z.email('Invalid email address')).transform((e) => e.toLowerCase()),
+  password: passwordSchema,
+});
+export type RegisterInput = z.infer<typeof registerInput>;
+
+export const loginInput = z.strictObject({
+  identifier: z.string().trim().min(1).max(254).transform((v) => v.toLowerCase()),
+  // Bounded so a huge body can't cost a bcrypt round; over-long passwords simply fail.
+  password: z.string().min(1).max(1024),
+});
+export type LoginInput = z.infer<typeof loginInput>;
+
+export const refreshInput = z.strictObject({ refreshToken: z.string().min(1).max(4096) });
+export type RefreshInput = z.infer<typeof refreshInput>;
+
+export const tokenPairSchema = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  accessTokenExpiresAt: z.string(),
+});
+export type TokenPair = z.infer<typeof tokenPairSchema>;
+
+export const sessionSchema = tokenPairSchema.extend({ user: meSchema });
+export type Session = z.infer<typeof sessionSchema>;

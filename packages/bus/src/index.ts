@@ -1,0 +1,3 @@
+export * from './bus.js';
+export * from './messages.js';
+export * from './topology.js';

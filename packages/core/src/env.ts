@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/**
+ * Parses process.env (or a given record) with a zod object schema and exits with
+ * one readable line per bad variable, so a misconfigured process never half-starts.
+ */
+export function parseEnv<S extends z.ZodObject>(
+  schema: S,
+  source: Record<string, string | undefined> = process.env,
+): z.infer<S> {
+  const picked: Record<string, string | undefined> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = source[key];
+    // Empty strings mean "unset" so `.env` lines like `AMQP_URL=` fall back to defaults.
+    picked[key] = value === '' ? undefined : value;
+  }
+  const result = schema.safeParse(picked);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** Helpers for env values, which are always strings. */
+export const envInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+export const envBool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+export const envList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+
+/** Variables every process reads. */
+export const commonEnv = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LOG_PRETTY: envBool(false),
+  AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+};
+
+/**
+ * A secret with a development fallback: production refuses to start without it,
+ * so a deploy can't silently sign tokens with a value from the repository.
+ */
+export const envSecret = (devFallback: string) =>
+  z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .transform((v, ctx) => {
+      if (v) return v;
+      if (process.env.NODE_ENV === 'production') {
+        ctx.addIssue({ code: 'custom', message: 'is required in production' });
+        return z.NEVER;
+      }
+      return devFallback;
+    });
+
+/** Variables of the JWT settings shared by the auth worker (signs) and the gateway (verifies). */
+export const jwtEnv = {
+  JWT_ACCESS_SECRET: envSecret('dev-only-access-secret-0123456789abcdef'),
+  JWT_ISSUER: z.string().min(1).default('chat-auth'),
+  JWT_AUDIENCE: z.string().min(1).default('chat-api'),
+};

@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './env.js';
+export * from './logger.js';
+export * from './backoff.js';
+export * from './shutdown.js';
+export * from './request.js';

@@ -1,0 +1,4 @@
+export * from './connect.js';
+export * from './auth/index.js';
+export * from './users/index.js';
+export type { Connection } from 'mongoose';

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { ROOT } from './stack-env.js';
+
+/** A service process of the system under test; its output is kept for failure reports. */
+export class ServiceProcess {
+  private child: ChildProcess | null = null;
+  private output: string[] = [];
+
+  readonly env: Record<string, string>;
+
+  constructor(
+    readonly name: string,
+    private readonly args: string[],
+    env: Record<string, string>,
+  ) {
+    this.env = { ...env };
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): void {
+    this.output = [];
+    const child = spawn(process.execPath, this.args, {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer) => {
+      this.output.push(...chunk.toString().split('\n').filter(Boolean));
+      if (this.output.length > 400) this.output.splice(0, this.output.length - 400);
+      if (process.env.TEST_SHOW_LOGS) process.stderr.write(`[${this.name}] ${chunk.toString()}`);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.child = child;
+  }
+
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  logs(lines = 40): string {
+    return this.output.slice(-lines).join('\n');
+  }
+
+  /** Graceful stop (SIGTERM) or a crash (SIGKILL), waiting for the exit. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill(signal);
+    });
+  }
+
+  /** Polls `url` until 200; fails with the process's last log lines. */
+  async waitReady(url: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`${this.name} exited during start-up:\n${this.logs()}`);
+      const ok = await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    throw new Error(`${this.name} not ready at ${url} after ${timeoutMs} ms:\n${this.logs()}`);
+  }
+}
+
+/** A TCP port nobody listens on right now (on loopback). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import WebSocket from 'ws';
+import { createChatClient, type ChatClient, type ChatClientOptions } from '@chat/sdk';
+import { freePort, ServiceProcess } from './process.js';
+import { stackEnv } from './stack-env.js';
+
+export interface SystemOptions {
+  /** Gateway processes to run (each on its own port). */
+  gateways?: number;
+  /** Extra variables for every process (e.g. lower rate limits). */
+  env?: Record<string, string>;
+}
+
+export interface TestUser {
+  client: ChatClient;
+  id: string;
+  username: string;
+  email: string;
+  password: string;
+}
+
+/**
+ * The whole backend as real processes — auth and user workers, one or more
+ * gateways — on the real servers, isolated from other runs by a database
+ * prefix and a Redis database of its own.
+ */
+export class TestSystem {
+  readonly workers: Record<'auth' | 'user', ServiceProcess>;
+  readonly gateways: ServiceProcess[] = [];
+  readonly urls: string[] = [];
+  readonly env: Record<string, string>;
+  private readonly healthUrls = new Map<ServiceProcess, string>();
+  private readonly clients: ChatClient[] = [];
+
+  private constructor(env: Record<string, string>) {
+    this.env = env;
+    this.workers = {
+      auth: new ServiceProcess('auth-worker', ['apps/workers/dist/main.js', 'auth'], env),
+      user: new ServiceProcess('user-worker', ['apps/workers/dist/main.js', 'user'], env),
+    };
+  }
+
+  private addGateway(port: number): void {
+    const gateway = new ServiceProcess(`gateway-${this.gateways.length + 1}`, ['apps/gateway/dist/main.js'], {
+      ...this.env,
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+    });
+    this.gateways.push(gateway);
+    this.urls.push(`http://127.0.0.1:${port}`);
+    this.healthUrls.set(gateway, `http://127.0.0.1:${port}/ready`);
+  }
+
+  static async start(options: SystemOptions = {}): Promise<TestSystem> {
+    const servers = stackEnv();
+    const redisDb = 1 + Math.floor(Math.random() * 15);
+    const redisUrl = `${servers.REDIS_URL.replace(/\/\d*$/, '')}/${redisDb}`;
+    const redis = new Redis(redisUrl);
+    await redis.flushdb();
+    redis.disconnect();
+
+    const dbPrefix = `t${randomBytes(4).toString('hex')}_`;
+    const system = new TestSystem({
+      ...servers,
+      REDIS_URL: redisUrl,
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
+      BCRYPT_COST: '4',
+      MONGO_DB_PREFIX: dbPrefix,
+      RPC_TIMEOUT_MS: '5000',
+      // Every test signs up many users from 127.0.0.1; the rate-limit tests lower these again.
+      RATE_REGISTER_PER_IP: '100000',
+      RATE_LOGIN_FAILURES_PER_IP: '100000',
+      RATE_DEFAULT_PER_CONNECTION: '100000',
+      ...options.env,
+    });
+    for (const worker of Object.values(system.workers)) {
+      const port = await freePort();
+      worker.env.HEALTH_PORT = String(port);
+      system.healthUrls.set(worker, `http://127.0.0.1:${port}/ready`);
+    }
+    for (let i = 0; i < (options.gateways ?? 1); i++) system.addGateway(await freePort());
+    await system.startAll();
+    return system;
+  }
+
+  get dbPrefix(): string {
+    return this.env.MONGO_DB_PREFIX!;
+  }
+
+  get url(): string {
+    return this.urls[0]!;
+  }
+
+  private async startAll(): Promise<void> {
+    const all = [...Object.values(this.workers), ...this.gateways];
+    all.forEach((p) => p.start());
+    await Promise.all(all.map((p) => p.waitReady(this.healthUrls.get(p)!)));
+  }
+
+  /** Starts a stopped process again and waits until it is ready. */
+  async restart(proc: ServiceProcess): Promise<void> {
+    await proc.stop();
+    proc.start();
+    await proc.waitReady(this.healthUrls.get(proc)!);
+  }
+
+  readyUrl(proc: ServiceProcess): string {
+    return this.healthUrls.get(proc)!;
+  }
+
+  client(options: Partial<ChatClientOptions> = {}): ChatClient {
+    const client = createChatClient({ url: this.url, WebSocket, ...options });
+    this.clients.push(client);
+    return client;
+  }
+
+  /** Registers a fresh user and returns a signed-in client. */
+  async user(options: Partial<ChatClientOptions> = {}): Promise<TestUser> {
+    const suffix = randomBytes(5).toString('hex');
+    const username = `u_${suffix}`;
+    const email = `${username}@example.test`;
+    const password = `pw-${suffix}-secret`;
+    const client = this.client(options);
+    const session = await client.register({ username, email, password });
+    return { client, id: session.user.id, username, email, password };
+  }
+
+  async stop(): Promise<void> {
+    this.clients.forEach((c) => c.close());
+    await Promise.all([...this.gateways, ...Object.values(this.workers)].map((p) => p.stop()));
+  }
+}
+
+export const uniqueName = (prefix = 'u') => `${prefix}_${randomBytes(5).toString('hex')}`;

@@ -1,0 +1,89 @@
+// Shared steps of `npm start` and `npm test`. Node built-ins only: this runs
+// before dependencies are installed.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export const step = (msg) => console.log(`\n▶ ${msg}`);
+
+/** Runs a command with inherited output; throws with its name when it fails. */
+export function run(cmd, args, opts = {}) {
+  const res = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', ...opts });
+  if (res.status !== 0) {
+    throw new Error(`${[cmd, ...args].join(' ')} failed (exit ${res.status ?? res.signal})`);
+  }
+}
+
+/** Installs dependencies when node_modules is missing or older than the lockfile. */
+export function ensureDependencies() {
+  const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
+  const lock = path.join(ROOT, 'package-lock.json');
+  const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
+  if (!stale) return;
+  step('Installing dependencies (npm ci)');
+  run('npm', existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
+}
+
+export function build() {
+  step('Building every workspace (turbo run build)');
+  run('npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
+}
+
+export async function stackUp() {
+  step('Starting the local stack (MongoDB-compatible DB, Redis, RabbitMQ)');
+  const { stackUp: up } = await import('../stack/lib.mjs');
+  return up();
+}
+
+/** Spawns a long-running service, prefixing each output line with its name. */
+export function startService(name, args, env) {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = (stream, out) => {
+    let buf = '';
+    stream.on('data', (chunk) => {
+      buf += chunk;
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const line of lines) out.write(`${name.padEnd(12)}│ ${line}\n`);
+    });
+  };
+  prefix(child.stdout, process.stdout);
+  prefix(child.stderr, process.stderr);
+  return child;
+}
+
+/** Polls a URL until it answers 200, or the process dies, or time runs out. */
+export async function waitReady(url, child, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`process exited (code ${child.exitCode}) before ${url} was ready`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs / 1000} s`);
+}
+
+/** SIGTERM, then SIGKILL if it doesn't exit in time. */
+export function stopProcess(child, timeoutMs = 10_000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,476 @@
+// Local (non-docker) servers, all state under .stack/: mongod or FerretDB+PostgreSQL, Redis, RabbitMQ.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { clearInterval, setInterval } from 'node:timers';
+import {
+  DATA,
+  LOGS,
+  ROOT,
+  StackError,
+  isRoot,
+  listenerOf,
+  log,
+  mkdirp,
+  pidAlive,
+  portOpen,
+  readPid,
+  run,
+  runOk,
+  spawnDaemon,
+  stopPid,
+  userIds,
+  waitFor,
+  which,
+} from './util.mjs';
+
+export const PORTS = { mongo: 27017, redis: 6379, rabbitmq: 5672, postgres: 54329 };
+const HOST = '127.0.0.1';
+
+/** Refuses to start when a process we did not start already listens on the port. */
+async function ensurePortFree(port, part, hint) {
+  if (!(await portOpen(port))) return;
+  const who = listenerOf(port) ?? 'another process';
+  throw new StackError(
+    `port ${port} (${part}) is already in use by ${who}, which this stack did not start. ${hint}`,
+  );
+}
+
+/** Waits for our freshly started server's port; on timeout/death fails with the log tail. */
+async function awaitPort(port, part, { timeoutMs, logFiles: all, since, exited, progress }) {
+  // Only logs written since this start attempt: older ones would point at an unrelated past failure.
+  const fresh = () => all.filter((f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= since);
+  const ok = await waitFor(() => portOpen(port), {
+    timeoutMs,
+    progress,
+    fail: () => {
+      if (exited && exited.code !== null) {
+        throw new StackError(
+          `${part} exited during startup${exited.code ? ` (exit ${exited.code})` : ''}`,
+          fresh(),
+        );
+      }
+    },
+  });
+  if (!ok)
+    throw new StackError(`${part} did not open port ${port} within ${timeoutMs / 1000}s`, fresh());
+}
+
+// ---------------------------------------------------------------- PostgreSQL (for FerretDB)
+const PG_DIR = path.join(DATA, 'pg');
+const PG_LOG = path.join(LOGS, 'postgresql.log');
+export const PG_URL = `postgres://postgres@${HOST}:${PORTS.postgres}/ferretdb`;
+
+/** Debian layout /usr/lib/postgresql/<ver>/bin; prefers the version that created .stack/pg. */
+export function pgBinDir() {
+  const base = '/usr/lib/postgresql';
+  const versions = (fs.existsSync(base) ? fs.readdirSync(base) : [])
+    .filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  const existing = safeRead(path.join(PG_DIR, 'PG_VERSION')).trim();
+  if (existing && versions.length && !versions.includes(existing)) {
+    throw new StackError(
+      `.stack/pg was created by PostgreSQL ${existing}, which is not installed; delete .stack/pg or install postgresql-${existing}`,
+    );
+  }
+  if (versions.length) return path.join(base, existing || versions[0], 'bin');
+  const pgCtl = which('pg_ctl');
+  return pgCtl && which('initdb') ? path.dirname(pgCtl) : null;
+}
+
+/** initdb/pg_ctl refuse to run as root, so as root we drop to the postgres OS user. */
+function asPostgres(cmd, args) {
+  return isRoot() ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+}
+
+function chownToPostgres(p) {
+  const ids = isRoot() && userIds('postgres');
+  if (ids) fs.chownSync(p, ids.uid, ids.gid);
+}
+
+const pgPid = () => {
+  const pid = readPid(path.join(PG_DIR, 'postmaster.pid'));
+  return pidAlive(pid, 'postgres') ? pid : null;
+};
+
+async function initPostgres(bin) {
+  log('initialising private PostgreSQL cluster in .stack/pg ...');
+  mkdirp(PG_DIR);
+  chownToPostgres(PG_DIR);
+  fs.chmodSync(PG_DIR, 0o700);
+  await runOk(
+    'initdb',
+    ...asPostgres(path.join(bin, 'initdb'), [
+      '-D',
+      PG_DIR,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--locale=C',
+    ]),
+  );
+  // TCP on loopback only, no unix socket (avoids /var/run permissions); fsync off: throwaway dev data.
+  fs.appendFileSync(
+    path.join(PG_DIR, 'postgresql.conf'),
+    [
+      '',
+      '# added by tools/stack',
+      `port = ${PORTS.postgres}`,
+      `listen_addresses = '${HOST}'`,
+      "unix_socket_directories = ''",
+      'fsync = off',
+      'synchronous_commit = off',
+      'full_page_writes = off',
+      '',
+    ].join('\n'),
+  );
+}
+
+async function startPostgres() {
+  if (pgPid()) return;
+  const bin = pgBinDir();
+  await ensurePortFree(PORTS.postgres, 'postgresql for ferretdb', 'Stop it or free the port.');
+  if (!fs.existsSync(path.join(PG_DIR, 'PG_VERSION'))) await initPostgres(bin);
+  if (!fs.existsSync(PG_LOG)) fs.writeFileSync(PG_LOG, '');
+  chownToPostgres(PG_LOG);
+  log(`starting postgresql on ${HOST}:${PORTS.postgres} ...`);
+  const res = await run(
+    ...asPostgres(path.join(bin, 'pg_ctl'), [
+      '-D',
+      PG_DIR,
+      '-l',
+      PG_LOG,
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]),
+  );
+  if (res.code !== 0)
+    throw new StackError(`postgresql failed to start: ${res.out.trim().split('\n').pop()}`, [
+      PG_LOG,
+    ]);
+  // Database for FerretDB; "already exists" is fine on later starts.
+  const db = await run(path.join(bin, 'createdb'), [
+    '-h',
+    HOST,
+    '-p',
+    String(PORTS.postgres),
+    '-U',
+    'postgres',
+    'ferretdb',
+  ]);
+  if (db.code !== 0 && !db.out.includes('already exists'))
+    throw new StackError(`createdb ferretdb failed: ${db.out.trim()}`);
+}
+
+async function stopPostgres() {
+  const pid = pgPid();
+  if (!pid) return;
+  const bin = pgBinDir();
+  await run(...asPostgres(path.join(bin, 'pg_ctl'), ['-D', PG_DIR, '-m', 'fast', '-w', 'stop']));
+  await stopPid(pid, { name: 'postgres', signal: null });
+}
+
+// ---------------------------------------------------------------- FerretDB
+const FERRET_SRC = path.join(ROOT, 'tools', 'ferretdb');
+const FERRET_BIN = path.join(DATA, 'bin', 'ferretdb');
+const FERRET_PID = path.join(DATA, 'ferretdb.pid');
+const FERRET_LOG = path.join(LOGS, 'ferretdb.log');
+const FERRET_BUILD_LOG = path.join(LOGS, 'ferretdb-build.log');
+
+const mtime = (p) => (fs.existsSync(p) ? fs.statSync(p).mtimeMs : 0);
+const ferretPid = () => {
+  const pid = readPid(FERRET_PID);
+  return pidAlive(pid, 'ferretdb') ? pid : null;
+};
+
+export const goBinary = () => which('go', ['/usr/local/go/bin/go']);
+
+/** Builds .stack/bin/ferretdb when missing or older than its sources. */
+async function buildFerret() {
+  const newestSrc = Math.max(
+    ...['main.go', 'go.mod', 'go.sum'].map((f) => mtime(path.join(FERRET_SRC, f))),
+  );
+  if (mtime(FERRET_BIN) >= newestSrc) return;
+  const go = goBinary();
+  if (!go)
+    throw new StackError(
+      'Go (>= 1.24) is needed to build FerretDB: not on PATH nor /usr/local/go/bin/go. Install Go, install mongod, or set MONGO_URL.',
+    );
+  mkdirp(path.dirname(FERRET_BIN));
+  log('building FerretDB with go build (about a minute the first time) ...');
+  const started = Date.now();
+  const ticker = setInterval(
+    () => log(`  still building FerretDB (${Math.round((Date.now() - started) / 1000)}s) ...`),
+    15_000,
+  );
+  const res = await run(go, ['build', '-buildvcs=false', '-o', FERRET_BIN, '.'], {
+    cwd: FERRET_SRC,
+    timeoutMs: 15 * 60_000,
+  });
+  clearInterval(ticker);
+  fs.writeFileSync(FERRET_BUILD_LOG, res.out);
+  if (res.code !== 0) throw new StackError('building FerretDB failed', [FERRET_BUILD_LOG]);
+  log(`built FerretDB in ${Math.round((Date.now() - started) / 1000)}s`);
+}
+
+async function startFerret() {
+  if (ferretPid()) return;
+  await ensurePortFree(
+    PORTS.mongo,
+    'mongo',
+    `Stop it, or set MONGO_URL=mongodb://${HOST}:${PORTS.mongo} to use it as-is.`,
+  );
+  log(`starting ferretdb on ${HOST}:${PORTS.mongo} ...`);
+  const since = Date.now();
+  const { pid, exited } = spawnDaemon(
+    FERRET_BIN,
+    ['-listen-addr', `${HOST}:${PORTS.mongo}`, '-postgresql-url', PG_URL, '-log-level', 'warn'],
+    { env: { ...process.env, DO_NOT_TRACK: '1' }, cwd: DATA, logFile: FERRET_LOG },
+  );
+  fs.writeFileSync(FERRET_PID, `${pid}\n`);
+  await awaitPort(PORTS.mongo, 'ferretdb', {
+    timeoutMs: 30_000,
+    logFiles: [FERRET_LOG],
+    since,
+    exited,
+  });
+}
+
+// ---------------------------------------------------------------- mongod (preferred when installed)
+const MONGO_DIR = path.join(DATA, 'mongo');
+const MONGO_PID = path.join(MONGO_DIR, 'mongod.pid');
+const MONGO_LOG = path.join(LOGS, 'mongod.log');
+const mongodPid = () => {
+  const pid = readPid(MONGO_PID);
+  return pidAlive(pid, 'mongod') ? pid : null;
+};
+
+async function startMongod() {
+  if (mongodPid()) return;
+  await ensurePortFree(
+    PORTS.mongo,
+    'mongo',
+    `Stop it, or set MONGO_URL=mongodb://${HOST}:${PORTS.mongo} to use it as-is.`,
+  );
+  mkdirp(MONGO_DIR);
+  log(`starting mongod on ${HOST}:${PORTS.mongo} ...`);
+  const since = Date.now();
+  const res = await run(which('mongod'), [
+    '--dbpath',
+    MONGO_DIR,
+    '--bind_ip',
+    HOST,
+    '--port',
+    String(PORTS.mongo),
+    '--fork',
+    '--logpath',
+    MONGO_LOG,
+    '--logappend',
+    '--pidfilepath',
+    MONGO_PID,
+  ]);
+  if (res.code !== 0) throw new StackError('mongod failed to start', [MONGO_LOG]);
+  await awaitPort(PORTS.mongo, 'mongod', { timeoutMs: 30_000, logFiles: [MONGO_LOG], since });
+}
+
+export const mongo = {
+  /** Which local flavour `up` would use. */
+  kind: () => (which('mongod') ? 'mongod' : 'ferretdb+postgresql'),
+  async up(kind) {
+    if (kind === 'mongod') return void (await startMongod());
+    if (!ferretPid()) await Promise.all([buildFerret(), startPostgres()]);
+    await startPostgres(); // no-op if running; restarts it if only FerretDB survived
+    await startFerret();
+  },
+  async down(kind) {
+    if (kind === 'mongod') return stopPid(mongodPid(), { name: 'mongod' });
+    await stopPid(ferretPid(), { name: 'ferretdb' });
+    await stopPostgres();
+  },
+  pids: (kind) =>
+    kind === 'mongod' ? { mongod: mongodPid() } : { ferretdb: ferretPid(), postgres: pgPid() },
+  ours: (kind) => (kind === 'mongod' ? Boolean(mongodPid()) : Boolean(ferretPid() && pgPid())),
+};
+
+// ---------------------------------------------------------------- Redis
+const REDIS_DIR = path.join(DATA, 'redis');
+const REDIS_PID = path.join(REDIS_DIR, 'redis.pid');
+const REDIS_LOG = path.join(LOGS, 'redis.log');
+const redisPid = () => {
+  const pid = readPid(REDIS_PID);
+  return pidAlive(pid, 'redis-server') ? pid : null;
+};
+
+export const redis = {
+  kind: () => 'redis-server',
+  async up() {
+    if (redisPid()) return;
+    await ensurePortFree(
+      PORTS.redis,
+      'redis',
+      `Stop it (e.g. \`redis-cli -p ${PORTS.redis} shutdown\` or \`service redis-server stop\`), or set REDIS_URL=redis://${HOST}:${PORTS.redis} to use it.`,
+    );
+    mkdirp(REDIS_DIR);
+    log(`starting redis-server on ${HOST}:${PORTS.redis} ...`);
+    const since = Date.now();
+    const res = await run(which('redis-server'), [
+      '--daemonize',
+      'yes',
+      '--bind',
+      HOST,
+      '--port',
+      String(PORTS.redis),
+      '--dir',
+      REDIS_DIR,
+      '--pidfile',
+      REDIS_PID,
+      '--logfile',
+      REDIS_LOG,
+    ]);
+    if (res.code !== 0)
+      throw new StackError(`redis-server failed to start: ${res.out.trim()}`, [REDIS_LOG]);
+    await awaitPort(PORTS.redis, 'redis-server', {
+      timeoutMs: 15_000,
+      logFiles: [REDIS_LOG],
+      since,
+    });
+  },
+  down: () => stopPid(redisPid(), { name: 'redis-server' }), // SIGTERM = graceful shutdown (saves RDB)
+  pids: () => ({ 'redis-server': redisPid() }),
+  ours: () => Boolean(redisPid()),
+};
+
+// ---------------------------------------------------------------- RabbitMQ
+const RMQ_DIR = path.join(DATA, 'rabbitmq');
+const RMQ_PID = path.join(RMQ_DIR, 'rabbitmq.pid');
+const RMQ_LOG = path.join(LOGS, 'rabbitmq.log');
+const RMQ_CONSOLE_LOG = path.join(LOGS, 'rabbitmq-console.log');
+export const RMQ_NODE = 'chat@localhost';
+
+/** Bypass Debian's /usr/sbin wrappers: they `su rabbitmq` and cd to /var/lib/rabbitmq. */
+export function rabbitBinDir() {
+  const debian = '/usr/lib/rabbitmq/bin';
+  if (fs.existsSync(path.join(debian, 'rabbitmq-server'))) return debian;
+  const found = which('rabbitmq-server');
+  return found ? path.dirname(fs.realpathSync(found)) : null;
+}
+
+/** Env shared by the server and rabbitmqctl: everything (incl. Erlang cookie via HOME) in .stack/rabbitmq. */
+function rabbitEnv() {
+  const home = mkdirp(path.join(RMQ_DIR, 'home'));
+  const cookie = path.join(home, '.erlang.cookie');
+  // Pre-create the cookie so the server and a concurrently started rabbitmqctl never generate different ones.
+  if (!fs.existsSync(cookie))
+    fs.writeFileSync(cookie, randomBytes(15).toString('hex').toUpperCase(), { mode: 0o400 });
+  const file = (name, content) => {
+    const p = path.join(RMQ_DIR, name);
+    if (!fs.existsSync(p)) fs.writeFileSync(p, content);
+    return p;
+  };
+  return {
+    ...process.env,
+    HOME: home,
+    RABBITMQ_NODENAME: RMQ_NODE,
+    RABBITMQ_NODE_IP_ADDRESS: HOST,
+    RABBITMQ_NODE_PORT: String(PORTS.rabbitmq),
+    // Keep Erlang distribution (25672) and a freshly started epmd (4369) on loopback too.
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
+    ERL_EPMD_ADDRESS: HOST,
+    ERL_CRASH_DUMP: path.join(LOGS, 'rabbitmq-erl_crash.dump'),
+    RABBITMQ_MNESIA_BASE: mkdirp(path.join(RMQ_DIR, 'mnesia')),
+    RABBITMQ_LOG_BASE: LOGS,
+    RABBITMQ_LOGS: RMQ_LOG,
+    RABBITMQ_PID_FILE: RMQ_PID,
+    // Own (empty) config files so /etc/rabbitmq settings and plugins (management) don't leak in.
+    RABBITMQ_CONF_ENV_FILE: file('rabbitmq-env.conf', ''),
+    RABBITMQ_CONFIG_FILE: file('rabbitmq.conf', '# generated by tools/stack\n'),
+    RABBITMQ_ADVANCED_CONFIG_FILE: path.join(RMQ_DIR, 'advanced.config'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: file('enabled_plugins', '[].\n'),
+  };
+}
+
+const rabbitPid = () => {
+  const pid = readPid(RMQ_PID);
+  return pidAlive(pid, 'beam') ? pid : null;
+};
+
+function rabbitmqctl(args, timeoutMs = 90_000) {
+  return run(path.join(rabbitBinDir(), 'rabbitmqctl'), ['-n', RMQ_NODE, ...args], {
+    env: rabbitEnv(),
+    timeoutMs,
+  });
+}
+
+async function awaitRabbit(exited, since) {
+  await awaitPort(PORTS.rabbitmq, 'rabbitmq-server', {
+    timeoutMs: 60_000,
+    logFiles: [RMQ_CONSOLE_LOG, RMQ_LOG],
+    since,
+    exited,
+    progress: (s) => log(`  waiting for RabbitMQ (${s}s) ...`),
+  });
+  const res = await rabbitmqctl(['await_startup', '--timeout', '60']);
+  if (res.code !== 0)
+    throw new StackError(`rabbitmqctl await_startup failed: ${res.out.trim().split('\n').pop()}`, [
+      RMQ_LOG,
+    ]);
+}
+
+export const rabbitmq = {
+  kind: () => 'rabbitmq-server',
+  async up() {
+    if (rabbitPid()) {
+      // Node is alive; the app may have been stopped by `rabbitmq stop`.
+      if (!(await portOpen(PORTS.rabbitmq))) await rabbitmq.app('start');
+      return;
+    }
+    const hint = `Stop it (e.g. \`service rabbitmq-server stop\` or \`rabbitmqctl stop\`), or set AMQP_URL=amqp://guest:guest@${HOST}:${PORTS.rabbitmq} to use it.`;
+    await ensurePortFree(PORTS.rabbitmq, 'rabbitmq', hint);
+    await ensurePortFree(PORTS.rabbitmq + 20000, 'rabbitmq erlang distribution', hint);
+    log(`starting rabbitmq-server (node ${RMQ_NODE}) on ${HOST}:${PORTS.rabbitmq}, takes ~10s ...`);
+    const since = Date.now();
+    const { pid, exited } = spawnDaemon(path.join(rabbitBinDir(), 'rabbitmq-server'), [], {
+      env: rabbitEnv(),
+      cwd: RMQ_DIR,
+      logFile: RMQ_CONSOLE_LOG,
+    });
+    if (!fs.existsSync(RMQ_PID)) fs.writeFileSync(RMQ_PID, `${pid}\n`); // the server rewrites it once booted
+    await awaitRabbit(exited, since);
+  },
+  async down() {
+    const pid = rabbitPid();
+    if (!pid) return;
+    await rabbitmqctl(['shutdown'], 60_000); // blocks until the runtime exits
+    await stopPid(pid, { name: 'beam' });
+  },
+  /** stop_app/start_app: the Erlang node keeps running, only the broker goes away (for failure tests). */
+  async app(action) {
+    if (!rabbitPid())
+      throw new StackError(
+        'the local rabbitmq-server is not running; run `npm run stack -- up` first',
+      );
+    log(`rabbitmqctl ${action}_app ...`);
+    const since = Date.now();
+    const res = await rabbitmqctl([`${action}_app`]);
+    if (res.code !== 0)
+      throw new StackError(
+        `rabbitmqctl ${action}_app failed: ${res.out.trim().split('\n').pop()}`,
+        [RMQ_LOG],
+      );
+    if (action === 'start') await awaitRabbit(null, since);
+  },
+  pids: () => ({ 'rabbitmq-server': rabbitPid() }),
+  ours: () => Boolean(rabbitPid()),
+};
+
+function safeRead(p) {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,83 @@
+// `npm test`: the same set-up as `npm start`, then static checks and the whole
+// suite (unit + integration against real servers); ends with one summary line.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, build, ensureDependencies, run, stackUp, step } from './lib/setup.mjs';
+
+/** Test files: workspace unit tests first, then the system tests under tests/. */
+function collectTests() {
+  const roots = ['packages', 'apps'].flatMap((dir) =>
+    readdirSync(path.join(ROOT, dir)).map((ws) => path.join(dir, ws, 'test')),
+  );
+  roots.push('tests/unit', 'tests/integration');
+  const files = [];
+  const walk = (dir) => {
+    let entries;
+    try {
+      entries = readdirSync(path.join(ROOT, dir));
+    } catch {
+      return;
+    }
+    for (const name of entries.sort()) {
+      const rel = path.join(dir, name);
+      if (statSync(path.join(ROOT, rel)).isDirectory()) walk(rel);
+      else if (name.endsWith('.test.ts')) files.push(rel);
+    }
+  };
+  roots.forEach(walk);
+  return files;
+}
+
+function runTests(files, env) {
+  return new Promise((resolve) => {
+    const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=180000', '--test-reporter=spec', ...files];
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      process.stdout.write(chunk);
+    });
+    child.on('exit', (code) => {
+      const count = (label) => Number(out.match(new RegExp(`ℹ ${label} (\\d+)`))?.[1] ?? 0);
+      resolve({ code: code ?? 1, passed: count('pass'), failed: count('fail'), skipped: count('skipped') + count('todo') });
+    });
+  });
+}
+
+async function main() {
+  const failures = [];
+  ensureDependencies();
+  build();
+  for (const [name, args] of [
+    ['Typecheck (npm run typecheck)', ['run', 'typecheck', '--', '--output-logs=errors-only']],
+    ['Lint (npm run lint)', ['run', 'lint']],
+    ['Format (npm run format:check)', ['run', 'format:check', '--', '--log-level=warn']],
+  ]) {
+    step(name);
+    try {
+      run('npm', args);
+    } catch (err) {
+      failures.push(name);
+      console.error(`✖ ${err.message}`);
+    }
+  }
+  const stackEnv = await stackUp();
+
+  const files = collectTests();
+  step(`Running ${files.length} test files (node --test)`);
+  const result = await runTests(files, stackEnv);
+  if (result.code !== 0 && result.failed === 0) failures.push(`test runner exited with ${result.code}`);
+  if (result.failed > 0) failures.push(`${result.failed} failing tests`);
+
+  console.log('');
+  if (failures.length) console.log(`✖ Failed: ${failures.join('; ')}`);
+  console.log(`tests: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped`);
+  process.exit(failures.length ? 1 : 0);
+}
+
+main().catch((err) => {
+  console.error(`\n✖ npm test failed: ${err.message}`);
+  console.log('tests: 0 passed, 1 failed');
+  process.exit(1);
+});
