@@ -68,6 +68,7 @@ export class TestSystem {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
       BCRYPT_COST: '4',
       MONGO_DB_PREFIX: dbPrefix,
+      BUS_NAMESPACE: `${dbPrefix}.`,
       RPC_TIMEOUT_MS: '5000',
       // Every test signs up many users from 127.0.0.1; the rate-limit tests lower these again.
       RATE_REGISTER_PER_IP: '100000',

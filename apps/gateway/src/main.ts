@@ -15,7 +15,7 @@ async function main() {
   });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
   await redis.connect();
-  const bus = await Bus.connect({ url: env.AMQP_URL, service: 'gateway', log });
+  const bus = await Bus.connect({ url: env.AMQP_URL, service: 'gateway', log, namespace: env.BUS_NAMESPACE });
 
   const gateway = createGateway({ env, log, bus, redis });
   await new Promise<void>((resolve, reject) => {

@@ -38,7 +38,7 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
   await redis.connect();
 
   const db = await connectDb({ url: env.MONGO_URL, dbName: `${env.MONGO_DB_PREFIX}${def.database}`, log });
-  const bus = await Bus.connect({ url: env.AMQP_URL, service: def.name, log, prefetch: env.WORKER_PREFETCH });
+  const bus = await Bus.connect({ url: env.AMQP_URL, service: def.name, log, prefetch: env.WORKER_PREFETCH, namespace: env.BUS_NAMESPACE });
 
   const rt: WorkerRuntime = { name: def.name, env, log, bus, redis, db, onStop: (fn) => stops.push(fn) };
   await def.start(rt);

@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { AppError, isErrorCode, type Logger } from '@chat/core';
-import {
-  assertSharedTopology,
-  rpcQueueName,
-  workQueueArguments,
-  type EventExchange,
-} from './topology.js';
+import { assertSharedTopology, Names, workQueueArguments, type EventExchange } from './topology.js';
 import type { EventEnvelope, RequestMeta, RpcReply, RpcRequest } from './messages.js';
 
 export interface BusOptions {
@@ -16,6 +11,8 @@ export interface BusOptions {
   log: Logger;
   /** Unacked deliveries per consumer. */
   prefetch?: number;
+  /** Prefix of every exchange and queue name (see `Names`); empty in production. */
+  namespace?: string;
 }
 
 export type RpcDispatch = (method: string, input: unknown, meta: RequestMeta, log: Logger) => Promise<unknown>;
@@ -52,11 +49,14 @@ export class Bus {
   private readonly pending = new Map<string, PendingCall>();
   private readonly setups: Setup[] = [];
   private closed = false;
+  readonly names: Names;
 
   private constructor(
     private readonly opts: BusOptions,
     private readonly connection: Awaited<ReturnType<typeof connectRecovering>>,
-  ) {}
+  ) {
+    this.names = new Names(opts.namespace);
+  }
 
   static async connect(opts: BusOptions): Promise<Bus> {
     let bus: Bus | null = null;
@@ -91,7 +91,7 @@ export class Bus {
       this.pending.set(correlationId, { resolve, reject, timer });
     });
     try {
-      await confirmPublish(publisher, '', rpcQueueName(service), json(request), {
+      await confirmPublish(publisher, '', this.names.rpcQueue(service), json(request), {
         correlationId,
         replyTo,
         persistent: true,
@@ -117,7 +117,7 @@ export class Bus {
       data,
     };
     try {
-      await confirmPublish(publisher, exchange, type, json(event), {
+      await confirmPublish(publisher, this.names.exchange(exchange), type, json(event), {
         messageId: event.id,
         persistent: true,
         contentType: 'application/json',
@@ -135,8 +135,8 @@ export class Bus {
     await this.addSetup(async (model) => {
       const ch = await model.createChannel();
       await ch.prefetch(this.opts.prefetch ?? 16);
-      const queue = rpcQueueName(service);
-      await ch.assertQueue(queue, { durable: true, arguments: workQueueArguments });
+      const queue = this.names.rpcQueue(service);
+      await ch.assertQueue(queue, { durable: true, arguments: workQueueArguments(this.names) });
       await ch.consume(queue, (msg) => {
         if (msg) void this.handleRpc(ch, msg, dispatch);
       });
@@ -148,9 +148,10 @@ export class Bus {
     await this.addSetup(async (model) => {
       const ch = await model.createChannel();
       await ch.prefetch(this.opts.prefetch ?? 16);
-      await ch.assertQueue(sub.queue, { durable: true, arguments: workQueueArguments });
-      for (const key of sub.routingKeys) await ch.bindQueue(sub.queue, sub.exchange, key);
-      await ch.consume(sub.queue, (msg) => {
+      const queue = this.names.queue(sub.queue);
+      await ch.assertQueue(queue, { durable: true, arguments: workQueueArguments(this.names) });
+      for (const key of sub.routingKeys) await ch.bindQueue(queue, this.names.exchange(sub.exchange), key);
+      await ch.consume(queue, (msg) => {
         if (msg) void this.handleEvent(ch, msg, sub);
       });
     });
@@ -174,7 +175,7 @@ export class Bus {
       if (id) this.settle(id, (p) => p.reject(unavailable('no worker queue for this request')));
     });
     publisher.on('error', (err: Error) => this.opts.log.warn({ err: err.message }, 'publisher channel error'));
-    await assertSharedTopology(publisher);
+    await assertSharedTopology(publisher, this.names);
 
     const replies = await model.createChannel();
     const { queue } = await replies.assertQueue('', { exclusive: true, autoDelete: true, durable: false });

@@ -47,6 +47,8 @@ export const commonEnv = {
   LOG_PRETTY: envBool(false),
   AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every RabbitMQ exchange and queue; lets isolated systems share a broker. Empty in production. */
+  BUS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_.-]*$/).default(''),
 };
 
 /**
