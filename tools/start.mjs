@@ -5,6 +5,7 @@ import {
   ROOT,
   build,
   ensureDependencies,
+  loadDotEnv,
   stackUp,
   startService,
   step,
@@ -12,13 +13,15 @@ import {
   waitReady,
 } from './lib/setup.mjs';
 
+// `.env` fills what the environment leaves unset, before the stack reads its URLs.
+Object.assign(process.env, loadDotEnv());
 const PORT = Number(process.env.PORT ?? 4000);
 const WORKERS = ['auth', 'user'];
 
 async function main() {
   ensureDependencies();
   build();
-  const stackEnv = await stackUp();
+  const { env: stackEnv, startedHere } = await stackUp();
 
   step('Starting the workers and the gateway');
   const env = {
@@ -34,9 +37,11 @@ async function main() {
     stopping = true;
     console.log('\nStopping services…');
     await Promise.all(children.map((c) => stopProcess(c)));
-    // Only the servers this run's `stack up` started are stopped (see tools/stack).
-    const { stackDown } = await import('./stack/lib.mjs');
-    await stackDown().catch((err) => console.error(err.message));
+    // Servers that were already running before this `npm start` keep running.
+    if (startedHere) {
+      const { stackDown } = await import('./stack/lib.mjs');
+      await stackDown().catch((err) => console.error(err.message));
+    }
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
@@ -44,8 +49,15 @@ async function main() {
 
   WORKERS.forEach((name, i) => {
     const healthPort = 9100 + i;
-    const child = startService(`${name}-worker`, ['apps/workers/dist/main.js', name], { ...env, HEALTH_PORT: String(healthPort) });
-    child.on('exit', (code) => !stopping && console.error(`${name} worker exited (${code}); stopping`) && void stopAll(1));
+    const child = startService(`${name}-worker`, ['apps/workers/dist/main.js', name], {
+      ...env,
+      HEALTH_PORT: String(healthPort),
+    });
+    child.on(
+      'exit',
+      (code) =>
+        !stopping && console.error(`${name} worker exited (${code}); stopping`) && void stopAll(1),
+    );
     children.push(child);
   });
   const gateway = startService('gateway', ['apps/gateway/dist/main.js'], {
@@ -53,12 +65,18 @@ async function main() {
     PORT: String(PORT),
     STATIC_DIR: path.join(ROOT, 'apps/web/dist'),
   });
-  gateway.on('exit', (code) => !stopping && console.error(`gateway exited (${code}); stopping`) && void stopAll(1));
+  gateway.on(
+    'exit',
+    (code) => !stopping && console.error(`gateway exited (${code}); stopping`) && void stopAll(1),
+  );
   children.push(gateway);
 
   await waitReady(`http://127.0.0.1:${PORT}/ready`, gateway);
-  for (let i = 0; i < WORKERS.length; i++) await waitReady(`http://127.0.0.1:${9100 + i}/ready`, children[i]);
-  console.log(`\n✔ Chat is running:  http://localhost:${PORT}   (API: http://localhost:${PORT}/trpc)`);
+  for (let i = 0; i < WORKERS.length; i++)
+    await waitReady(`http://127.0.0.1:${9100 + i}/ready`, children[i]);
+  console.log(
+    `\n✔ Chat is running:  http://localhost:${PORT}   (API: http://localhost:${PORT}/trpc)`,
+  );
   console.log('  Press Ctrl-C to stop.\n');
 }
 

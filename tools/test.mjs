@@ -31,8 +31,20 @@ function collectTests() {
 
 function runTests(files, env) {
   return new Promise((resolve) => {
-    const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=180000', '--test-reporter=spec', ...files];
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=1',
+      '--test-timeout=180000',
+      '--test-reporter=spec',
+      ...files,
+    ];
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
@@ -40,7 +52,12 @@ function runTests(files, env) {
     });
     child.on('exit', (code) => {
       const count = (label) => Number(out.match(new RegExp(`ℹ ${label} (\\d+)`))?.[1] ?? 0);
-      resolve({ code: code ?? 1, passed: count('pass'), failed: count('fail'), skipped: count('skipped') + count('todo') });
+      resolve({
+        code: code ?? 1,
+        passed: count('pass'),
+        failed: count('fail'),
+        skipped: count('skipped') + count('todo'),
+      });
     });
   });
 }
@@ -62,13 +79,21 @@ async function main() {
       console.error(`✖ ${err.message}`);
     }
   }
-  const stackEnv = await stackUp();
+  const { env: stackEnv, startedHere } = await stackUp();
 
   const files = collectTests();
   step(`Running ${files.length} test files (node --test)`);
   const result = await runTests(files, stackEnv);
-  if (result.code !== 0 && result.failed === 0) failures.push(`test runner exited with ${result.code}`);
+  if (result.code !== 0 && result.failed === 0)
+    failures.push(`test runner exited with ${result.code}`);
   if (result.failed > 0) failures.push(`${result.failed} failing tests`);
+
+  if (startedHere) {
+    // Leave the machine as we found it: servers this run started are stopped again.
+    step('Stopping the local stack');
+    const { stackDown } = await import('./stack/lib.mjs');
+    await stackDown().catch((err) => console.error(err.message));
+  }
 
   console.log('');
   if (failures.length) console.log(`✖ Failed: ${failures.join('; ')}`);

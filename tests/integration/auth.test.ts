@@ -6,7 +6,11 @@ import { TestSystem, uniqueName } from '../support/system.js';
 import { rejectsWith } from '../support/errors.js';
 
 // The test system runs with NODE_ENV=test, so processes use the development secrets below.
-const ACCESS = { secret: 'dev-only-access-secret-0123456789abcdef', issuer: 'chat-auth', audience: 'chat-api' };
+const ACCESS = {
+  secret: 'dev-only-access-secret-0123456789abcdef',
+  issuer: 'chat-auth',
+  audience: 'chat-api',
+};
 
 describe('auth', () => {
   let system: TestSystem;
@@ -19,12 +23,19 @@ describe('auth', () => {
     test('creates an account and a session whose user is usable at once', async () => {
       const client = system.client();
       const username = uniqueName();
-      const session = await client.register({ username, email: `${username}@Example.TEST`, password: 'correct horse' });
+      const session = await client.register({
+        username,
+        email: `${username}@Example.TEST`,
+        password: 'correct horse',
+      });
       assert.equal(session.user.username, username);
       assert.equal(session.user.email, `${username}@example.test`, 'email is stored lower-case');
       assert.equal(session.user.displayName, username);
       assert.equal(session.user.avatar, null);
-      assert.ok(Date.parse(session.accessTokenExpiresAt) > Date.now() + 14 * 60_000, 'access token lives ~15 min');
+      assert.ok(
+        Date.parse(session.accessTokenExpiresAt) > Date.now() + 14 * 60_000,
+        'access token lives ~15 min',
+      );
       const me = await client.api.user.me.query();
       assert.deepEqual(me, session.user);
     });
@@ -33,12 +44,20 @@ describe('auth', () => {
       const { username, email } = await system.user();
       const client = system.client();
       const byName = await rejectsWith(
-        client.register({ username, email: `${uniqueName()}@example.test`, password: 'password123' }),
+        client.register({
+          username,
+          email: `${uniqueName()}@example.test`,
+          password: 'password123',
+        }),
         'CONFLICT',
       );
       assert.match(byName.message, /username/i);
       const byEmail = await rejectsWith(
-        client.register({ username: uniqueName(), email: email.toUpperCase(), password: 'password123' }),
+        client.register({
+          username: uniqueName(),
+          email: email.toUpperCase(),
+          password: 'password123',
+        }),
         'CONFLICT',
       );
       assert.match(byEmail.message, /email/i);
@@ -48,7 +67,13 @@ describe('auth', () => {
       const username = uniqueName();
       const results = await Promise.allSettled(
         [1, 2].map((i) =>
-          system.client().register({ username, email: `${username}.${i}@example.test`, password: 'password123' }),
+          system
+            .client()
+            .register({
+              username,
+              email: `${username}.${i}@example.test`,
+              password: 'password123',
+            }),
         ),
       );
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
@@ -67,8 +92,13 @@ describe('auth', () => {
     for (const [what, override, field] of invalid) {
       test(`refuses ${what} with BAD_REQUEST naming the field`, async () => {
         const name = uniqueName();
-        const input = { username: name, email: `${name}@example.test`, password: 'password123', ...override };
-        const err = await rejectsWith(system.client().register(input as never), 'BAD_REQUEST');
+        const input = {
+          username: name,
+          email: `${name}@example.test`,
+          password: 'password123',
+          ...override,
+        };
+        const err = await rejectsWith(system.client().register(input), 'BAD_REQUEST');
         assert.ok(err.data.zodError?.fieldErrors[field]?.length, `fieldErrors.${field} is set`);
       });
     }
@@ -83,7 +113,14 @@ describe('auth', () => {
     test('rejects unknown keys', async () => {
       const name = uniqueName();
       const err = await rejectsWith(
-        system.client().register({ username: name, email: `${name}@example.test`, password: 'password123', admin: true } as never),
+        system
+          .client()
+          .register({
+            username: name,
+            email: `${name}@example.test`,
+            password: 'password123',
+            admin: true,
+          } as never),
         'BAD_REQUEST',
       );
       assert.match(err.data.zodError?.formErrors.join(' ') ?? '', /admin/);
@@ -101,8 +138,14 @@ describe('auth', () => {
 
     test('wrong password and unknown user get the same UNAUTHORIZED answer', async () => {
       const { username } = await system.user();
-      const wrong = await rejectsWith(system.client().login({ identifier: username, password: 'not-the-password' }), 'UNAUTHORIZED');
-      const unknown = await rejectsWith(system.client().login({ identifier: uniqueName(), password: 'not-the-password' }), 'UNAUTHORIZED');
+      const wrong = await rejectsWith(
+        system.client().login({ identifier: username, password: 'not-the-password' }),
+        'UNAUTHORIZED',
+      );
+      const unknown = await rejectsWith(
+        system.client().login({ identifier: uniqueName(), password: 'not-the-password' }),
+        'UNAUTHORIZED',
+      );
       assert.equal(wrong.message, unknown.message);
       assert.equal(wrong.data.httpStatus, unknown.data.httpStatus);
     });
@@ -111,16 +154,24 @@ describe('auth', () => {
       const name = uniqueName();
       const password = 'p'.repeat(72);
       await system.client().register({ username: name, email: `${name}@example.test`, password });
-      await rejectsWith(system.client().login({ identifier: name, password: password + 'extra' }), 'UNAUTHORIZED');
+      await rejectsWith(
+        system.client().login({ identifier: name, password: password + 'extra' }),
+        'UNAUTHORIZED',
+      );
     });
   });
 
   describe('access tokens', () => {
     const meWith = (token: string) =>
-      fetch(`${system.url}/trpc/user.me`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => ({
-        status: r.status,
-        body: (await r.json()) as { result?: { data: { id: string } }; error?: { message: string; data: { code: string } } },
-      }));
+      fetch(`${system.url}/trpc/user.me`, { headers: { authorization: `Bearer ${token}` } }).then(
+        async (r) => ({
+          status: r.status,
+          body: (await r.json()) as {
+            result?: { data: { id: string } };
+            error?: { message: string; data: { code: string } };
+          },
+        }),
+      );
 
     test('a query works with curl-style GET and a Bearer token', async () => {
       const { client, id } = await system.user();
@@ -133,18 +184,40 @@ describe('auth', () => {
       const { client, id } = await system.user();
       const header = (obj: object) => Buffer.from(JSON.stringify(obj)).toString('base64url');
       const now = Math.floor(Date.now() / 1000);
-      const claims = { typ: 'access', sub: id, iss: ACCESS.issuer, aud: ACCESS.audience, iat: now, exp: now + 600, jti: 'x' };
+      const claims = {
+        typ: 'access',
+        sub: id,
+        iss: ACCESS.issuer,
+        aud: ACCESS.audience,
+        iat: now,
+        exp: now + 600,
+        jti: 'x',
+      };
       const algNone = `${header({ alg: 'none', typ: 'JWT' })}.${header(claims)}.`;
       const forged = await new SignJWT(claims)
         .setProtectedHeader({ alg: 'HS256' })
         .sign(new TextEncoder().encode('some-other-secret-of-enough-length-1234'));
-      const expired = (await signToken('access', { ...ACCESS, ttlSeconds: -10 }, { sub: id })).token;
-      const wrongAudience = (await signToken('access', { ...ACCESS, audience: 'elsewhere', ttlSeconds: 600 }, { sub: id })).token;
+      const expired = (await signToken('access', { ...ACCESS, ttlSeconds: -10 }, { sub: id }))
+        .token;
+      const wrongAudience = (
+        await signToken(
+          'access',
+          { ...ACCESS, audience: 'elsewhere', ttlSeconds: 600 },
+          { sub: id },
+        )
+      ).token;
       const refreshAsAccess = client.session!.refreshToken;
 
       const noToken = await fetch(`${system.url}/trpc/user.me`);
       assert.equal(noToken.status, 401);
-      for (const [what, token] of Object.entries({ garbage: 'abc.def.ghi', algNone, forged, expired, wrongAudience, refreshAsAccess })) {
+      for (const [what, token] of Object.entries({
+        garbage: 'abc.def.ghi',
+        algNone,
+        forged,
+        expired,
+        wrongAudience,
+        refreshAsAccess,
+      })) {
         const res = await meWith(token);
         assert.equal(res.status, 401, what);
         assert.equal(res.body.error?.data.code, 'UNAUTHORIZED', what);
@@ -166,7 +239,10 @@ describe('auth', () => {
 
     test('an access token is not a refresh token', async () => {
       const { client } = await system.user();
-      await rejectsWith(client.api.auth.refresh.mutate({ refreshToken: client.session!.accessToken }), 'UNAUTHORIZED');
+      await rejectsWith(
+        client.api.auth.refresh.mutate({ refreshToken: client.session!.accessToken }),
+        'UNAUTHORIZED',
+      );
     });
 
     test('reusing a refresh token revokes the whole login, descendants included', async () => {
@@ -176,7 +252,10 @@ describe('auth', () => {
       const third = await client.api.auth.refresh.mutate({ refreshToken: second.refreshToken });
       await rejectsWith(client.api.auth.refresh.mutate({ refreshToken: first }), 'UNAUTHORIZED');
       // The thief's use of `first` also ends the legitimate holder's newest token.
-      await rejectsWith(client.api.auth.refresh.mutate({ refreshToken: third.refreshToken }), 'UNAUTHORIZED');
+      await rejectsWith(
+        client.api.auth.refresh.mutate({ refreshToken: third.refreshToken }),
+        'UNAUTHORIZED',
+      );
     });
 
     test('another login of the same user is not affected by a revoked family', async () => {
@@ -193,8 +272,13 @@ describe('auth', () => {
       const { client } = await system.user();
       const original = client.session!.refreshToken;
       const child = await client.api.auth.refresh.mutate({ refreshToken: original });
-      assert.deepEqual(await client.api.auth.logout.mutate({ refreshToken: child.refreshToken }), { ok: true });
-      await rejectsWith(client.api.auth.refresh.mutate({ refreshToken: child.refreshToken }), 'UNAUTHORIZED');
+      assert.deepEqual(await client.api.auth.logout.mutate({ refreshToken: child.refreshToken }), {
+        ok: true,
+      });
+      await rejectsWith(
+        client.api.auth.refresh.mutate({ refreshToken: child.refreshToken }),
+        'UNAUTHORIZED',
+      );
       await rejectsWith(client.api.auth.refresh.mutate({ refreshToken: original }), 'UNAUTHORIZED');
     });
 

@@ -9,17 +9,19 @@ interface ErrorData {
 }
 
 /** Awaits a call that must fail with tRPC `code`; returns the error for further checks. */
-export async function rejectsWith(
-  promise: Promise<unknown>,
-  code: string,
-): Promise<TRPCClientError<never> & { data: ErrorData }> {
+export interface ApiError {
+  message: string;
+  data: ErrorData;
+}
+
+export async function rejectsWith(promise: Promise<unknown>, code: string): Promise<ApiError> {
   try {
     await promise;
   } catch (err) {
     assert.ok(err instanceof TRPCClientError, `expected a TRPCClientError, got ${String(err)}`);
     const data = err.data as ErrorData | undefined;
     assert.equal(data?.code, code, `expected ${code}, got ${data?.code}: ${err.message}`);
-    return err as TRPCClientError<never> & { data: ErrorData };
+    return { message: err.message, data: data ?? {} };
   }
   assert.fail(`expected ${code}, but the call succeeded`);
 }

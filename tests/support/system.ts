@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
+import mongoose from 'mongoose';
 import WebSocket from 'ws';
 import { createChatClient, type ChatClient, type ChatClientOptions } from '@chat/sdk';
 import { freePort, ServiceProcess } from './process.js';
@@ -42,11 +44,15 @@ export class TestSystem {
   }
 
   private addGateway(port: number): void {
-    const gateway = new ServiceProcess(`gateway-${this.gateways.length + 1}`, ['apps/gateway/dist/main.js'], {
-      ...this.env,
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-    });
+    const gateway = new ServiceProcess(
+      `gateway-${this.gateways.length + 1}`,
+      ['apps/gateway/dist/main.js'],
+      {
+        ...this.env,
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+      },
+    );
     this.gateways.push(gateway);
     this.urls.push(`http://127.0.0.1:${port}`);
     this.healthUrls.set(gateway, `http://127.0.0.1:${port}/ready`);
@@ -131,7 +137,42 @@ export class TestSystem {
   async stop(): Promise<void> {
     this.clients.forEach((c) => c.close());
     await Promise.all([...this.gateways, ...Object.values(this.workers)].map((p) => p.stop()));
+    await cleanUp(this.env).catch((err: Error) =>
+      console.error(`test clean-up failed: ${err.message}`),
+    );
   }
 }
 
 export const uniqueName = (prefix = 'u') => `${prefix}_${randomBytes(5).toString('hex')}`;
+
+/** Drops this run's databases, queues and exchanges so test runs leave nothing behind. */
+async function cleanUp(env: Record<string, string>): Promise<void> {
+  const ns = env.BUS_NAMESPACE ?? '';
+  if (!ns) return;
+  const conn = await connect(env.AMQP_URL!);
+  try {
+    const ch = await conn.createChannel();
+    ch.on('error', () => undefined);
+    for (const queue of [
+      'rpc.auth',
+      'rpc.user',
+      'rpc.chat',
+      'rpc.notification',
+      'user.user_events',
+      'dead_letters',
+    ]) {
+      await ch.deleteQueue(`${ns}${queue}`);
+    }
+    for (const exchange of ['user_events', 'chat_events', 'dlx'])
+      await ch.deleteExchange(`${ns}${exchange}`);
+  } finally {
+    await conn.close();
+  }
+  const mongo = await mongoose.createConnection(env.MONGO_URL!).asPromise();
+  try {
+    for (const db of ['auth', 'users', 'chat'])
+      await mongo.useDb(`${env.MONGO_DB_PREFIX}${db}`).dropDatabase();
+  } finally {
+    await mongo.close();
+  }
+}

@@ -1,13 +1,26 @@
 // Shared steps of `npm start` and `npm test`. Node built-ins only: this runs
 // before dependencies are installed.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const step = (msg) => console.log(`\n▶ ${msg}`);
+
+/** Reads `.env` (KEY=VALUE lines) if present; real environment variables win. */
+export function loadDotEnv() {
+  const file = path.join(ROOT, '.env');
+  if (!existsSync(file)) return {};
+  const values = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = line.match(/^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/);
+    if (m && m[2] !== '' && process.env[m[1]] === undefined)
+      values[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return values;
+}
 
 /** Runs a command with inherited output; throws with its name when it fails. */
 export function run(cmd, args, opts = {}) {
@@ -21,10 +34,14 @@ export function run(cmd, args, opts = {}) {
 export function ensureDependencies() {
   const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
   const lock = path.join(ROOT, 'package-lock.json');
-  const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
+  const stale =
+    !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
   if (!stale) return;
   step('Installing dependencies (npm ci)');
-  run('npm', existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
+  run(
+    'npm',
+    existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'],
+  );
 }
 
 export function build() {
@@ -32,10 +49,13 @@ export function build() {
   run('npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
 }
 
+/** Brings the stack up; `startedHere` says whether anything was down before (so ours to stop). */
 export async function stackUp() {
   step('Starting the local stack (MongoDB-compatible DB, Redis, RabbitMQ)');
-  const { stackUp: up } = await import('../stack/lib.mjs');
-  return up();
+  const { stackUp: up, stackStatus } = await import('../stack/lib.mjs');
+  const before = await stackStatus().catch(() => []);
+  const startedHere = before.length === 0 || before.some((part) => !part.up);
+  return { env: await up(), startedHere };
 }
 
 /** Spawns a long-running service, prefixing each output line with its name. */
@@ -63,7 +83,8 @@ export function startService(name, args, env) {
 export async function waitReady(url, child, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`process exited (code ${child.exitCode}) before ${url} was ready`);
+    if (child.exitCode !== null)
+      throw new Error(`process exited (code ${child.exitCode}) before ${url} was ready`);
     try {
       const res = await fetch(url);
       if (res.ok) return;

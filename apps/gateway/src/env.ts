@@ -33,5 +33,6 @@ export const gatewayEnvSchema = z.object({
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
-export const loadGatewayEnv = (source: Record<string, string | undefined> = process.env): GatewayEnv =>
-  parseEnv(gatewayEnvSchema, source);
+export const loadGatewayEnv = (
+  source: Record<string, string | undefined> = process.env,
+): GatewayEnv => parseEnv(gatewayEnvSchema, source);

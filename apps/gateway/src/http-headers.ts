@@ -15,12 +15,19 @@ export function setSecurityHeaders(res: ServerResponse): void {
 }
 
 /** CORS for listed origins; answers preflights. Returns true when the request is fully handled. */
-export function handleCors(req: IncomingMessage, res: ServerResponse, policy: OriginPolicy): boolean {
+export function handleCors(
+  req: IncomingMessage,
+  res: ServerResponse,
+  policy: OriginPolicy,
+): boolean {
   const origin = req.headers.origin;
   res.setHeader('Vary', 'Origin');
   if (policy.isListed(origin)) {
     res.setHeader('Access-Control-Allow-Origin', origin);
-    res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type, x-request-id, trpc-accept');
+    res.setHeader(
+      'Access-Control-Allow-Headers',
+      'authorization, content-type, x-request-id, trpc-accept',
+    );
     res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
     res.setHeader('Access-Control-Expose-Headers', 'x-request-id');
     res.setHeader('Access-Control-Max-Age', '600');

@@ -15,26 +15,40 @@ async function main() {
   });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
   await redis.connect();
-  const bus = await Bus.connect({ url: env.AMQP_URL, service: 'gateway', log, namespace: env.BUS_NAMESPACE });
+  const bus = await Bus.connect({
+    url: env.AMQP_URL,
+    service: 'gateway',
+    log,
+    namespace: env.BUS_NAMESPACE,
+  });
 
   const gateway = createGateway({ env, log, bus, redis });
   await new Promise<void>((resolve, reject) => {
     gateway.server.once('error', reject);
     gateway.server.listen(env.PORT, env.HOST, resolve);
   });
-  log.info({ url: `http://${env.HOST}:${env.PORT}`, static: env.STATIC_DIR ?? null }, 'gateway listening');
+  log.info(
+    { url: `http://${env.HOST}:${env.PORT}`, static: env.STATIC_DIR ?? null },
+    'gateway listening',
+  );
 
-  onShutdown(log, async () => {
-    await gateway.shutdown();
-    await bus.close();
-    redis.disconnect();
-  }, env.SHUTDOWN_DRAIN_MS + 5_000);
+  onShutdown(
+    log,
+    async () => {
+      await gateway.shutdown();
+      await bus.close();
+      redis.disconnect();
+    },
+    env.SHUTDOWN_DRAIN_MS + 5_000,
+  );
 }
 
 main().catch((err: unknown) => {
   const e = err as NodeJS.ErrnoException;
   console.error(
-    e.code === 'EADDRINUSE' ? `gateway: port already in use (${e.message}); set PORT to another port` : `gateway failed to start: ${e.message}`,
+    e.code === 'EADDRINUSE'
+      ? `gateway: port already in use (${e.message}); set PORT to another port`
+      : `gateway failed to start: ${e.message}`,
   );
   process.exit(1);
 });

@@ -20,7 +20,11 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
-    openSockets: new Gauge({ name: 'websocket_open_connections', help: 'Open WebSocket connections', registers: [registry] }),
+    openSockets: new Gauge({
+      name: 'websocket_open_connections',
+      help: 'Open WebSocket connections',
+      registers: [registry],
+    }),
     errors: new Counter({
       name: 'trpc_errors_total',
       help: 'tRPC errors by code',

@@ -18,13 +18,21 @@ export function createRateLimits(redis: Redis, env: GatewayEnv, log: Logger): Ra
     send: limiter('send', env.RATE_SEND_PER_USER, env.RATE_SEND_WINDOW_S),
     typing: limiter('typing', env.RATE_TYPING_PER_USER, env.RATE_TYPING_WINDOW_S),
   };
-  const loginById = limiter('login-id', env.RATE_LOGIN_FAILURES_PER_IDENTIFIER, env.RATE_LOGIN_FAILURES_WINDOW_S);
+  const loginById = limiter(
+    'login-id',
+    env.RATE_LOGIN_FAILURES_PER_IDENTIFIER,
+    env.RATE_LOGIN_FAILURES_WINDOW_S,
+  );
   const loginByIp = limiter('login-ip', env.RATE_LOGIN_FAILURES_PER_IP, env.RATE_LOGIN_IP_WINDOW_S);
 
   const tooMany = (msBeforeNext: number) =>
-    new AppError('TOO_MANY_REQUESTS', `Too many requests; retry in ${Math.ceil(msBeforeNext / 1000)} s`, {
-      retryAfterMs: msBeforeNext,
-    });
+    new AppError(
+      'TOO_MANY_REQUESTS',
+      `Too many requests; retry in ${Math.ceil(msBeforeNext / 1000)} s`,
+      {
+        retryAfterMs: msBeforeNext,
+      },
+    );
 
   async function guard(action: () => Promise<unknown>, what: string): Promise<void> {
     try {
@@ -32,7 +40,10 @@ export function createRateLimits(redis: Redis, env: GatewayEnv, log: Logger): Ra
     } catch (err) {
       if (err instanceof RateLimiterRes) throw tooMany(err.msBeforeNext);
       if (err instanceof AppError) throw err;
-      log.warn({ err: (err as Error).message, limiter: what }, 'rate limiter unavailable, allowing');
+      log.warn(
+        { err: (err as Error).message, limiter: what },
+        'rate limiter unavailable, allowing',
+      );
     }
   }
 

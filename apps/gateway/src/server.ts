@@ -9,7 +9,13 @@ import type { Bus } from '@chat/bus';
 import { AppError, type Logger } from '@chat/core';
 import { verifyToken } from '@chat/tokens';
 import type { GatewayEnv } from './env.js';
-import { bearerToken, clientIp, handleCors, requestIdFrom, setSecurityHeaders } from './http-headers.js';
+import {
+  bearerToken,
+  clientIp,
+  handleCors,
+  requestIdFrom,
+  setSecurityHeaders,
+} from './http-headers.js';
 import { createMetrics } from './metrics.js';
 import { createOriginPolicy } from './origins.js';
 import { createRateLimits } from './rate-limits.js';
@@ -52,7 +58,9 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     }
   };
 
-  async function authenticate(token: string | null): Promise<Pick<ApiContext, 'user' | 'authError'> & { exp?: number }> {
+  async function authenticate(
+    token: string | null,
+  ): Promise<Pick<ApiContext, 'user' | 'authError'> & { exp?: number }> {
     if (!token) return { user: null };
     try {
       const claims = await verifyToken('access', jwt, token);
@@ -62,10 +70,20 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     }
   }
 
-  const onProcedureDone: ApiContext['onProcedureDone'] = ({ requestId, userId, path, type, durationMs, code }) => {
+  const onProcedureDone: ApiContext['onProcedureDone'] = ({
+    requestId,
+    userId,
+    path,
+    type,
+    durationMs,
+    code,
+  }) => {
     metrics.procedureDuration.observe({ procedure: path, type, code }, durationMs / 1000);
     if (code !== 'OK') metrics.errors.inc({ code });
-    log.info({ requestId, userId, procedure: path, code, durationMs: Math.round(durationMs) }, 'procedure');
+    log.info(
+      { requestId, userId, procedure: path, code, durationMs: Math.round(durationMs) },
+      'procedure',
+    );
   };
 
   const baseContext = (ip: string, connectionKey: string, requestId: string | null) => ({
@@ -78,8 +96,15 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     onProcedureDone,
   });
 
-  const onError = ({ error, path }: { error: { code: string; message: string; cause?: unknown }; path?: string }) => {
-    if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error.cause ?? error, procedure: path }, 'procedure failed');
+  const onError = ({
+    error,
+    path,
+  }: {
+    error: { code: string; message: string; cause?: unknown };
+    path?: string;
+  }) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR')
+      log.error({ err: error.cause ?? error, procedure: path }, 'procedure failed');
   };
 
   const trpcHttp = createHTTPHandler({
@@ -91,7 +116,10 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
       const ip = clientIp(req, env.TRUST_PROXY);
       const requestId = requestIdFrom(req) ?? randomUUID();
       res.setHeader('X-Request-Id', requestId);
-      return { ...baseContext(ip, `ip:${ip}`, requestId), ...(await authenticate(bearerToken(req))) };
+      return {
+        ...baseContext(ip, `ip:${ip}`, requestId),
+        ...(await authenticate(bearerToken(req))),
+      };
     },
   });
 
@@ -104,7 +132,10 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     if (path === '/ready') {
       const parts = { rabbitmq: bus.connected, redis: redis.status === 'ready' };
       const ready = !shuttingDown && parts.rabbitmq && parts.redis;
-      return json(res, ready ? 200 : 503, { status: ready ? 'ready' : shuttingDown ? 'shutting down' : 'not ready', ...parts });
+      return json(res, ready ? 200 : 503, {
+        status: ready ? 'ready' : shuttingDown ? 'shutting down' : 'not ready',
+        ...parts,
+      });
     }
     if (path === '/metrics') {
       metrics.registry.metrics().then(
@@ -150,12 +181,20 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
       const params = info.connectionParams as Record<string, unknown> | null;
       const token = typeof params?.token === 'string' ? params.token : bearerToken(req);
       const auth = await authenticate(token);
-      if (auth.exp) closeAtExpiry(socket, auth.exp);
-      return { ...baseContext(ip, `ws:${randomUUID()}`, null), user: auth.user, ...(auth.authError ? { authError: auth.authError } : {}) };
+      if (auth.exp) closeAtExpiry(socket as WebSocket, auth.exp);
+      return {
+        ...baseContext(ip, `ws:${randomUUID()}`, null),
+        user: auth.user,
+        ...(auth.authError ? { authError: auth.authError } : {}),
+      };
     },
   });
 
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
+    // node:http removes its own error handler from upgraded sockets: without one, a client
+    // that resets the connection while we refuse it would crash the process (ECONNRESET).
+    const onSocketError = (err: Error) => log.debug({ err: err.message }, 'upgrade socket error');
+    socket.on('error', onSocketError);
     const path = (req.url ?? '/').split('?')[0];
     const refuse = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -166,6 +205,7 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
       log.warn({ origin: req.headers.origin }, 'websocket refused: origin not allowed');
       return refuse(403, 'Forbidden');
     }
+    socket.removeListener('error', onSocketError); // ws handles socket errors from here on
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
@@ -174,7 +214,8 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     server.close();
     wsHandler.broadcastReconnectNotification();
     const deadline = Date.now() + env.SHUTDOWN_DRAIN_MS;
-    while ((inFlight > 0 || sockets.size > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while ((inFlight > 0 || sockets.size > 0) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     for (const socket of sockets) socket.close(1001, 'Server shutting down');
     wss.close();
     server.closeAllConnections();
@@ -186,7 +227,10 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
 function closeAtExpiry(socket: WebSocket, expSeconds: number): void {
   const ms = expSeconds * 1000 - Date.now();
   // setTimeout caps at ~24.8 days; access tokens live minutes.
-  const timer = setTimeout(() => socket.close(TOKEN_EXPIRED_CLOSE_CODE, 'Access token expired'), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+  const timer = setTimeout(
+    () => socket.close(TOKEN_EXPIRED_CLOSE_CODE, 'Access token expired'),
+    Math.max(0, Math.min(ms, 2 ** 31 - 1)),
+  );
   socket.once('close', () => clearTimeout(timer));
 }
 

@@ -5,9 +5,15 @@ import { commonEnv, envInt, envSecret, jwtEnv, parseEnv } from '@chat/core';
 export const workerEnvSchema = z.object({
   ...commonEnv,
   ...jwtEnv,
-  MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL').default('mongodb://127.0.0.1:27017'),
+  MONGO_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
+    .default('mongodb://127.0.0.1:27017'),
   /** Prepended to each service's database name (auth, users, chat); tests isolate runs with it. */
-  MONGO_DB_PREFIX: z.string().regex(/^[A-Za-z0-9_]*$/).default(''),
+  MONGO_DB_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_]*$/)
+    .default(''),
   JWT_REFRESH_SECRET: envSecret('dev-only-refresh-secret-fedcba9876543210'),
   ACCESS_TOKEN_TTL_S: envInt(15 * 60),
   REFRESH_TOKEN_TTL_S: envInt(7 * 24 * 60 * 60),
@@ -22,5 +28,6 @@ export const workerEnvSchema = z.object({
 
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 
-export const loadWorkerEnv = (source: Record<string, string | undefined> = process.env): WorkerEnv =>
-  parseEnv(workerEnvSchema, source);
+export const loadWorkerEnv = (
+  source: Record<string, string | undefined> = process.env,
+): WorkerEnv => parseEnv(workerEnvSchema, source);

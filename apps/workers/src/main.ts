@@ -12,6 +12,8 @@ if (!worker) {
 }
 
 runWorker(worker).catch((err: unknown) => {
-  console.error(`${name} worker failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(
+    `${name} worker failed to start: ${err instanceof Error ? err.message : String(err)}`,
+  );
   process.exit(1);
 });

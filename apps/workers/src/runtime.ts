@@ -14,7 +14,7 @@ export interface WorkerRuntime {
   redis: Redis;
   db: Connection;
   /** Registers cleanup to run on shutdown, before connections close. */
-  onStop(fn: () => Promise<void> | void): void;
+  onStop: (fn: () => Promise<void> | void) => void;
 }
 
 export interface WorkerDefinition {
@@ -26,7 +26,11 @@ export interface WorkerDefinition {
 
 export async function runWorker(def: WorkerDefinition): Promise<void> {
   const env = loadWorkerEnv();
-  const log = createLogger({ service: `${def.name}-worker`, level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
+  const log = createLogger({
+    service: `${def.name}-worker`,
+    level: env.LOG_LEVEL,
+    pretty: env.LOG_PRETTY,
+  });
   const stops: Array<() => Promise<void> | void> = [];
 
   const redis = new Redis(env.REDIS_URL, {
@@ -37,10 +41,28 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
   await redis.connect();
 
-  const db = await connectDb({ url: env.MONGO_URL, dbName: `${env.MONGO_DB_PREFIX}${def.database}`, log });
-  const bus = await Bus.connect({ url: env.AMQP_URL, service: def.name, log, prefetch: env.WORKER_PREFETCH, namespace: env.BUS_NAMESPACE });
+  const db = await connectDb({
+    url: env.MONGO_URL,
+    dbName: `${env.MONGO_DB_PREFIX}${def.database}`,
+    log,
+  });
+  const bus = await Bus.connect({
+    url: env.AMQP_URL,
+    service: def.name,
+    log,
+    prefetch: env.WORKER_PREFETCH,
+    namespace: env.BUS_NAMESPACE,
+  });
 
-  const rt: WorkerRuntime = { name: def.name, env, log, bus, redis, db, onStop: (fn) => stops.push(fn) };
+  const rt: WorkerRuntime = {
+    name: def.name,
+    env,
+    log,
+    bus,
+    redis,
+    db,
+    onStop: (fn) => stops.push(fn),
+  };
   await def.start(rt);
 
   const health = env.HEALTH_PORT ? startHealthServer(env.HEALTH_PORT, rt) : null;
@@ -58,14 +80,25 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
 /** /health: the process runs; /ready: bus, Redis and MongoDB are connected. */
 function startHealthServer(port: number, rt: WorkerRuntime): Server {
   const server = createServer((req, res) => {
-    const parts = { rabbitmq: rt.bus.connected, redis: rt.redis.status === 'ready', mongodb: rt.db.readyState === 1 };
+    const parts = {
+      rabbitmq: rt.bus.connected,
+      redis: rt.redis.status === 'ready',
+      mongodb: Number(rt.db.readyState) === 1,
+    };
     const ready = Object.values(parts).every(Boolean);
     const [status, body] =
-      req.url === '/health' ? [200, { status: 'ok' }] : req.url === '/ready' ? [ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...parts }] : [404, { error: 'not found' }];
+      req.url === '/health'
+        ? [200, { status: 'ok' }]
+        : req.url === '/ready'
+          ? [ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...parts }]
+          : [404, { error: 'not found' }];
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   server.on('error', (err) => {
-    rt.log.fatal({ err: err.message, port }, 'health server cannot listen; set HEALTH_PORT to a free port');
+    rt.log.fatal(
+      { err: err.message, port },
+      'health server cannot listen; set HEALTH_PORT to a free port',
+    );
     process.exit(1);
   });
   server.listen(port, () => rt.log.info({ port }, 'health server listening'));

@@ -29,7 +29,11 @@ export interface ApiContext {
   onProcedureDone?: (info: {
     requestId: string;
     userId: string | null;
-    path: string; type: string; durationMs: number; code: string }) => void;
+    path: string;
+    type: string;
+    durationMs: number;
+    code: string;
+  }) => void;
 }
 
 export const metaOf = (ctx: ApiContext & { requestId: string }): RequestMeta => ({

@@ -13,6 +13,27 @@ import type {
   UpdateProfileInput,
   UserSearchInput,
   Page,
+  Conversation,
+  ConversationInput,
+  ConversationsInput,
+  DeleteForMeInput,
+  MarkDeliveredInput,
+  MarkReadInput,
+  Message,
+  MessagesInput,
+  OpenDirectInput,
+  SendInput,
+  TypingInput,
+  Group,
+  CreateGroupInput,
+  GroupIdInput,
+  UpdateGroupInput,
+  AddMembersInput,
+  RemoveMemberInput,
+  SetRoleInput,
+  Notification,
+  NotificationListInput,
+  NotificationMarkReadInput,
 } from './schemas/index.js';
 
 /**
@@ -31,6 +52,32 @@ export interface RpcMethods {
   'user.setStatus': { input: SetStatusInput; output: Me };
   /** Internal (auth worker → user worker), not in the public router. */
   'user.provision': { input: ProvisionProfileInput; output: Me };
+
+  'chat.conversations': { input: ConversationsInput; output: Page<Conversation> };
+  'chat.conversation': { input: ConversationInput; output: Conversation };
+  'chat.openDirect': { input: OpenDirectInput; output: Conversation };
+  'chat.messages': { input: MessagesInput; output: Page<Message> };
+  'chat.send': { input: SendInput; output: Message };
+  'chat.markDelivered': { input: MarkDeliveredInput; output: { updated: number } };
+  'chat.markRead': { input: MarkReadInput; output: { updated: number } };
+  'chat.deleteForMe': { input: DeleteForMeInput; output: { ok: true } };
+  'chat.typing': { input: TypingInput; output: { ok: true } };
+  /** Internal (notification worker → chat worker): everyone sharing a conversation with `userId`. */
+  'chat.contactsOf': { input: { userId: string }; output: { userIds: string[] } };
+
+  'group.create': { input: CreateGroupInput; output: Group };
+  'group.get': { input: GroupIdInput; output: Group };
+  'group.update': { input: UpdateGroupInput; output: Group };
+  'group.addMembers': { input: AddMembersInput; output: Group };
+  'group.removeMember': { input: RemoveMemberInput; output: Group };
+  'group.setRole': { input: SetRoleInput; output: Group };
+  'group.leave': { input: GroupIdInput; output: { ok: true } };
+
+  'notification.list': {
+    input: NotificationListInput;
+    output: { items: Notification[]; unread: number };
+  };
+  'notification.markRead': { input: NotificationMarkReadInput; output: { unread: number } };
 }
 
 export type RpcMethod = keyof RpcMethods;
@@ -48,15 +95,24 @@ const SERVICE_BY_PREFIX: Record<string, WorkerService> = {
 export type WorkerService = 'auth' | 'user' | 'chat' | 'notification';
 
 export function serviceOf(method: string): WorkerService {
-  const service = SERVICE_BY_PREFIX[method.split('.')[0] ?? ''];
+  const prefix = method.split('.')[0] ?? '';
+  const service = Object.hasOwn(SERVICE_BY_PREFIX, prefix) ? SERVICE_BY_PREFIX[prefix] : undefined;
   if (!service) throw new Error(`No worker serves ${method}`);
   return service;
 }
 
 /** Sends one RPC; implemented by the gateway over the bus. Rejects with AppError. */
-export type RpcCaller = <M extends RpcMethod>(method: M, input: RpcInput<M>, meta: RequestMeta) => Promise<RpcOutput<M>>;
+export type RpcCaller = <M extends RpcMethod>(
+  method: M,
+  input: RpcInput<M>,
+  meta: RequestMeta,
+) => Promise<RpcOutput<M>>;
 
-export type RpcHandler<M extends RpcMethod> = (input: RpcInput<M>, meta: RequestMeta, log: Logger) => Promise<RpcOutput<M>>;
+export type RpcHandler<M extends RpcMethod> = (
+  input: RpcInput<M>,
+  meta: RequestMeta,
+  log: Logger,
+) => Promise<RpcOutput<M>>;
 
 /** The handlers one worker implements: every method whose name starts with one of `P`. */
 export type RpcHandlers<P extends string> = {
@@ -66,7 +122,9 @@ export type RpcHandlers<P extends string> = {
 /** Turns a typed handler table into the untyped dispatch function the bus calls. */
 export function createDispatcher(handlers: Partial<{ [M in RpcMethod]: RpcHandler<M> }>) {
   return (method: string, input: unknown, meta: RequestMeta, log: Logger): Promise<unknown> => {
-    const handler = (handlers as Record<string, RpcHandler<RpcMethod> | undefined>)[method];
+    const table = handlers as Record<string, RpcHandler<RpcMethod> | undefined>;
+    // Own properties only: `toString` and friends are not methods.
+    const handler = Object.hasOwn(table, method) ? table[method] : undefined;
     if (!handler) throw new AppError('BAD_REQUEST', `Unknown method ${method}`);
     return handler(input as never, meta, log);
   };
@@ -81,6 +139,11 @@ export function requireUserId(meta: RequestMeta): string {
 /** Maps worker errors to tRPC errors, keeping code, message and data (e.g. retryAfterMs). */
 export function toTRPCError(err: unknown): TRPCError {
   if (err instanceof TRPCError) return err;
-  if (err instanceof AppError) return new TRPCError({ code: err.code, message: err.message, cause: err });
-  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', cause: err });
+  if (err instanceof AppError)
+    return new TRPCError({ code: err.code, message: err.message, cause: err });
+  return new TRPCError({
+    code: 'INTERNAL_SERVER_ERROR',
+    message: 'Internal server error',
+    cause: err,
+  });
 }

@@ -9,7 +9,9 @@ const isProduction = process.env.NODE_ENV === 'production';
 
 /** "username: Username must be …; email: Invalid email address" — readable without parsing. */
 function summarize(err: z.ZodError): string {
-  const parts = err.issues.slice(0, 5).map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+  const parts = err.issues
+    .slice(0, 5)
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
   return `Invalid input — ${parts.join('; ')}`;
 }
 
@@ -22,12 +24,18 @@ const t = initTRPC.context<ApiContext>().create({
     const hideMessage = isProduction && error.code === 'INTERNAL_SERVER_ERROR';
     return {
       ...shape,
-      message: hideMessage ? 'Internal server error' : zodError ? summarize(zodError) : shape.message,
+      message: hideMessage
+        ? 'Internal server error'
+        : zodError
+          ? summarize(zodError)
+          : shape.message,
       data: {
         ...shape.data,
         zodError: zodError ? z.flattenError(zodError) : null,
         retryAfterMs:
-          cause instanceof AppError && typeof cause.data?.retryAfterMs === 'number' ? cause.data.retryAfterMs : undefined,
+          cause instanceof AppError && typeof cause.data?.retryAfterMs === 'number'
+            ? cause.data.retryAfterMs
+            : undefined,
       },
     };
   },
@@ -64,12 +72,17 @@ const rateLimited = t.middleware(async ({ ctx, next }) => {
 export const publicProcedure = t.procedure.use(observed).use(rateLimited);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'Missing access token' });
+  if (!ctx.user)
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'Missing access token' });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
 /** Calls the worker that owns `method` on behalf of the caller, mapping its errors for tRPC. */
-export async function callWorker<M extends RpcMethod>(ctx: ApiContext & { requestId: string }, method: M, input: RpcInput<M>): Promise<RpcOutput<M>> {
+export async function callWorker<M extends RpcMethod>(
+  ctx: ApiContext & { requestId: string },
+  method: M,
+  input: RpcInput<M>,
+): Promise<RpcOutput<M>> {
   try {
     return await ctx.rpc(method, input, metaOf(ctx));
   } catch (err) {

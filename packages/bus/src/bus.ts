@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import {
+  connect,
+  type Channel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+} from 'amqplib';
 import { AppError, isErrorCode, type Logger } from '@chat/core';
 import { assertSharedTopology, Names, workQueueArguments, type EventExchange } from './topology.js';
 import type { EventEnvelope, RequestMeta, RpcReply, RpcRequest } from './messages.js';
@@ -15,7 +21,12 @@ export interface BusOptions {
   namespace?: string;
 }
 
-export type RpcDispatch = (method: string, input: unknown, meta: RequestMeta, log: Logger) => Promise<unknown>;
+export type RpcDispatch = (
+  method: string,
+  input: unknown,
+  meta: RequestMeta,
+  log: Logger,
+) => Promise<unknown>;
 export type EventHandler = (event: EventEnvelope, log: Logger) => Promise<void>;
 
 export interface Subscription {
@@ -48,6 +59,8 @@ export class Bus {
   private replyQueue: string | null = null;
   private readonly pending = new Map<string, PendingCall>();
   private readonly setups: Setup[] = [];
+  /** Connections we are closing on purpose so that recovery rebuilds them. */
+  private readonly recycling = new WeakSet<ChannelModel>();
   private closed = false;
   readonly names: Names;
 
@@ -64,10 +77,17 @@ export class Bus {
     bus = new Bus(opts, connection);
     connection.on('disconnect', (err: Error) => bus.onDisconnect(err));
     connection.on('reconnect-scheduled', (info: { attempt: number; delay: number; error: Error }) =>
-      opts.log.warn({ attempt: info.attempt, delayMs: info.delay, err: info.error.message }, 'rabbitmq reconnect scheduled'),
+      opts.log.warn(
+        { attempt: info.attempt, delayMs: info.delay, err: info.error.message },
+        'rabbitmq reconnect scheduled',
+      ),
     );
-    connection.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'rabbitmq connection error'));
-    connection.on('handler-error', (err: Error) => opts.log.error({ err }, 'rabbitmq handler error'));
+    connection.on('error', (err: Error) =>
+      opts.log.warn({ err: err.message }, 'rabbitmq connection error'),
+    );
+    connection.on('handler-error', (err: Error) =>
+      opts.log.error({ err }, 'rabbitmq handler error'),
+    );
     await connection.waitForConnect();
     return bus;
   }
@@ -77,7 +97,13 @@ export class Bus {
   }
 
   /** Calls `method` on the worker that owns `service`; rejects with SERVICE_UNAVAILABLE or GATEWAY_TIMEOUT. */
-  async call(service: string, method: string, input: unknown, meta: RequestMeta, timeoutMs: number): Promise<unknown> {
+  async call(
+    service: string,
+    method: string,
+    input: unknown,
+    meta: RequestMeta,
+    timeoutMs: number,
+  ): Promise<unknown> {
     const publisher = this.publisher;
     const replyTo = this.replyQueue;
     if (!publisher || !replyTo) throw unavailable('message bus is reconnecting');
@@ -106,7 +132,12 @@ export class Bus {
   }
 
   /** Publishes a domain event and resolves once the broker has confirmed it. */
-  async publish<T>(exchange: EventExchange, type: string, data: T, meta: RequestMeta): Promise<EventEnvelope<T>> {
+  async publish<T>(
+    exchange: EventExchange,
+    type: string,
+    data: T,
+    meta: RequestMeta,
+  ): Promise<EventEnvelope<T>> {
     const publisher = this.publisher;
     if (!publisher) throw unavailable('message bus is reconnecting');
     const event: EventEnvelope<T> = {
@@ -126,7 +157,10 @@ export class Bus {
     } catch (err) {
       throw unavailable(`could not publish ${type}: ${(err as Error).message}`);
     }
-    this.opts.log.debug({ requestId: meta.requestId, event: type, eventId: event.id }, 'event published');
+    this.opts.log.debug(
+      { requestId: meta.requestId, event: type, eventId: event.id },
+      'event published',
+    );
     return event;
   }
 
@@ -134,11 +168,15 @@ export class Bus {
   async serve(service: string, dispatch: RpcDispatch): Promise<void> {
     await this.addSetup(async (model) => {
       const ch = await model.createChannel();
+      ch.on('error', (err: Error) =>
+        this.recycle(model, `rpc channel of ${service}: ${err.message}`),
+      );
       await ch.prefetch(this.opts.prefetch ?? 16);
       const queue = this.names.rpcQueue(service);
       await ch.assertQueue(queue, { durable: true, arguments: workQueueArguments(this.names) });
       await ch.consume(queue, (msg) => {
         if (msg) void this.handleRpc(ch, msg, dispatch);
+        else this.recycle(model, `broker cancelled the consumer of ${queue}`);
       });
     });
   }
@@ -147,12 +185,17 @@ export class Bus {
   async subscribe(sub: Subscription): Promise<void> {
     await this.addSetup(async (model) => {
       const ch = await model.createChannel();
+      ch.on('error', (err: Error) =>
+        this.recycle(model, `event channel of ${sub.queue}: ${err.message}`),
+      );
       await ch.prefetch(this.opts.prefetch ?? 16);
       const queue = this.names.queue(sub.queue);
       await ch.assertQueue(queue, { durable: true, arguments: workQueueArguments(this.names) });
-      for (const key of sub.routingKeys) await ch.bindQueue(queue, this.names.exchange(sub.exchange), key);
+      for (const key of sub.routingKeys)
+        await ch.bindQueue(queue, this.names.exchange(sub.exchange), key);
       await ch.consume(queue, (msg) => {
         if (msg) void this.handleEvent(ch, msg, sub);
+        else this.recycle(model, `broker cancelled the consumer of ${queue}`);
       });
     });
   }
@@ -174,18 +217,47 @@ export class Bus {
       const id = msg.properties.correlationId as string | undefined;
       if (id) this.settle(id, (p) => p.reject(unavailable('no worker queue for this request')));
     });
-    publisher.on('error', (err: Error) => this.opts.log.warn({ err: err.message }, 'publisher channel error'));
+    publisher.on('error', (err: Error) => this.recycle(model, `publisher channel: ${err.message}`));
     await assertSharedTopology(publisher, this.names);
 
     const replies = await model.createChannel();
-    const { queue } = await replies.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
-    await replies.consume(queue, (msg) => msg && this.onReply(msg), { noAck: true });
+    replies.on('error', (err: Error) => this.recycle(model, `reply channel: ${err.message}`));
+    const { queue } = await replies.assertQueue('', {
+      exclusive: true,
+      autoDelete: true,
+      durable: false,
+    });
+    await replies.consume(
+      queue,
+      (msg) => {
+        if (msg) this.onReply(msg);
+        else this.recycle(model, 'broker cancelled the reply consumer');
+      },
+      { noAck: true },
+    );
 
     this.model = model;
     for (const setup of this.setups) await setup(model);
     this.replyQueue = queue;
     this.publisher = publisher;
     this.opts.log.info({ service: this.opts.service }, 'rabbitmq connected');
+  }
+
+  /**
+   * amqplib recovers connections, not channels. A channel the broker closes (an error on
+   * it, e.g. a publish to a deleted exchange) or a consumer it cancels (queue deleted) would
+   * otherwise stay dead behind a healthy-looking connection: RPCs unanswered, events
+   * unconsumed, `connected` still true. Closing the connection hands it to recovery, which
+   * reconnects and re-runs the topology and every setup. In-flight calls fail as
+   * SERVICE_UNAVAILABLE (retryable); unacked deliveries are redelivered.
+   */
+  private recycle(model: ChannelModel, reason: string): void {
+    if (this.closed || this.model !== model || this.recycling.has(model)) return;
+    this.recycling.add(model);
+    this.opts.log.warn({ reason }, 'rabbitmq channel lost, reconnecting');
+    this.publisher = null;
+    this.replyQueue = null;
+    model.close().catch(() => undefined);
   }
 
   private onDisconnect(err: Error): void {
@@ -225,11 +297,15 @@ export class Bus {
   }
 
   private failPending(reason: string): void {
-    for (const id of [...this.pending.keys()]) this.settle(id, (p) => p.reject(unavailable(reason)));
+    for (const id of [...this.pending.keys()])
+      this.settle(id, (p) => p.reject(unavailable(reason)));
   }
 
   private async handleRpc(ch: Channel, msg: ConsumeMessage, dispatch: RpcDispatch): Promise<void> {
-    const { replyTo, correlationId } = msg.properties as { replyTo?: string; correlationId?: string };
+    const { replyTo, correlationId } = msg.properties as {
+      replyTo?: string;
+      correlationId?: string;
+    };
     let request: RpcRequest;
     try {
       request = JSON.parse(msg.content.toString()) as RpcRequest;
@@ -252,18 +328,30 @@ export class Bus {
       reply = { ok: true, data: await dispatch(request.method, request.input, request.meta, log) };
     } catch (err) {
       if (err instanceof AppError) {
-        reply = { ok: false, error: { code: err.code, message: err.message, ...(err.data ? { data: err.data } : {}) } };
+        reply = {
+          ok: false,
+          error: { code: err.code, message: err.message, ...(err.data ? { data: err.data } : {}) },
+        };
       } else {
         log.error({ err }, 'rpc handler failed');
-        reply = { ok: false, error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } };
+        reply = {
+          ok: false,
+          error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' },
+        };
       }
     }
     const durationMs = Math.round(performance.now() - started);
-    log.info({ durationMs, ok: reply.ok, ...(reply.ok ? {} : { code: reply.error.code }) }, 'rpc handled');
+    log.info(
+      { durationMs, ok: reply.ok, ...(reply.ok ? {} : { code: reply.error.code }) },
+      'rpc handled',
+    );
     try {
       const publisher = this.publisher;
       if (replyTo && publisher) {
-        await confirmPublish(publisher, '', replyTo, json(reply), { correlationId, contentType: 'application/json' });
+        await confirmPublish(publisher, '', replyTo, json(reply), {
+          correlationId,
+          contentType: 'application/json',
+        });
       }
       ch.ack(msg);
     } catch (err) {
@@ -281,7 +369,11 @@ export class Bus {
       safe(() => ch.nack(msg, false, false));
       return;
     }
-    const log = this.opts.log.child({ requestId: event.requestId, event: event.type, eventId: event.id });
+    const log = this.opts.log.child({
+      requestId: event.requestId,
+      event: event.type,
+      eventId: event.id,
+    });
     try {
       await sub.handler(event, log);
       safe(() => ch.ack(msg));
@@ -289,7 +381,10 @@ export class Bus {
       const deliveries = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
       log.error({ err, deliveries }, 'event handler failed, requeueing');
       // A short pause keeps a failing dependency from turning retries into a hot loop.
-      setTimeout(() => safe(() => ch.nack(msg, false, true)), Math.min(2000, 200 * deliveries)).unref();
+      setTimeout(
+        () => safe(() => ch.nack(msg, false, true)),
+        Math.min(2000, 200 * deliveries),
+      ).unref();
     }
   }
 }
@@ -319,9 +414,11 @@ function confirmPublish(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     try {
-      ch.publish(exchange, routingKey, content, options, (err) => (err ? reject(err as Error) : resolve()));
+      ch.publish(exchange, routingKey, content, options, (err) =>
+        err ? reject(err as Error) : resolve(),
+      );
     } catch (err) {
-      reject(err as Error);
+      reject(err instanceof Error ? err : new Error(String(err)));
     }
   });
 }

@@ -32,7 +32,8 @@ export const workQueueArguments = (names: Names) => ({
 
 /** Declares what every process relies on; idempotent, so it runs on each (re)connect. */
 export async function assertSharedTopology(ch: Channel, names: Names): Promise<void> {
-  for (const name of EXCHANGES) await ch.assertExchange(names.exchange(name), 'topic', { durable: true });
+  for (const name of EXCHANGES)
+    await ch.assertExchange(names.exchange(name), 'topic', { durable: true });
   await ch.assertExchange(names.exchange(DEAD_LETTER_EXCHANGE), 'topic', { durable: true });
   const deadLetters = names.queue(DEAD_LETTER_QUEUE);
   await ch.assertQueue(deadLetters, { durable: true, arguments: { 'x-queue-type': 'quorum' } });

@@ -14,6 +14,8 @@ export function parseEnv<S extends z.ZodObject>(
     // Empty strings mean "unset" so `.env` lines like `AMQP_URL=` fall back to defaults.
     picked[key] = value === '' ? undefined : value;
   }
+  // Secrets decide "production or not" from the same source being parsed (see envSecret).
+  parsingNodeEnv = source.NODE_ENV;
   const result = schema.safeParse(picked);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -21,6 +23,8 @@ export function parseEnv<S extends z.ZodObject>(
   }
   return result.data;
 }
+
+let parsingNodeEnv: string | undefined;
 
 /** Helpers for env values, which are always strings. */
 export const envInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
@@ -48,7 +52,10 @@ export const commonEnv = {
   AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Prefix of every RabbitMQ exchange and queue; lets isolated systems share a broker. Empty in production. */
-  BUS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_.-]*$/).default(''),
+  BUS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]*$/)
+    .default(''),
 };
 
 /**
@@ -62,7 +69,7 @@ export const envSecret = (devFallback: string) =>
     .optional()
     .transform((v, ctx) => {
       if (v) return v;
-      if (process.env.NODE_ENV === 'production') {
+      if ((parsingNodeEnv ?? process.env.NODE_ENV) === 'production') {
         ctx.addIssue({ code: 'custom', message: 'is required in production' });
         return z.NEVER;
       }

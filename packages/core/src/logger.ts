@@ -16,11 +16,22 @@ export function createLogger({ service, level = 'info', pretty = false }: Logger
     base: { service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: ['password', '*.password', 'refreshToken', '*.refreshToken', 'accessToken', '*.accessToken', 'token', '*.token'],
+      paths: [
+        'password',
+        '*.password',
+        'refreshToken',
+        '*.refreshToken',
+        'accessToken',
+        '*.accessToken',
+        'token',
+        '*.token',
+      ],
       censor: '[redacted]',
     },
     ...(pretty
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } }
+      ? {
+          transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } },
+        }
       : {}),
   });
 }

@@ -13,7 +13,12 @@ export interface ConnectOptions {
  * Opens a connection to one service's database. Retries with backoff so a worker
  * started before the database is up waits for it, then fails with a clear message.
  */
-export async function connectDb({ url, dbName, log, attempts = 20 }: ConnectOptions): Promise<Connection> {
+export async function connectDb({
+  url,
+  dbName,
+  log,
+  attempts = 20,
+}: ConnectOptions): Promise<Connection> {
   mongoose.set('strictQuery', true);
   try {
     return await retry(
@@ -36,11 +41,16 @@ export async function connectDb({ url, dbName, log, attempts = 20 }: ConnectOpti
       {
         attempts,
         onError: (err, attempt, delayMs) =>
-          log.warn({ attempt, delayMs, err: (err as Error).message, dbName }, 'database not reachable, retrying'),
+          log.warn(
+            { attempt, delayMs, err: (err as Error).message, dbName },
+            'database not reachable, retrying',
+          ),
       },
     );
   } catch (err) {
-    throw new Error(`Cannot connect to MongoDB at ${redact(url)} (db ${dbName}): ${(err as Error).message}`);
+    throw new Error(
+      `Cannot connect to MongoDB at ${redact(url)} (db ${dbName}): ${(err as Error).message}`,
+    );
   }
 }
 
@@ -50,6 +60,8 @@ function redact(url: string): string {
 }
 
 /** Mongo error 11000: a unique index refused the write. */
-export function isDuplicateKeyError(err: unknown): err is { code: 11000; keyPattern?: Record<string, unknown>; message: string } {
+export function isDuplicateKeyError(
+  err: unknown,
+): err is { code: 11000; keyPattern?: Record<string, unknown>; message: string } {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }

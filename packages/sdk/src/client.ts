@@ -75,9 +75,12 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       if (!current) return false;
       try {
         const tokens = await authApi.auth.refresh.mutate({ refreshToken: current.refreshToken });
+        // logout() or login() ran meanwhile: their session wins, this rotation is stale.
+        if (session !== current) return session !== null;
         setSession(toStored(current.userId, tokens));
         return true;
       } catch (err) {
+        if (session !== current) return session !== null;
         if (isUnauthorized(err)) setSession(null);
         return false;
       }
@@ -98,7 +101,13 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
 
   // Auth calls go through their own plain client so refreshing never recurses into itself.
   const authApi = createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: httpUrl, ...(fetchImpl ? { fetch: fetchImpl } : {}), headers: () => options.headers?.() ?? {} })],
+    links: [
+      httpBatchLink({
+        url: httpUrl,
+        ...(fetchImpl ? { fetch: fetchImpl } : {}),
+        headers: () => options.headers?.() ?? {},
+      }),
+    ],
   });
 
   const wsClient = createWSClient({
@@ -120,7 +129,10 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
           ...(fetchImpl ? { fetch: fetchImpl } : {}),
           async headers() {
             const token = await freshAccessToken();
-            return { ...(options.headers?.() ?? {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+            return {
+              ...(options.headers?.() ?? {}),
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+            };
           },
         }),
       }),
@@ -147,7 +159,10 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     async logout() {
       const current = session;
       setSession(null);
-      if (current) await authApi.auth.logout.mutate({ refreshToken: current.refreshToken }).catch(() => undefined);
+      if (current)
+        await authApi.auth.logout
+          .mutate({ refreshToken: current.refreshToken })
+          .catch(() => undefined);
     },
     refresh,
     close() {

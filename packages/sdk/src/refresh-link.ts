@@ -3,7 +3,8 @@ import { observable, type Unsubscribable } from '@trpc/server/observable';
 import type { AppRouter } from '@chat/api';
 
 export const isUnauthorized = (err: unknown) =>
-  err instanceof TRPCClientError && (err.data as { code?: string } | undefined)?.code === 'UNAUTHORIZED';
+  err instanceof TRPCClientError &&
+  (err.data as { code?: string } | undefined)?.code === 'UNAUTHORIZED';
 
 /**
  * Retries a call once after refreshing the access token when the server answers
@@ -20,7 +21,11 @@ export function refreshOnUnauthorizedLink(refresh: () => Promise<boolean>): TRPC
             next: (value) => observer.next(value),
             complete: () => observer.complete(),
             error: (err) => {
-              const retryable = !retried && op.type !== 'subscription' && !op.path.startsWith('auth.') && isUnauthorized(err);
+              const retryable =
+                !retried &&
+                op.type !== 'subscription' &&
+                !op.path.startsWith('auth.') &&
+                isUnauthorized(err);
               if (!retryable) return observer.error(err);
               retried = true;
               refresh().then(

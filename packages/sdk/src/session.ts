@@ -18,4 +18,5 @@ export const toStored = (userId: string, tokens: TokenPair): StoredSession => ({
   accessTokenExpiresAt: tokens.accessTokenExpiresAt,
 });
 
-export const expiresWithin = (s: StoredSession, ms: number) => Date.parse(s.accessTokenExpiresAt) - Date.now() <= ms;
+export const expiresWithin = (s: StoredSession, ms: number) =>
+  Date.parse(s.accessTokenExpiresAt) - Date.now() <= ms;

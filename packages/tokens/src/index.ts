@@ -51,7 +51,11 @@ export interface VerifiedToken {
  * Verifies signature (HS256 only: `alg: none` and other algorithms are refused),
  * issuer, audience, expiry and the kind. Any failure is UNAUTHORIZED.
  */
-export async function verifyToken(kind: TokenKind, config: Omit<TokenConfig, 'ttlSeconds'>, token: string): Promise<VerifiedToken> {
+export async function verifyToken(
+  kind: TokenKind,
+  config: Omit<TokenConfig, 'ttlSeconds'>,
+  token: string,
+): Promise<VerifiedToken> {
   try {
     const { payload } = await jwtVerify(token, secretKey(config.secret), {
       algorithms: [ALGORITHM],

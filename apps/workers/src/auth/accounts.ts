@@ -1,7 +1,14 @@
 import { AppError, type Logger, type RequestMeta } from '@chat/core';
 import { isDuplicateKeyError, type AuthModels } from '@chat/db';
 import type { Bus } from '@chat/bus';
-import type { LoginInput, Me, RegisterInput, Session, UserCreatedEvent, UserLoginEvent } from '@chat/api';
+import type {
+  LoginInput,
+  Me,
+  RegisterInput,
+  Session,
+  UserCreatedEvent,
+  UserLoginEvent,
+} from '@chat/api';
 import type { Passwords } from './passwords.js';
 import type { Sessions } from './sessions.js';
 
@@ -36,7 +43,12 @@ export class Accounts {
     }
     const id = user._id.toString();
     log.info({ userId: id }, 'user registered');
-    const created: UserCreatedEvent = { id, username: user.username, email: user.email, createdAt: user.createdAt.toISOString() };
+    const created: UserCreatedEvent = {
+      id,
+      username: user.username,
+      email: user.email,
+      createdAt: user.createdAt.toISOString(),
+    };
     await this.publishCreated(created, meta, log);
     const me = await this.provisionProfile(created, meta, log);
     const tokens = await this.deps.sessions.start(id);
@@ -44,25 +56,46 @@ export class Accounts {
   }
 
   async login(input: LoginInput, meta: RequestMeta, log: Logger): Promise<Session> {
-    const filter = input.identifier.includes('@') ? { email: input.identifier } : { username: input.identifier };
+    const filter = input.identifier.includes('@')
+      ? { email: input.identifier }
+      : { username: input.identifier };
     const user = await this.deps.models.User.findOne(filter).lean();
     const ok = await this.deps.passwords.verify(input.password, user?.passwordHash);
     if (!ok || !user) throw new AppError('UNAUTHORIZED', WRONG_LOGIN);
     const id = user._id.toString();
     const tokens = await this.deps.sessions.start(id);
     await this.deps.bus
-      .publish<UserLoginEvent>('user_events', 'user.login', { id, at: new Date().toISOString(), ip: meta.ip ?? null }, meta)
-      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'user.login not published'));
-    const me = await this.fetchMe(id, { id, username: user.username, email: user.email, createdAt: '' }, meta, log);
+      .publish<UserLoginEvent>(
+        'user_events',
+        'user.login',
+        { id, at: new Date().toISOString(), ip: meta.ip ?? null },
+        meta,
+      )
+      .catch((err: unknown) =>
+        log.warn({ err: (err as Error).message }, 'user.login not published'),
+      );
+    const me = await this.fetchMe(
+      id,
+      { id, username: user.username, email: user.email, createdAt: '' },
+      meta,
+      log,
+    );
     log.info({ userId: id }, 'user logged in');
     return { user: me, ...tokens };
   }
 
   /** Republishes `user.created` for users whose event never got confirmed (broker was down). */
   async sweepOutbox(log: Logger): Promise<void> {
-    const pending = await this.deps.models.User.find({ createdEventPublishedAt: null }).limit(100).lean();
+    const pending = await this.deps.models.User.find({ createdEventPublishedAt: null })
+      .limit(100)
+      .lean();
     for (const user of pending) {
-      const event = { id: user._id.toString(), username: user.username, email: user.email, createdAt: user.createdAt.toISOString() };
+      const event = {
+        id: user._id.toString(),
+        username: user.username,
+        email: user.email,
+        createdAt: user.createdAt.toISOString(),
+      };
       await this.publishCreated(event, { requestId: `outbox-${event.id}` }, log);
     }
   }
@@ -70,35 +103,76 @@ export class Accounts {
   private async assertAvailable(username: string, email: string): Promise<void> {
     const taken = await this.deps.models.User.findOne({ $or: [{ username }, { email }] }).lean();
     if (!taken) return;
-    throw new AppError('CONFLICT', taken.username === username ? 'Username is already taken' : 'Email is already registered');
+    throw new AppError(
+      'CONFLICT',
+      taken.username === username ? 'Username is already taken' : 'Email is already registered',
+    );
   }
 
-  private async publishCreated(event: UserCreatedEvent, meta: RequestMeta, log: Logger): Promise<void> {
+  private async publishCreated(
+    event: UserCreatedEvent,
+    meta: RequestMeta,
+    log: Logger,
+  ): Promise<void> {
     try {
       await this.deps.bus.publish('user_events', 'user.created', event, meta);
-      await this.deps.models.User.updateOne({ _id: event.id }, { $set: { createdEventPublishedAt: new Date() } });
+      await this.deps.models.User.updateOne(
+        { _id: event.id },
+        { $set: { createdEventPublishedAt: new Date() } },
+      );
     } catch (err) {
-      log.warn({ userId: event.id, err: (err as Error).message }, 'user.created not published yet; outbox will retry');
+      log.warn(
+        { userId: event.id, err: (err as Error).message },
+        'user.created not published yet; outbox will retry',
+      );
     }
   }
 
   /** Creates the profile now so `user.me` works right after sign-up; the event does it too, idempotently. */
-  private async provisionProfile(user: UserCreatedEvent, meta: RequestMeta, log: Logger): Promise<Me> {
+  private async provisionProfile(
+    user: UserCreatedEvent,
+    meta: RequestMeta,
+    log: Logger,
+  ): Promise<Me> {
     try {
       const input = { id: user.id, username: user.username, email: user.email };
-      return (await this.deps.bus.call('user', 'user.provision', input, { ...meta, userId: user.id }, this.deps.rpcTimeoutMs)) as Me;
+      return (await this.deps.bus.call(
+        'user',
+        'user.provision',
+        input,
+        { ...meta, userId: user.id },
+        this.deps.rpcTimeoutMs,
+      )) as Me;
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'user worker unavailable; answering with a default profile');
+      log.warn(
+        { err: (err as Error).message },
+        'user worker unavailable; answering with a default profile',
+      );
       return defaultMe(user);
     }
   }
 
-  private async fetchMe(id: string, fallback: UserCreatedEvent, meta: RequestMeta, log: Logger): Promise<Me> {
+  private async fetchMe(
+    id: string,
+    fallback: UserCreatedEvent,
+    meta: RequestMeta,
+    log: Logger,
+  ): Promise<Me> {
     try {
-      return (await this.deps.bus.call('user', 'user.me', {}, { ...meta, userId: id }, this.deps.rpcTimeoutMs)) as Me;
+      return (await this.deps.bus.call(
+        'user',
+        'user.me',
+        {},
+        { ...meta, userId: id },
+        this.deps.rpcTimeoutMs,
+      )) as Me;
     } catch (err) {
-      if (err instanceof AppError && err.code === 'NOT_FOUND') return this.provisionProfile(fallback, meta, log);
-      log.warn({ err: (err as Error).message }, 'user worker unavailable; answering with a default profile');
+      if (err instanceof AppError && err.code === 'NOT_FOUND')
+        return this.provisionProfile(fallback, meta, log);
+      log.warn(
+        { err: (err as Error).message },
+        'user worker unavailable; answering with a default profile',
+      );
       return defaultMe(fallback);
     }
   }

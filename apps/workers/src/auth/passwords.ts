@@ -23,6 +23,8 @@ export class Passwords {
   /** False for an unknown user, a wrong password, or one bcrypt would truncate. */
   async verify(password: string, hash: string | undefined): Promise<boolean> {
     const matches = await bcrypt.compare(password, hash ?? this.dummyHash);
-    return matches && hash !== undefined && Buffer.byteLength(password, 'utf8') <= MAX_PASSWORD_BYTES;
+    return (
+      matches && hash !== undefined && Buffer.byteLength(password, 'utf8') <= MAX_PASSWORD_BYTES
+    );
   }
 }

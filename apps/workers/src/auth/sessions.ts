@@ -31,7 +31,10 @@ export class Sessions {
     const { doc, jti } = await this.load(refreshToken);
     if (doc.usedAt) {
       await this.revokeFamily(doc.familyId);
-      log.warn({ userId: doc.userId, familyId: doc.familyId }, 'refresh token reuse: family revoked');
+      log.warn(
+        { userId: doc.userId, familyId: doc.familyId },
+        'refresh token reuse: family revoked',
+      );
       throw new AppError('UNAUTHORIZED', 'Refresh token already used; please sign in again');
     }
     // The filter makes the claim atomic: of two concurrent refreshes only one wins.
@@ -43,14 +46,24 @@ export class Sessions {
       await this.revokeFamily(doc.familyId);
       throw new AppError('UNAUTHORIZED', 'Refresh token already used; please sign in again');
     }
-    return this.issue(doc.userId, doc.familyId, jti);
+    const pair = await this.issue(doc.userId, doc.familyId, jti);
+    // A logout or reuse detection may have revoked the family between our claim and the
+    // insert above; the child must not outlive it.
+    if (
+      await this.models.RefreshToken.exists({ familyId: doc.familyId, revokedAt: { $ne: null } })
+    ) {
+      await this.revokeFamily(doc.familyId);
+      throw new AppError('UNAUTHORIZED', 'Session has been signed out');
+    }
+    return pair;
   }
 
   /** Ends the login the token belongs to; repeating it is harmless. */
   async end(refreshToken: string): Promise<void> {
     const claims = await verifyToken('refresh', this.config.refresh, refreshToken);
     const doc = await this.models.RefreshToken.findById(claims.jti).lean();
-    if (!doc || doc.tokenHash !== sha256(refreshToken)) throw new AppError('UNAUTHORIZED', 'Invalid refresh token');
+    if (!doc || doc.tokenHash !== sha256(refreshToken))
+      throw new AppError('UNAUTHORIZED', 'Invalid refresh token');
     await this.revokeFamily(doc.familyId);
   }
 
@@ -64,17 +77,26 @@ export class Sessions {
   private async load(refreshToken: string) {
     const claims = await verifyToken('refresh', this.config.refresh, refreshToken);
     const doc = await this.models.RefreshToken.findById(claims.jti).lean();
-    if (!doc || doc.tokenHash !== sha256(refreshToken)) throw new AppError('UNAUTHORIZED', 'Invalid refresh token');
+    if (!doc || doc.tokenHash !== sha256(refreshToken))
+      throw new AppError('UNAUTHORIZED', 'Invalid refresh token');
     if (doc.revokedAt) throw new AppError('UNAUTHORIZED', 'Session has been signed out');
-    if (doc.expiresAt.getTime() <= Date.now()) throw new AppError('UNAUTHORIZED', 'Refresh token expired');
+    if (doc.expiresAt.getTime() <= Date.now())
+      throw new AppError('UNAUTHORIZED', 'Refresh token expired');
     return { doc, jti: claims.jti };
   }
 
   private async revokeFamily(familyId: string): Promise<void> {
-    await this.models.RefreshToken.updateMany({ familyId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+    await this.models.RefreshToken.updateMany(
+      { familyId, revokedAt: null },
+      { $set: { revokedAt: new Date() } },
+    );
   }
 
-  private async issue(userId: string, familyId: string, parentId: string | null): Promise<TokenPair> {
+  private async issue(
+    userId: string,
+    familyId: string,
+    parentId: string | null,
+  ): Promise<TokenPair> {
     const access = await signToken('access', this.config.access, { sub: userId });
     const refresh = await signToken('refresh', this.config.refresh, { sub: userId, fid: familyId });
     await this.models.RefreshToken.create({

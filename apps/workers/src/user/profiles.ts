@@ -1,5 +1,5 @@
 import { AppError } from '@chat/core';
-import type { Profile, UsersModels } from '@chat/db';
+import { isDuplicateKeyError, type Profile, type UsersModels } from '@chat/db';
 import type {
   Me,
   Page,
@@ -13,35 +13,46 @@ import type { ProfileCache } from './profile-cache.js';
 
 type ProfileRow = Profile & { _id: string };
 
-/** Profiles: creation from sign-up, reads through the cache, edits that invalidate it. */
+/** Profiles: creation from sign-up, reads through the cache, edits that replace the cached entry. */
 export class Profiles {
   constructor(
     private readonly models: UsersModels,
     private readonly cache: ProfileCache,
   ) {}
 
-  /** Creates the profile once; a second call (redelivered event, retried RPC) changes nothing. */
+  /**
+   * Creates the profile once; a second call (redelivered event, retried RPC) changes nothing.
+   * Two concurrent upserts of one new id (sign-up's RPC racing its own `user.created`, or a
+   * redelivery) can both miss and both insert: the loser gets E11000 on `_id`. That is the
+   * same profile, so it is success; a duplicate *username* under another id still throws.
+   */
   async provision(input: ProvisionProfileInput): Promise<Me> {
     const now = new Date();
-    await this.models.Profile.updateOne(
-      { _id: input.id },
-      {
-        $setOnInsert: {
-          username: input.username,
-          usernameLower: input.username.toLowerCase(),
-          email: input.email,
-          displayName: input.username,
-          displayNameLower: input.username.toLowerCase(),
-          avatar: null,
-          bio: '',
-          status: 'offline',
-          lastSeen: null,
-          createdAt: now,
-          updatedAt: now,
+    try {
+      await this.models.Profile.updateOne(
+        { _id: input.id },
+        {
+          $setOnInsert: {
+            username: input.username,
+            usernameLower: input.username.toLowerCase(),
+            email: input.email,
+            displayName: input.username,
+            displayNameLower: input.username.toLowerCase(),
+            avatar: null,
+            bio: '',
+            status: 'offline',
+            lastSeen: null,
+            createdAt: now,
+            updatedAt: now,
+          },
         },
-      },
-      { upsert: true },
-    );
+        { upsert: true },
+      );
+    } catch (err) {
+      const sameProfile =
+        isDuplicateKeyError(err) && (await this.models.Profile.exists({ _id: input.id }));
+      if (!sameProfile) throw err;
+    }
     return this.me(input.id);
   }
 
@@ -51,7 +62,7 @@ export class Profiles {
     const row = await this.models.Profile.findById(id).lean<ProfileRow>();
     if (!row) throw new AppError('NOT_FOUND', 'User not found');
     const me = toMe(row);
-    await this.cache.set(me);
+    await this.cache.set(me, new Date(row.updatedAt).getTime());
     return me;
   }
 
@@ -99,8 +110,12 @@ export class Profiles {
   private async write(id: string, set: Record<string, unknown>): Promise<Me> {
     const res = await this.models.Profile.updateOne({ _id: id }, { $set: set });
     if (res.matchedCount === 0) throw new AppError('NOT_FOUND', 'User not found');
-    await this.cache.invalidate(id);
-    return this.me(id);
+    // Write-through: readers that fetched the old row can't overwrite a newer entry.
+    const row = await this.models.Profile.findById(id).lean<ProfileRow>();
+    if (!row) throw new AppError('NOT_FOUND', 'User not found');
+    const me = toMe(row);
+    await this.cache.set(me, new Date(row.updatedAt).getTime());
+    return me;
   }
 }
 
@@ -124,7 +139,8 @@ function toPublic(me: Me): PublicUser {
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-const encodeCursor = (usernameLower: string) => Buffer.from(usernameLower, 'utf8').toString('base64url');
+const encodeCursor = (usernameLower: string) =>
+  Buffer.from(usernameLower, 'utf8').toString('base64url');
 
 function decodeCursor(cursor: string): string {
   const value = Buffer.from(cursor, 'base64url').toString('utf8');

@@ -1,5 +1,10 @@
 import { usersModels } from '@chat/db';
-import { createDispatcher, requireUserId, userCreatedEventSchema, type RpcHandlers } from '@chat/api';
+import {
+  createDispatcher,
+  requireUserId,
+  userCreatedEventSchema,
+  type RpcHandlers,
+} from '@chat/api';
 import type { WorkerDefinition } from '../runtime.js';
 import { ProfileCache } from './profile-cache.js';
 import { Profiles } from './profiles.js';
@@ -8,7 +13,10 @@ export const userWorker: WorkerDefinition = {
   name: 'user',
   database: 'users',
   async start({ env, log, bus, db, redis }) {
-    const profiles = new Profiles(await usersModels(db), new ProfileCache(redis, env.PROFILE_CACHE_TTL_S, log));
+    const profiles = new Profiles(
+      await usersModels(db),
+      new ProfileCache(redis, env.PROFILE_CACHE_TTL_S, log),
+    );
 
     const handlers: RpcHandlers<'user'> = {
       'user.me': (_input, meta) => profiles.me(requireUserId(meta)),

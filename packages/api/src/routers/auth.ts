@@ -27,7 +27,11 @@ export const authRouter = router({
     }
   }),
 
-  refresh: publicProcedure.input(refreshInput).mutation(({ ctx, input }) => callWorker(ctx, 'auth.refresh', input)),
+  refresh: publicProcedure
+    .input(refreshInput)
+    .mutation(({ ctx, input }) => callWorker(ctx, 'auth.refresh', input)),
 
-  logout: publicProcedure.input(refreshInput).mutation(({ ctx, input }) => callWorker(ctx, 'auth.logout', input)),
+  logout: publicProcedure
+    .input(refreshInput)
+    .mutation(({ ctx, input }) => callWorker(ctx, 'auth.logout', input)),
 });

@@ -15,13 +15,23 @@ export const usernameSchema = z
 
 export const registerInput = z.strictObject({
   username: usernameSchema,
-  email: z.string().trim().max(254).pipe(z.email('Invalid email address')).transform((e) => e.toLowerCase()),
+  email: z
+    .string()
+    .trim()
+    .max(254)
+    .pipe(z.email('Invalid email address'))
+    .transform((e) => e.toLowerCase()),
   password: passwordSchema,
 });
 export type RegisterInput = z.infer<typeof registerInput>;
 
 export const loginInput = z.strictObject({
-  identifier: z.string().trim().min(1).max(254).transform((v) => v.toLowerCase()),
+  identifier: z
+    .string()
+    .trim()
+    .min(1)
+    .max(254)
+    .transform((v) => v.toLowerCase()),
   // Bounded so a huge body can't cost a bcrypt round; over-long passwords simply fail.
   password: z.string().min(1).max(1024),
 });

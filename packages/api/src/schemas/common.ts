@@ -1,7 +1,12 @@
 import { z } from 'zod';
 
 /** Ids are opaque strings (Mongo ObjectIds today); bounded so junk can't reach a query. */
-export const idSchema = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'Invalid id');
+export const idSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'Invalid id');
 
 export const cursorSchema = z.string().min(1).max(512);
 

@@ -24,4 +24,5 @@ refreshTokenSchema.index({ userId: 1 });
 
 export type RefreshTokenDoc = InferSchemaType<typeof refreshTokenSchema>;
 
-export const refreshTokenModel = (conn: Connection) => conn.model('RefreshToken', refreshTokenSchema);
+export const refreshTokenModel = (conn: Connection) =>
+  conn.model('RefreshToken', refreshTokenSchema);

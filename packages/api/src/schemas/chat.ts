@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { cursorSchema, idSchema, isoDate } from './common.js';
+
+export const messageTypeSchema = z.enum(['text', 'image', 'file', 'audio', 'video']);
+export type MessageType = z.infer<typeof messageTypeSchema>;
+
+export const messageStatusSchema = z.enum(['sent', 'delivered', 'read']);
+export type MessageStatus = z.infer<typeof messageStatusSchema>;
+
+export const messageSchema = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  senderId: z.string(),
+  clientId: z.string(),
+  content: z.string(),
+  type: messageTypeSchema,
+  status: messageStatusSchema,
+  deliveredTo: z.array(z.string()),
+  readBy: z.array(z.object({ userId: z.string(), readAt: isoDate })),
+  createdAt: isoDate,
+});
+export type Message = z.infer<typeof messageSchema>;
+
+export const conversationSchema = z.object({
+  id: z.string(),
+  type: z.enum(['direct', 'group']),
+  participants: z.array(z.string()),
+  group: z.object({ id: z.string(), name: z.string(), avatar: z.string().nullable() }).nullable(),
+  lastMessage: z
+    .object({
+      id: z.string(),
+      content: z.string(),
+      senderId: z.string(),
+      type: messageTypeSchema,
+      createdAt: isoDate,
+    })
+    .nullable(),
+  unreadCount: z.number().int().nonnegative(),
+  updatedAt: isoDate,
+});
+export type Conversation = z.infer<typeof conversationSchema>;
+
+export const MAX_CONTENT_CHARS = 4000;
+
+export const conversationsInput = z.strictObject({
+  limit: z.number().int().min(1).max(100).default(30),
+  cursor: cursorSchema.optional(),
+});
+export type ConversationsInput = z.infer<typeof conversationsInput>;
+
+export const conversationInput = z.strictObject({ conversationId: idSchema });
+export type ConversationInput = z.infer<typeof conversationInput>;
+
+export const openDirectInput = z.strictObject({ userId: idSchema });
+export type OpenDirectInput = z.infer<typeof openDirectInput>;
+
+export const messagesInput = z.strictObject({
+  conversationId: idSchema,
+  limit: z.number().int().min(1).max(100).default(50),
+  cursor: cursorSchema.optional(),
+});
+export type MessagesInput = z.infer<typeof messagesInput>;
+
+export const sendInput = z.strictObject({
+  conversationId: idSchema,
+  clientId: z.uuid(),
+  content: z
+    .string()
+    .trim()
+    .min(1, 'Message is empty')
+    .max(MAX_CONTENT_CHARS, `Message is longer than ${MAX_CONTENT_CHARS} characters`),
+  type: messageTypeSchema.default('text'),
+});
+export type SendInput = z.infer<typeof sendInput>;
+
+export const markDeliveredInput = z.strictObject({
+  conversationId: idSchema,
+  messageIds: z.array(idSchema).min(1).max(500),
+});
+export type MarkDeliveredInput = z.infer<typeof markDeliveredInput>;
+
+export const markReadInput = z.strictObject({ conversationId: idSchema, upToMessageId: idSchema });
+export type MarkReadInput = z.infer<typeof markReadInput>;
+
+export const deleteForMeInput = z.strictObject({ messageId: idSchema });
+export type DeleteForMeInput = z.infer<typeof deleteForMeInput>;
+
+export const typingInput = z.strictObject({ conversationId: idSchema, isTyping: z.boolean() });
+export type TypingInput = z.infer<typeof typingInput>;
