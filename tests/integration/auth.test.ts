@@ -67,13 +67,11 @@ describe('auth', () => {
       const username = uniqueName();
       const results = await Promise.allSettled(
         [1, 2].map((i) =>
-          system
-            .client()
-            .register({
-              username,
-              email: `${username}.${i}@example.test`,
-              password: 'password123',
-            }),
+          system.client().register({
+            username,
+            email: `${username}.${i}@example.test`,
+            password: 'password123',
+          }),
         ),
       );
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
@@ -113,14 +111,12 @@ describe('auth', () => {
     test('rejects unknown keys', async () => {
       const name = uniqueName();
       const err = await rejectsWith(
-        system
-          .client()
-          .register({
-            username: name,
-            email: `${name}@example.test`,
-            password: 'password123',
-            admin: true,
-          } as never),
+        system.client().register({
+          username: name,
+          email: `${name}@example.test`,
+          password: 'password123',
+          admin: true,
+        } as never),
         'BAD_REQUEST',
       );
       assert.match(err.data.zodError?.formErrors.join(' ') ?? '', /admin/);

@@ -75,7 +75,7 @@ describe('resilience', () => {
   after(() => system.stop());
 
   test('a RabbitMQ restart: calls fail fast, then everything recovers without restarting a process', async () => {
-    const procs = [...system.gateways, system.workers.auth, system.workers.user];
+    const procs = [...system.gateways, system.worker('auth'), system.worker('user')];
     const pids = procs.map((p) => p.pid);
     const { client, id } = await system.user();
     assert.equal((await client.api.user.me.query()).id, id);
@@ -107,7 +107,7 @@ describe('resilience', () => {
         system.client().login({ identifier: 'nobody', password: 'whatever' }),
         'auth.login during the outage',
       );
-      for (const worker of [system.workers.auth, system.workers.user]) {
+      for (const worker of [system.worker('auth'), system.worker('user')]) {
         assert.equal(
           (await ready(system.readyUrl(worker))).status,
           503,
@@ -139,7 +139,7 @@ describe('resilience', () => {
     const gatewayReady = await ready(`${system.url}/ready`);
     assert.equal(gatewayReady.status, 200);
     assert.deepEqual([gatewayReady.body.rabbitmq, gatewayReady.body.redis], [true, true]);
-    for (const worker of [system.workers.auth, system.workers.user]) {
+    for (const worker of [system.worker('auth'), system.worker('user')]) {
       await eventually(
         async () => ((await ready(system.readyUrl(worker))).status === 200 ? true : undefined),
         30_000,
@@ -165,7 +165,7 @@ describe('resilience', () => {
     const before = await client.api.user.me.query();
     assert.equal(before.id, id);
     const lateName = `late ${randomBytes(4).toString('hex')}`;
-    await system.workers.user.stop();
+    await system.worker('user').stop();
     try {
       await rejectsWith(client.api.user.me.query(), 'GATEWAY_TIMEOUT');
       await rejectsWith(
@@ -173,7 +173,7 @@ describe('resilience', () => {
         'GATEWAY_TIMEOUT',
       );
     } finally {
-      await system.restart(system.workers.user);
+      await system.restart(system.worker('user'));
     }
     const me = await eventually(
       async () => client.api.user.me.query(),

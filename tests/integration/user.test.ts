@@ -479,7 +479,8 @@ describe('user', () => {
 
     /** Error lines the user worker logged while handling events published with `requestId`. */
     const handlerErrors = (requestId: string) =>
-      system.workers.user
+      system
+        .worker('user')
         .logs(400)
         .split('\n')
         .filter(

@@ -7,9 +7,13 @@ import { createChatClient, type ChatClient, type ChatClientOptions } from '@chat
 import { freePort, ServiceProcess } from './process.js';
 import { stackEnv } from './stack-env.js';
 
+export type WorkerName = 'auth' | 'user' | 'chat' | 'notification';
+
 export interface SystemOptions {
   /** Gateway processes to run (each on its own port). */
   gateways?: number;
+  /** Worker processes to run; default: all that exist. */
+  workers?: WorkerName[];
   /** Extra variables for every process (e.g. lower rate limits). */
   env?: Record<string, string>;
 }
@@ -28,19 +32,28 @@ export interface TestUser {
  * prefix and a Redis database of its own.
  */
 export class TestSystem {
-  readonly workers: Record<'auth' | 'user', ServiceProcess>;
+  readonly workers: Partial<Record<WorkerName, ServiceProcess>>;
   readonly gateways: ServiceProcess[] = [];
   readonly urls: string[] = [];
   readonly env: Record<string, string>;
   private readonly healthUrls = new Map<ServiceProcess, string>();
   private readonly clients: ChatClient[] = [];
 
-  private constructor(env: Record<string, string>) {
+  private constructor(env: Record<string, string>, workers: WorkerName[]) {
     this.env = env;
-    this.workers = {
-      auth: new ServiceProcess('auth-worker', ['apps/workers/dist/main.js', 'auth'], env),
-      user: new ServiceProcess('user-worker', ['apps/workers/dist/main.js', 'user'], env),
-    };
+    this.workers = Object.fromEntries(
+      workers.map((name) => [
+        name,
+        new ServiceProcess(`${name}-worker`, ['apps/workers/dist/main.js', name], env),
+      ]),
+    );
+  }
+
+  /** A running worker process (throws if this system was started without it). */
+  worker(name: WorkerName): ServiceProcess {
+    const proc = this.workers[name];
+    if (!proc) throw new Error(`${name} worker is not part of this test system`);
+    return proc;
   }
 
   private addGateway(port: number): void {
@@ -67,22 +80,25 @@ export class TestSystem {
     redis.disconnect();
 
     const dbPrefix = `t${randomBytes(4).toString('hex')}_`;
-    const system = new TestSystem({
-      ...servers,
-      REDIS_URL: redisUrl,
-      NODE_ENV: 'test',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
-      BCRYPT_COST: '4',
-      MONGO_DB_PREFIX: dbPrefix,
-      BUS_NAMESPACE: `${dbPrefix}.`,
-      RPC_TIMEOUT_MS: '5000',
-      // Every test signs up many users from 127.0.0.1; the rate-limit tests lower these again.
-      RATE_REGISTER_PER_IP: '100000',
-      RATE_LOGIN_FAILURES_PER_IP: '100000',
-      RATE_DEFAULT_PER_CONNECTION: '100000',
-      ...options.env,
-    });
-    for (const worker of Object.values(system.workers)) {
+    const system = new TestSystem(
+      {
+        ...servers,
+        REDIS_URL: redisUrl,
+        NODE_ENV: 'test',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
+        BCRYPT_COST: '4',
+        MONGO_DB_PREFIX: dbPrefix,
+        BUS_NAMESPACE: `${dbPrefix}.`,
+        RPC_TIMEOUT_MS: '5000',
+        // Every test signs up many users from 127.0.0.1; the rate-limit tests lower these again.
+        RATE_REGISTER_PER_IP: '100000',
+        RATE_LOGIN_FAILURES_PER_IP: '100000',
+        RATE_DEFAULT_PER_CONNECTION: '100000',
+        ...options.env,
+      },
+      options.workers ?? DEFAULT_WORKERS,
+    );
+    for (const worker of Object.values(system.workers).filter((w) => w !== undefined)) {
       const port = await freePort();
       worker.env.HEALTH_PORT = String(port);
       system.healthUrls.set(worker, `http://127.0.0.1:${port}/ready`);
@@ -101,7 +117,7 @@ export class TestSystem {
   }
 
   private async startAll(): Promise<void> {
-    const all = [...Object.values(this.workers), ...this.gateways];
+    const all = [...this.workerList(), ...this.gateways];
     all.forEach((p) => p.start());
     await Promise.all(all.map((p) => p.waitReady(this.healthUrls.get(p)!)));
   }
@@ -111,6 +127,10 @@ export class TestSystem {
     await proc.stop();
     proc.start();
     await proc.waitReady(this.healthUrls.get(proc)!);
+  }
+
+  private workerList(): ServiceProcess[] {
+    return Object.values(this.workers).filter((w): w is ServiceProcess => w !== undefined);
   }
 
   readyUrl(proc: ServiceProcess): string {
@@ -136,12 +156,15 @@ export class TestSystem {
 
   async stop(): Promise<void> {
     this.clients.forEach((c) => c.close());
-    await Promise.all([...this.gateways, ...Object.values(this.workers)].map((p) => p.stop()));
+    await Promise.all([...this.gateways, ...this.workerList()].map((p) => p.stop()));
     await cleanUp(this.env).catch((err: Error) =>
       console.error(`test clean-up failed: ${err.message}`),
     );
   }
 }
+
+/** Workers started when a test does not choose: every role that is implemented. */
+const DEFAULT_WORKERS: WorkerName[] = ['auth', 'user'];
 
 export const uniqueName = (prefix = 'u') => `${prefix}_${randomBytes(5).toString('hex')}`;
 
@@ -159,6 +182,9 @@ async function cleanUp(env: Record<string, string>): Promise<void> {
       'rpc.chat',
       'rpc.notification',
       'user.user_events',
+      'chat.user_events',
+      'notification.chat_events',
+      'notification.user_events',
       'dead_letters',
     ]) {
       await ch.deleteQueue(`${ns}${queue}`);
