@@ -16,7 +16,7 @@ import {
 // `.env` fills what the environment leaves unset, before the stack reads its URLs.
 Object.assign(process.env, loadDotEnv());
 const PORT = Number(process.env.PORT ?? 4000);
-const WORKERS = ['auth', 'user'];
+const WORKERS = ['auth', 'user', 'chat', 'notification'];
 
 async function main() {
   ensureDependencies();

@@ -254,6 +254,28 @@ describe('auth', () => {
       );
     });
 
+    test('two concurrent refreshes of one token: at most one wins, and the login is revoked', async () => {
+      const { client } = await system.user();
+      const token = client.session!.refreshToken;
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, () => client.api.auth.refresh.mutate({ refreshToken: token })),
+      );
+      const won = results.filter((r) => r.status === 'fulfilled');
+      assert.ok(won.length <= 1, `${won.length} refreshes of one token succeeded`);
+      for (const r of results) {
+        if (r.status === 'rejected') {
+          assert.equal((r.reason as { data?: { code?: string } }).data?.code, 'UNAUTHORIZED');
+        }
+      }
+      // Reuse was detected, so whatever the winner got is dead too.
+      for (const r of won) {
+        await rejectsWith(
+          client.api.auth.refresh.mutate({ refreshToken: r.value.refreshToken }),
+          'UNAUTHORIZED',
+        );
+      }
+    });
+
     test('another login of the same user is not affected by a revoked family', async () => {
       const { client, username, password } = await system.user();
       const other = system.client();

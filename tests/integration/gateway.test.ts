@@ -9,6 +9,7 @@ import type { AppRouter } from '@chat/api';
 import type { ServiceProcess } from '../support/process.js';
 import { TestSystem, uniqueName } from '../support/system.js';
 import { rejectsWith } from '../support/errors.js';
+import { sleep } from '../support/wait.js';
 
 const LISTED_ORIGIN = 'http://localhost:5173';
 const DRAIN_MS = 3_000;
@@ -27,8 +28,6 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
     clearTimeout(timer);
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns true or `ms` pass. */
 async function eventually(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {

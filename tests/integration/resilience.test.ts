@@ -7,6 +7,7 @@ import { AppError, createLogger } from '@chat/core';
 import { rejectsWith } from '../support/errors.js';
 import { stackEnv } from '../support/stack-env.js';
 import { TestSystem, uniqueName } from '../support/system.js';
+import { sleep } from '../support/wait.js';
 
 // tools/stack is plain JS without type declarations: import it by URL and type what we use.
 const stackLib = new URL('../../tools/stack/lib.mjs', import.meta.url).href;
@@ -15,8 +16,6 @@ const { rabbitmq } = (await import(stackLib)) as {
 };
 
 const RPC_TIMEOUT_MS = 1_500;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns a value other than undefined, or fails after `ms`. */
 async function eventually<T>(

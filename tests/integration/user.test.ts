@@ -8,6 +8,7 @@ import { connectDb, usersModels, type Connection, type UsersModels } from '@chat
 import type { PublicUser } from '@chat/api';
 import { TestSystem, uniqueName, type TestUser } from '../support/system.js';
 import { rejectsWith } from '../support/errors.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 const log = createLogger({ service: 'test', level: 'silent' });
 
@@ -17,21 +18,23 @@ const unknownId = () => randomBytes(12).toString('hex');
 /** A lower-case token that no other user's name contains. */
 const token = () => randomBytes(4).toString('hex');
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
+/**
+ * Opens an events.stream subscription for `u` on a client of its own (its own WebSocket)
+ * and waits until the user shows as connected. Presence (API.md): a user without an open
+ * socket is 'offline' to everyone, whatever status they chose (not for users who chose
+ * 'offline'). Returns a disconnect function.
+ */
+async function connect(system: TestSystem, u: TestUser): Promise<() => void> {
+  const client = system.client({ session: u.client.session });
+  const sub = client.api.events.stream.subscribe(undefined, { onData: () => undefined });
+  await waitFor(
+    'the socket to count as present',
+    async () => (await u.client.api.user.me.query()).status !== 'offline',
+  );
+  return () => {
+    sub.unsubscribe();
+    client.close();
+  };
 }
 
 /** What every user looks like to others right after sign-up. */
@@ -385,41 +388,85 @@ describe('user', () => {
       );
       await bob.client.api.user.updateProfile.mutate({ avatar: null });
       assert.equal((await alice.client.api.user.byId.query({ userId: bob.id })).avatar, null);
-      await bob.client.api.user.setStatus.mutate({ status: 'busy' });
-      assert.equal((await alice.client.api.user.byId.query({ userId: bob.id })).status, 'busy');
+      const disconnect = await connect(system, bob);
+      try {
+        assert.equal((await alice.client.api.user.byId.query({ userId: bob.id })).status, 'online');
+        await bob.client.api.user.setStatus.mutate({ status: 'busy' });
+        assert.equal((await alice.client.api.user.byId.query({ userId: bob.id })).status, 'busy');
+      } finally {
+        disconnect();
+      }
     });
   });
 
   describe('setStatus', () => {
     for (const status of ['away', 'busy', 'online'] as const) {
-      test(`'${status}' shows in me and in byId seen by another user`, async () => {
+      test(`'${status}' shows in me and in byId seen by another user while connected`, async () => {
         const [alice, bob] = await Promise.all([system.user(), system.user()]);
-        // Warm the cache first so a missing invalidation would show.
-        assert.equal(
-          (await alice.client.api.user.byId.query({ userId: bob.id })).status,
-          'offline',
-        );
-        const me = await bob.client.api.user.setStatus.mutate({ status });
-        assert.equal(me.status, status);
-        assert.equal(me.email, bob.email, 'returns Me');
-        assert.equal((await bob.client.api.user.me.query()).status, status);
-        assert.equal((await alice.client.api.user.byId.query({ userId: bob.id })).status, status);
+        const disconnect = await connect(system, bob);
+        try {
+          // Warm the cache first so a missing invalidation would show.
+          assert.equal(
+            (await alice.client.api.user.byId.query({ userId: bob.id })).status,
+            'online',
+          );
+          await bob.client.api.user.setStatus.mutate({
+            status: status === 'online' ? 'away' : 'online',
+          });
+          const me = await bob.client.api.user.setStatus.mutate({ status });
+          assert.equal(me.status, status);
+          assert.equal(me.email, bob.email, 'returns Me');
+          assert.equal((await bob.client.api.user.me.query()).status, status);
+          assert.equal((await alice.client.api.user.byId.query({ userId: bob.id })).status, status);
+        } finally {
+          disconnect();
+        }
       });
     }
 
-    test("'offline' sets lastSeen to a recent ISO date, visible to others", async () => {
+    test('without an open socket the user is offline to everyone, whatever they chose; it shows once connected', async () => {
       const [alice, bob] = await Promise.all([system.user(), system.user()]);
-      await bob.client.api.user.setStatus.mutate({ status: 'online' });
-      const started = Date.now();
-      const me = await bob.client.api.user.setStatus.mutate({ status: 'offline' });
-      const ended = Date.now();
-      assert.equal(me.status, 'offline');
-      assert.ok(me.lastSeen, 'lastSeen is set');
-      assert.equal(new Date(me.lastSeen).toISOString(), me.lastSeen, 'lastSeen is ISO-8601');
-      const at = Date.parse(me.lastSeen);
-      assert.ok(at >= started - 2_000 && at <= ended + 2_000, `lastSeen ${me.lastSeen} is now-ish`);
-      const seen = await alice.client.api.user.byId.query({ userId: bob.id });
-      assert.deepEqual([seen.status, seen.lastSeen], ['offline', me.lastSeen]);
+      const me = await bob.client.api.user.setStatus.mutate({ status: 'away' });
+      assert.deepEqual([me.status, me.lastSeen], ['offline', null]);
+      assert.equal((await alice.client.api.user.byId.query({ userId: bob.id })).status, 'offline');
+      const disconnect = await connect(system, bob);
+      try {
+        assert.equal((await alice.client.api.user.byId.query({ userId: bob.id })).status, 'away');
+      } finally {
+        disconnect();
+      }
+      // The last socket closed: offline, with lastSeen.
+      const seen = await waitFor('offline after disconnecting', async () => {
+        const p = await alice.client.api.user.byId.query({ userId: bob.id });
+        return p.status === 'offline' && p;
+      });
+      assert.ok(seen.lastSeen, 'lastSeen is set when the user goes offline');
+    });
+
+    test("'offline' while connected (invisible) sets lastSeen to a recent ISO date, visible to others", async () => {
+      const [alice, bob] = await Promise.all([system.user(), system.user()]);
+      const disconnect = await connect(system, bob);
+      try {
+        assert.equal(
+          (await bob.client.api.user.setStatus.mutate({ status: 'online' })).status,
+          'online',
+        );
+        const started = Date.now();
+        const me = await bob.client.api.user.setStatus.mutate({ status: 'offline' });
+        const ended = Date.now();
+        assert.equal(me.status, 'offline');
+        assert.ok(me.lastSeen, 'lastSeen is set');
+        assert.equal(new Date(me.lastSeen).toISOString(), me.lastSeen, 'lastSeen is ISO-8601');
+        const at = Date.parse(me.lastSeen);
+        assert.ok(
+          at >= started - 2_000 && at <= ended + 2_000,
+          `lastSeen ${me.lastSeen} is now-ish`,
+        );
+        const seen = await alice.client.api.user.byId.query({ userId: bob.id });
+        assert.deepEqual([seen.status, seen.lastSeen], ['offline', me.lastSeen]);
+      } finally {
+        disconnect();
+      }
     });
 
     test('a bad value: BAD_REQUEST, status unchanged', async () => {

@@ -164,7 +164,7 @@ export class TestSystem {
 }
 
 /** Workers started when a test does not choose: every role that is implemented. */
-const DEFAULT_WORKERS: WorkerName[] = ['auth', 'user'];
+const DEFAULT_WORKERS: WorkerName[] = ['auth', 'user', 'chat', 'notification'];
 
 export const uniqueName = (prefix = 'u') => `${prefix}_${randomBytes(5).toString('hex')}`;
 

@@ -29,6 +29,9 @@ export const gatewayEnvSchema = z.object({
   RATE_TYPING_WINDOW_S: envInt(5),
   RATE_DEFAULT_PER_CONNECTION: envInt(100),
   RATE_DEFAULT_WINDOW_S: envInt(1),
+  /** A socket's presence entry expires this long after its last heartbeat (a dead gateway's too). */
+  PRESENCE_TTL_MS: envInt(90_000),
+  PRESENCE_HEARTBEAT_MS: envInt(30_000),
 });
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

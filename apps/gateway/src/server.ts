@@ -20,6 +20,8 @@ import { createMetrics } from './metrics.js';
 import { createOriginPolicy } from './origins.js';
 import { createRateLimits } from './rate-limits.js';
 import { createStaticHandler } from './static-files.js';
+import { EventHub } from './events/hub.js';
+import { PresenceTracker } from './presence/tracker.js';
 
 /** Close code telling clients their access token expired: refresh, then reconnect. */
 export const TOKEN_EXPIRED_CLOSE_CODE = 4001;
@@ -86,12 +88,28 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     );
   };
 
+  // events.stream: replay from the per-user log in Redis, then live (one read loop per gateway).
+  const events = new EventHub({ redis, log });
+  events.start();
+
+  // Presence: every authenticated WebSocket counts; the user worker decides the status.
+  const presence = new PresenceTracker({
+    redis,
+    log,
+    ttlMs: env.PRESENCE_TTL_MS,
+    heartbeatMs: env.PRESENCE_HEARTBEAT_MS,
+    notify: async (userId, online) => {
+      await rpc('user.presence', { online }, { requestId: randomUUID(), userId, ip: null });
+    },
+  });
+
   const baseContext = (ip: string, connectionKey: string, requestId: string | null) => ({
     requestId,
     ip,
     connectionKey,
     rpc,
     limits,
+    events,
     log,
     onProcedureDone,
   });
@@ -181,9 +199,16 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
       const params = info.connectionParams as Record<string, unknown> | null;
       const token = typeof params?.token === 'string' ? params.token : bearerToken(req);
       const auth = await authenticate(token);
-      if (auth.exp) closeAtExpiry(socket as WebSocket, auth.exp);
+      const ws = socket as WebSocket;
+      if (auth.exp) closeAtExpiry(ws, auth.exp);
+      const connectionId = randomUUID();
+      // A socket that closed while we verified its token never counts as present.
+      if (auth.user && ws.readyState === ws.OPEN) {
+        presence.add(connectionId, auth.user.id);
+        ws.once('close', () => presence.remove(connectionId));
+      }
       return {
-        ...baseContext(ip, `ws:${randomUUID()}`, null),
+        ...baseContext(ip, `ws:${connectionId}`, null),
         user: auth.user,
         ...(auth.authError ? { authError: auth.authError } : {}),
       };
@@ -219,6 +244,8 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     for (const socket of sockets) socket.close(1001, 'Server shutting down');
     wss.close();
     server.closeAllConnections();
+    await presence.stop();
+    await events.stop();
   }
 
   return { server, shutdown };

@@ -22,6 +22,14 @@ export const workerEnvSchema = z.object({
   /** Timeout of worker-to-worker RPCs. */
   RPC_TIMEOUT_MS: envInt(5_000),
   WORKER_PREFETCH: envInt(16),
+  /** Per-user event log (`events:{userId}`): entries are trimmed only when older than this... */
+  EVENT_LOG_MAX_AGE_S: envInt(24 * 60 * 60),
+  /** ...and beyond this many newest entries (both must hold). */
+  EVENT_LOG_MAX_EVENTS: envInt(1_000),
+  /** How long notifications (`notifications:{userId}`) are kept. */
+  NOTIFICATION_TTL_S: envInt(24 * 60 * 60),
+  /** How often the user worker turns users whose every socket expired offline. */
+  PRESENCE_SWEEP_INTERVAL_MS: envInt(15_000),
   /** Serves GET /health and /ready for orchestrators when set; 0 = off. */
   HEALTH_PORT: envInt(0),
 });

@@ -1,8 +1,15 @@
 import { runWorker, type WorkerDefinition } from './runtime.js';
 import { authWorker } from './auth/worker.js';
 import { userWorker } from './user/worker.js';
+import { chatWorker } from './chat/worker.js';
+import { notificationWorker } from './notification/worker.js';
 
-const WORKERS: Record<string, WorkerDefinition> = { auth: authWorker, user: userWorker };
+const WORKERS: Record<string, WorkerDefinition> = {
+  auth: authWorker,
+  user: userWorker,
+  chat: chatWorker,
+  notification: notificationWorker,
+};
 
 const name = process.argv[2] ?? process.env.WORKER ?? '';
 const worker = WORKERS[name];

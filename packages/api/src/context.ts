@@ -1,5 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger, RequestMeta } from '@chat/core';
 import type { RpcCaller } from './rpc.js';
+import type { ClientEvent } from './schemas/index.js';
+
+/** One item of a user's event stream: `id` is set for stored (replayable) events only. */
+export interface StreamItem {
+  id: string | null;
+  event: ClientEvent;
+}
+
+/** The per-user event log and live feed, implemented by the gateway on Redis. */
+export interface EventSource {
+  stream(
+    userId: string,
+    lastEventId: string | undefined,
+    signal: AbortSignal | undefined,
+  ): AsyncIterable<StreamItem>;
+}
 
 export type RateLimitRule = 'default' | 'register' | 'send' | 'typing';
 
@@ -24,6 +41,7 @@ export interface ApiContext {
   authError?: string;
   rpc: RpcCaller;
   limits: RateLimits;
+  events: EventSource;
   log: Logger;
   /** Called once per procedure call, for metrics. */
   onProcedureDone?: (info: {
@@ -38,6 +56,7 @@ export interface ApiContext {
 
 export const metaOf = (ctx: ApiContext & { requestId: string }): RequestMeta => ({
   requestId: ctx.requestId,
+  callId: randomUUID(),
   userId: ctx.user?.id ?? null,
   ip: ctx.ip,
 });

@@ -52,6 +52,10 @@ export interface RpcMethods {
   'user.setStatus': { input: SetStatusInput; output: Me };
   /** Internal (auth worker → user worker), not in the public router. */
   'user.provision': { input: ProvisionProfileInput; output: Me };
+  /** Internal (gateway → user worker): the caller's first socket opened / last socket closed. */
+  'user.presence': { input: { online: boolean }; output: { ok: true } };
+  /** Internal (chat worker → user worker): which of these ids are real users. */
+  'user.existing': { input: { userIds: string[] }; output: { userIds: string[] } };
 
   'chat.conversations': { input: ConversationsInput; output: Page<Conversation> };
   'chat.conversation': { input: ConversationInput; output: Conversation };

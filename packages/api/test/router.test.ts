@@ -80,6 +80,10 @@ function fakeContext(
     ...(options.authError ? { authError: options.authError } : {}),
     rpc,
     limits,
+    // No test here subscribes; an empty stream keeps the context complete.
+    events: {
+      async *stream() {},
+    },
     log: createLogger({ service: 'test', level: 'silent' }),
     onProcedureDone: (info) => done.push({ path: info.path, code: info.code, userId: info.userId }),
   };
@@ -137,7 +141,17 @@ describe('protected procedures', () => {
     const [call] = fake.rpcCalls;
     assert.equal(call!.method, 'user.me');
     assert.deepEqual(call!.input, {});
-    assert.deepEqual(call!.meta, { requestId: 'req-1', userId: 'u42', ip: '203.0.113.7' });
+    const { callId, ...meta } = call!.meta;
+    assert.deepEqual(meta, { requestId: 'req-1', userId: 'u42', ip: '203.0.113.7' });
+    assert.match(callId ?? '', /^[0-9a-f-]{36}$/, 'each call gets its own callId');
+  });
+
+  test('give every worker call its own callId, even within one request', async () => {
+    const fake = fakeContext({ user: { id: 'u42' } });
+    const caller = createCaller(fake.ctx);
+    await Promise.all([caller.user.me(), caller.user.me()]);
+    const [a, b] = fake.rpcCalls.map((c) => c.meta.callId);
+    assert.ok(a && b && a !== b, `callIds ${a} and ${b}`);
   });
 
   test('pass the parsed input (defaults applied) to the worker', async () => {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError, type Logger } from '@chat/core';
-import type { AuthModels } from '@chat/db';
+import { isDuplicateKeyError, type AuthModels } from '@chat/db';
 import { signToken, verifyToken, type TokenConfig } from '@chat/tokens';
 import type { TokenPair } from '@chat/api';
 
@@ -37,16 +37,21 @@ export class Sessions {
       );
       throw new AppError('UNAUTHORIZED', 'Refresh token already used; please sign in again');
     }
-    // The filter makes the claim atomic: of two concurrent refreshes only one wins.
-    const claimed = await this.models.RefreshToken.updateOne(
-      { _id: jti, usedAt: null, revokedAt: null },
-      { $set: { usedAt: new Date() } },
-    );
-    if (claimed.modifiedCount !== 1) {
+    // The claim is the child's insert: `parentId` is unique, so of two concurrent refreshes
+    // of one token only one can create a child (a conditional update is not atomic on FerretDB).
+    let pair: TokenPair;
+    try {
+      pair = await this.issue(doc.userId, doc.familyId, jti);
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
       await this.revokeFamily(doc.familyId);
+      log.warn(
+        { userId: doc.userId, familyId: doc.familyId },
+        'concurrent refresh reuse: family revoked',
+      );
       throw new AppError('UNAUTHORIZED', 'Refresh token already used; please sign in again');
     }
-    const pair = await this.issue(doc.userId, doc.familyId, jti);
+    await this.models.RefreshToken.updateOne({ _id: jti }, { $set: { usedAt: new Date() } });
     // A logout or reuse detection may have revoked the family between our claim and the
     // insert above; the child must not outlive it.
     if (
@@ -103,7 +108,8 @@ export class Sessions {
       _id: refresh.jti,
       familyId,
       userId,
-      parentId,
+      // Roots get a unique placeholder: the unique index can't be partial on FerretDB.
+      parentId: parentId ?? `root:${refresh.jti}`,
       tokenHash: sha256(refresh.token),
       createdAt: new Date(),
       expiresAt: refresh.expiresAt,

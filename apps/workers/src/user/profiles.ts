@@ -8,6 +8,7 @@ import type {
   SetStatusInput,
   UpdateProfileInput,
   UserSearchInput,
+  UserStatus,
 } from '@chat/api';
 import type { ProfileCache } from './profile-cache.js';
 
@@ -40,7 +41,8 @@ export class Profiles {
             displayNameLower: input.username.toLowerCase(),
             avatar: null,
             bio: '',
-            status: 'offline',
+            status: 'online',
+            connected: false,
             lastSeen: null,
             createdAt: now,
             updatedAt: now,
@@ -64,6 +66,16 @@ export class Profiles {
     const me = toMe(row);
     await this.cache.set(me, new Date(row.updatedAt).getTime());
     return me;
+  }
+
+  /** The subset of `ids` that are real users (for group and direct-chat membership checks). */
+  async existing(ids: string[]): Promise<string[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    const rows = await this.models.Profile.find({ _id: { $in: unique } }, { _id: 1 }).lean<
+      { _id: string }[]
+    >();
+    return rows.map((r) => r._id);
   }
 
   async byId(id: string): Promise<PublicUser> {
@@ -101,22 +113,89 @@ export class Profiles {
     return this.write(id, set);
   }
 
-  async setStatus(id: string, input: SetStatusInput): Promise<Me> {
-    const set: Record<string, unknown> = { status: input.status, updatedAt: new Date() };
-    if (input.status === 'offline') set.lastSeen = new Date();
-    return this.write(id, set);
+  /** Sets the chosen status; see {@link Profiles.transition} for what the result says. */
+  setStatus(id: string, input: SetStatusInput): Promise<Transition> {
+    return this.transition(id, () => ({ status: input.status }));
+  }
+
+  /** Records whether the user has a live socket (presence). */
+  setConnected(id: string, connected: boolean): Promise<Transition> {
+    return this.transition(id, (row) =>
+      (row.connected ?? false) === connected ? null : { connected },
+    );
+  }
+
+  /** Ids of users currently marked connected (for the presence sweeper). */
+  async connectedIds(): Promise<string[]> {
+    const rows = await this.models.Profile.find({ connected: true }, { _id: 1 }).lean<
+      { _id: string }[]
+    >();
+    return rows.map((r) => r._id);
+  }
+
+  /**
+   * Changes the presence fields (`status`, `connected`) as `change` decides from the current
+   * row, with compare-and-set on both so concurrent changes never lose one another; sets
+   * `lastSeen` when the public status turns offline. `before`/`after` are public statuses.
+   */
+  private async transition(
+    id: string,
+    change: (row: ProfileRow) => { status?: string; connected?: boolean } | null,
+  ): Promise<Transition> {
+    for (let attempt = 0; ; attempt++) {
+      const row = await this.models.Profile.findById(id).lean<ProfileRow>();
+      if (!row) throw new AppError('NOT_FOUND', 'User not found');
+      const set = change(row);
+      const before = publicStatus(row);
+      if (!set) return { me: toMe(row), before, after: before };
+      const next = { ...row, ...set } as ProfileRow;
+      const after = publicStatus(next);
+      const now = new Date();
+      const update: Record<string, unknown> = { ...set, updatedAt: now };
+      if (before !== 'offline' && after === 'offline') update.lastSeen = now;
+      const res = await this.models.Profile.updateOne(
+        {
+          _id: id,
+          status: row.status,
+          connected: row.connected === true ? true : { $ne: true },
+        },
+        { $set: update },
+      );
+      if (res.matchedCount === 1) {
+        const me = await this.refreshCache(id);
+        return { me, before, after: me.status };
+      }
+      if (attempt >= 10) throw new AppError('SERVICE_UNAVAILABLE', 'Profile is busy, try again');
+    }
   }
 
   private async write(id: string, set: Record<string, unknown>): Promise<Me> {
     const res = await this.models.Profile.updateOne({ _id: id }, { $set: set });
     if (res.matchedCount === 0) throw new AppError('NOT_FOUND', 'User not found');
-    // Write-through: readers that fetched the old row can't overwrite a newer entry.
+    return this.refreshCache(id);
+  }
+
+  /** Write-through: readers that fetched the old row can't overwrite a newer entry. */
+  private async refreshCache(id: string): Promise<Me> {
     const row = await this.models.Profile.findById(id).lean<ProfileRow>();
     if (!row) throw new AppError('NOT_FOUND', 'User not found');
     const me = toMe(row);
     await this.cache.set(me, new Date(row.updatedAt).getTime());
     return me;
   }
+}
+
+/** The result of a presence change: the profile after it, and the public status before and after. */
+export interface Transition {
+  me: Me;
+  before: UserStatus;
+  after: UserStatus;
+}
+
+/** What others see: offline without a live socket, else the chosen status ('offline' = invisible). */
+export function publicStatus(row: Pick<ProfileRow, 'status' | 'connected'>): UserStatus {
+  if (row.connected !== true) return 'offline';
+  return row.status ?? 'online';
 }
 
 function toMe(row: ProfileRow): Me {
@@ -127,7 +206,7 @@ function toMe(row: ProfileRow): Me {
     displayName: row.displayName,
     avatar: row.avatar ?? null,
     bio: row.bio ?? '',
-    status: row.status ?? 'offline',
+    status: publicStatus(row),
     lastSeen: row.lastSeen ? new Date(row.lastSeen).toISOString() : null,
   };
 }

@@ -10,7 +10,9 @@ const refreshTokenSchema = new Schema(
     _id: { type: String, required: true }, // the JWT's jti
     familyId: { type: String, required: true },
     userId: { type: String, required: true },
-    parentId: { type: String, default: null },
+    // The token this one replaced (`root:<jti>` for the first of a login); unique, so one
+    // token can be rotated only once even when two refreshes race.
+    parentId: { type: String, required: true },
     tokenHash: { type: String, required: true }, // sha256 of the token: a DB leak yields no usable tokens
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
@@ -21,6 +23,7 @@ const refreshTokenSchema = new Schema(
 );
 refreshTokenSchema.index({ familyId: 1 });
 refreshTokenSchema.index({ userId: 1 });
+refreshTokenSchema.index({ parentId: 1 }, { unique: true });
 
 export type RefreshTokenDoc = InferSchemaType<typeof refreshTokenSchema>;
 

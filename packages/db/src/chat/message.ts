@@ -12,7 +12,9 @@ const messageSchema = new Schema(
     clientId: { type: String, required: true },
     content: { type: String, required: true },
     type: { type: String, enum: ['text', 'image', 'file', 'audio', 'video'], required: true },
-    deliveredTo: { type: [new Schema({ userId: String, at: Date }, { _id: false })], default: [] },
+    // Plain id arrays so `$addToSet` / `{ field: { $ne: id } }` work the same on FerretDB and MongoDB.
+    deliveredTo: { type: [String], default: [] },
+    readers: { type: [String], default: [] },
     readBy: { type: [new Schema({ userId: String, readAt: Date }, { _id: false })], default: [] },
     deletedFor: { type: [String], default: [] },
     createdAt: { type: Date, required: true },
@@ -20,7 +22,8 @@ const messageSchema = new Schema(
   { collection: 'messages', versionKey: false },
 );
 messageSchema.index({ senderId: 1, clientId: 1 }, { unique: true });
-messageSchema.index({ conversationId: 1, seq: -1 });
+// Unique: a seq names one message, whatever a racing writer did (history pages by seq).
+messageSchema.index({ conversationId: 1, seq: -1 }, { unique: true });
 
 export type MessageDoc = InferSchemaType<typeof messageSchema>;
 

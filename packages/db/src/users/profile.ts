@@ -12,7 +12,12 @@ const profileSchema = new Schema(
     displayNameLower: { type: String, required: true },
     avatar: { type: String, default: null },
     bio: { type: String, default: '' },
-    status: { type: String, enum: ['online', 'offline', 'away', 'busy'], default: 'offline' },
+    // The status the user chose (user.setStatus); 'offline' = invisible. What others see is
+    // 'offline' while `connected` is false, else this (see the user worker's presence).
+    status: { type: String, enum: ['online', 'offline', 'away', 'busy'], default: 'online' },
+    // Whether the user has at least one live socket on some gateway (presence).
+    connected: { type: Boolean, default: false },
+    // When the public status last turned 'offline'.
     lastSeen: { type: Date, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -20,6 +25,8 @@ const profileSchema = new Schema(
   { collection: 'profiles', versionKey: false },
 );
 profileSchema.index({ username: 1 }, { unique: true });
+// The presence sweeper looks up connected users.
+profileSchema.index({ connected: 1 });
 
 export type Profile = InferSchemaType<typeof profileSchema>;
 

@@ -1,0 +1,136 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '@chat/core';
+
+/** Shared with the user worker: `presence:{userId}` = sorted set socketId → expiry (epoch ms). */
+const presenceKey = (userId: string) => `presence:${userId}`;
+
+/** Drops expired sockets, adds (ARGV[3]=1) or removes one, returns how many live ones remain. */
+const CHANGE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if ARGV[3] == '1' then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+else
+  redis.call('ZREM', KEYS[1], ARGV[1])
+end
+return redis.call('ZCARD', KEYS[1])`;
+
+export interface PresenceTrackerOptions {
+  redis: Redis;
+  log: Logger;
+  /** How long a socket counts as live after its last heartbeat. */
+  ttlMs: number;
+  heartbeatMs: number;
+  /** Tells the user worker to re-check the user (RPC `user.presence`). */
+  notify: (userId: string, online: boolean) => Promise<void>;
+}
+
+interface Tracked {
+  userId: string;
+  /** The registration; removal waits for it so a quick close can't be overtaken. */
+  added: Promise<void>;
+}
+
+/**
+ * Keeps this gateway's authenticated WebSockets in `presence:{userId}` with heartbeats;
+ * the first live socket of a user makes them online, the last one closed offline. If this
+ * process dies its entries expire and the user worker's sweeper turns the users offline.
+ */
+export class PresenceTracker {
+  private readonly sockets = new Map<string, Tracked>();
+  private readonly pending = new Set<Promise<void>>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly options: PresenceTrackerOptions) {
+    if (!('presenceChange' in options.redis))
+      options.redis.defineCommand('presenceChange', { numberOfKeys: 1, lua: CHANGE });
+    this.timer = setInterval(() => void this.heartbeat(), Math.max(100, options.heartbeatMs));
+    this.timer.unref();
+  }
+
+  /** A socket of `userId` opened (authenticated). */
+  add(socketId: string, userId: string): void {
+    const added = this.track(
+      this.change(userId, socketId, true).then(async (live) => {
+        if (live === 1) await this.notify(userId, true);
+      }),
+    );
+    this.sockets.set(socketId, { userId, added });
+  }
+
+  /** The socket closed. */
+  remove(socketId: string): void {
+    const entry = this.sockets.get(socketId);
+    if (!entry) return;
+    this.sockets.delete(socketId);
+    void this.track(
+      entry.added.then(async () => {
+        const live = await this.change(entry.userId, socketId, false);
+        if (live === 0) await this.notify(entry.userId, false);
+      }),
+    );
+  }
+
+  /** Removes every socket of this gateway (shutdown) and waits for the updates, bounded. */
+  async stop(timeoutMs = 5_000): Promise<void> {
+    clearInterval(this.timer);
+    for (const socketId of [...this.sockets.keys()]) this.remove(socketId);
+    await Promise.race([
+      Promise.all([...this.pending]),
+      new Promise((r) => setTimeout(r, timeoutMs).unref()),
+    ]);
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.sockets.size === 0) return;
+    const pipeline = this.options.redis.pipeline();
+    const expiry = Date.now() + this.options.ttlMs;
+    const users: string[] = [];
+    for (const [socketId, { userId }] of this.sockets) {
+      pipeline.zadd(presenceKey(userId), expiry, socketId);
+      pipeline.pexpire(presenceKey(userId), this.options.ttlMs);
+      users.push(userId);
+    }
+    try {
+      const results = (await pipeline.exec()) ?? [];
+      // A socket that had to be added again had expired (a stalled process, a Redis
+      // failover): the sweeper may have turned its user offline, so ask for a re-check.
+      const revived = new Set(users.filter((_, i) => results[i * 2]?.[1] === 1));
+      for (const userId of revived) void this.track(this.notify(userId, true));
+    } catch (err) {
+      this.options.log.warn({ err: (err as Error).message }, 'presence heartbeat failed');
+    }
+  }
+
+  private async change(userId: string, socketId: string, add: boolean): Promise<number> {
+    const redis = this.options.redis as unknown as {
+      presenceChange(...args: Array<string | number>): Promise<number>;
+    };
+    return Number(
+      await redis.presenceChange(presenceKey(userId), socketId, this.options.ttlMs, add ? 1 : 0),
+    );
+  }
+
+  /** The RPC, retried a few times: a missed "offline" is also caught by the sweeper. */
+  private async notify(userId: string, online: boolean): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.options.notify(userId, online);
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
+    }
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    const safe = work.catch((err: unknown) =>
+      this.options.log.warn({ err: (err as Error).message }, 'presence update failed'),
+    );
+    this.pending.add(safe);
+    void safe.then(() => this.pending.delete(safe));
+    return safe;
+  }
+}

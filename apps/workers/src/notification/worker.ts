@@ -1,0 +1,54 @@
+import { createDispatcher, requireUserId, type RpcHandlers } from '@chat/api';
+import type { WorkerDefinition } from '../runtime.js';
+import { EventLog } from './event-log.js';
+import { Fanout } from './fanout.js';
+import { NotificationStore } from './notifications.js';
+
+/** Fans chat and user events out to per-user event logs and notifications (Redis). */
+export const notificationWorker: WorkerDefinition = {
+  name: 'notification',
+  // Owns no MongoDB data: everything it keeps lives in Redis.
+  database: 'notifications',
+  async start({ env, log, bus, redis }) {
+    const events = new EventLog(redis, {
+      maxEvents: env.EVENT_LOG_MAX_EVENTS,
+      maxAgeMs: env.EVENT_LOG_MAX_AGE_S * 1000,
+    });
+    const notifications = new NotificationStore(redis, env.NOTIFICATION_TTL_S * 1000);
+    const fanout = new Fanout({
+      log,
+      bus,
+      redis,
+      events,
+      notifications,
+      rpcTimeoutMs: env.RPC_TIMEOUT_MS,
+    });
+
+    const handlers: RpcHandlers<'notification'> = {
+      'notification.list': (input, meta) => notifications.list(requireUserId(meta), input.limit),
+      'notification.markRead': async (input, meta) => ({
+        unread: await notifications.markRead(requireUserId(meta), input.ids),
+      }),
+    };
+    await bus.serve('notification', createDispatcher(handlers));
+
+    await bus.subscribe({
+      queue: 'notification.chat_events',
+      exchange: 'chat_events',
+      routingKeys: [
+        'message.sent',
+        'group.message.sent',
+        'message.status.updated',
+        'conversation.updated',
+        'message.deleted',
+      ],
+      handler: (event, eventLog) => fanout.handle(event, eventLog),
+    });
+    await bus.subscribe({
+      queue: 'notification.user_events',
+      exchange: 'user_events',
+      routingKeys: ['user.login', 'presence.changed'],
+      handler: (event, eventLog) => fanout.handle(event, eventLog),
+    });
+  },
+};

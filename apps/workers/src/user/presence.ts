@@ -1,0 +1,125 @@
+import type { Redis } from 'ioredis';
+import type { Bus } from '@chat/bus';
+import type { Logger, RequestMeta } from '@chat/core';
+import type { Me, PresenceChangedEvent, SetStatusInput } from '@chat/api';
+import type { Profiles, Transition } from './profiles.js';
+
+/**
+ * The gateways keep each authenticated WebSocket in `presence:{userId}` (member = socket
+ * id, score = expiry in epoch ms, pushed forward by a heartbeat). A user is connected
+ * while that set has a member that has not expired.
+ */
+export const presenceKey = (userId: string) => `presence:${userId}`;
+
+const SWEEP_LOCK = 'presence:sweeper';
+
+export interface PresenceDeps {
+  profiles: Profiles;
+  redis: Redis;
+  bus: Bus;
+  log: Logger;
+}
+
+/**
+ * Presence: `connected` follows the sockets in Redis (never the caller's word alone),
+ * the public status follows `connected` and the chosen status, and every change of the
+ * public status is published as `presence.changed` on `user_events`.
+ */
+export class Presence {
+  /** Per-user queue: one process never interleaves two updates of the same user. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private sweeper: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: PresenceDeps) {}
+
+  /** user.setStatus: the chosen status; others see it only while the user is connected. */
+  async setStatus(userId: string, input: SetStatusInput, meta: RequestMeta): Promise<Me> {
+    const t = await this.serial(userId, () => this.deps.profiles.setStatus(userId, input));
+    await this.announce(userId, t, meta);
+    return t.me;
+  }
+
+  /**
+   * user.presence (a gateway saw this user's first socket open or last socket close):
+   * re-reads the sockets and stores the truth. Checking again after the write makes
+   * concurrent updates (several workers, reordered RPCs) converge on what Redis says.
+   */
+  async refresh(userId: string, meta: RequestMeta): Promise<void> {
+    await this.serial(userId, async () => {
+      for (let round = 0; round < 5; round++) {
+        const connected = await this.isConnected(userId);
+        const t = await this.deps.profiles.setConnected(userId, connected);
+        await this.announce(userId, t, meta);
+        if ((await this.isConnected(userId)) === connected) return;
+      }
+    });
+  }
+
+  /**
+   * Every `intervalMs`, turns users whose sockets all expired (their gateway died) offline.
+   * A lock keeps several user workers from sweeping the same round.
+   */
+  startSweeper(intervalMs: number): void {
+    if (intervalMs <= 0) return;
+    const sweep = async () => {
+      const locked = await this.deps.redis.set(
+        SWEEP_LOCK,
+        String(process.pid),
+        'PX',
+        intervalMs,
+        'NX',
+      );
+      if (!locked) return;
+      for (const userId of await this.deps.profiles.connectedIds()) {
+        if (await this.isConnected(userId)) continue;
+        await this.refresh(userId, { requestId: `presence-sweep-${Date.now()}`, userId });
+        this.deps.log.info({ userId }, 'presence: every socket expired, user is offline');
+      }
+    };
+    this.sweeper = setInterval(() => {
+      sweep().catch((err: unknown) =>
+        this.deps.log.warn({ err: (err as Error).message }, 'presence sweep failed'),
+      );
+    }, intervalMs);
+    this.sweeper.unref();
+  }
+
+  stop(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
+  }
+
+  /** Drops expired sockets and says whether any live one is left. */
+  private async isConnected(userId: string): Promise<boolean> {
+    const now = Date.now();
+    const [, live] = (await this.deps.redis
+      .multi()
+      .zremrangebyscore(presenceKey(userId), '-inf', now)
+      .zcount(presenceKey(userId), `(${now}`, '+inf')
+      .exec()) as [[Error | null, number], [Error | null, number]];
+    if (live[0]) throw live[0];
+    return live[1] > 0;
+  }
+
+  private async announce(userId: string, t: Transition, meta: RequestMeta): Promise<void> {
+    if (t.before === t.after) return;
+    await this.deps.bus.publish<PresenceChangedEvent>(
+      'user_events',
+      'presence.changed',
+      { userId, status: t.after, lastSeen: t.me.lastSeen },
+      meta,
+    );
+    this.deps.log.info({ userId, from: t.before, to: t.after }, 'presence changed');
+  }
+
+  private serial<T>(userId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(userId) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(fn);
+    const tail = run.catch(() => undefined);
+    this.queues.set(userId, tail);
+    void tail.then(() => {
+      if (this.queues.get(userId) === tail) this.queues.delete(userId);
+    });
+    return run;
+  }
+}

@@ -1,0 +1,22 @@
+import { tracked, type TrackedEnvelope } from '@trpc/server';
+// Lets the emitted .d.ts name tRPC's subscription types through a public entry point.
+import type {} from '@trpc/server/unstable-core-do-not-import';
+import { protectedProcedure, router } from '../trpc.js';
+import { streamInput, type ClientEvent } from '../schemas/index.js';
+
+export const eventsRouter = router({
+  /**
+   * Everything addressed to the caller. Stored events carry their log id (`tracked`),
+   * so a reconnecting client resumes after `lastEventId` with no gap and no duplicate;
+   * typing and presence are live only and untracked.
+   */
+  stream: protectedProcedure.input(streamInput).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }): AsyncGenerator<TrackedEnvelope<ClientEvent> | ClientEvent, void, unknown> {
+    for await (const item of ctx.events.stream(ctx.user.id, input?.lastEventId, signal)) {
+      yield item.id ? tracked(item.id, item.event) : item.event;
+    }
+  }),
+});
