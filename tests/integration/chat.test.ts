@@ -2,15 +2,12 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { Bus } from '@chat/bus';
-import { createLogger } from '@chat/core';
+import type { Bus } from '@chat/bus';
 import type { Conversation, Message } from '@chat/api';
 import { TRPCClientError } from '@chat/sdk';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { rejectsWith } from '../support/errors.js';
 import { sleep } from '../support/wait.js';
-
-const log = createLogger({ service: 'test', level: 'silent' });
 
 /** An id in the format the workers hand out (a Mongo ObjectId) that names nothing. */
 const unknownId = () => randomBytes(12).toString('hex');
@@ -634,12 +631,7 @@ describe('chat', () => {
   describe('contactsOf (internal)', () => {
     let bus: Bus;
     before(async () => {
-      bus = await Bus.connect({
-        url: system.env.AMQP_URL!,
-        service: 'test',
-        log,
-        namespace: system.env.BUS_NAMESPACE!,
-      });
+      bus = await system.connectBus();
     });
     after(() => bus.close());
 

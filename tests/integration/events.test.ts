@@ -2,14 +2,12 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { Bus } from '@chat/bus';
-import { createLogger } from '@chat/core';
+import type { Bus } from '@chat/bus';
 import type { ClientEvent, Conversation, MessageSentEvent } from '@chat/api';
 import type { ChatClient } from '@chat/sdk';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { sleep, waitFor } from '../support/wait.js';
 
-const log = createLogger({ service: 'test', level: 'silent' });
 const hexId = () => randomBytes(12).toString('hex');
 
 /** Trimming is tested with a tiny log: entries older than 2 s beyond the newest 20 go. */
@@ -139,12 +137,7 @@ describe('events.stream', () => {
       },
     });
     redis = new Redis(system.env.REDIS_URL!);
-    bus = await Bus.connect({
-      url: system.env.AMQP_URL!,
-      service: 'test',
-      log,
-      namespace: system.env.BUS_NAMESPACE!,
-    });
+    bus = await system.connectBus();
   });
   after(async () => {
     feeds.forEach((f) => f.stop());

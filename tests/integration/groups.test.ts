@@ -40,12 +40,7 @@ describe('group', () => {
 
   before(async () => {
     system = await TestSystem.start({ workers: ['auth', 'user', 'chat'] });
-    bus = await Bus.connect({
-      url: system.env.AMQP_URL!,
-      service: 'test',
-      log,
-      namespace: system.env.BUS_NAMESPACE!,
-    });
+    bus = await system.connectBus();
     // The notification worker's queue (not running here; the system's clean-up deletes it).
     await bus.subscribe({
       queue: 'notification.chat_events',

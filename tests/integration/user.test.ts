@@ -495,12 +495,7 @@ describe('user', () => {
     let conn: Connection;
     let models: UsersModels;
     before(async () => {
-      bus = await Bus.connect({
-        url: system.env.AMQP_URL!,
-        service: 'test',
-        log,
-        namespace: system.env.BUS_NAMESPACE!,
-      });
+      bus = await system.connectBus();
       conn = await connectDb({
         url: system.env.MONGO_URL!,
         dbName: system.dbPrefix + 'users',

@@ -3,6 +3,8 @@ import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import WebSocket from 'ws';
+import { Bus } from '@chat/bus';
+import { createLogger } from '@chat/core';
 import { createChatClient, type ChatClient, type ChatClientOptions } from '@chat/sdk';
 import { freePort, ServiceProcess } from './process.js';
 import { stackEnv } from './stack-env.js';
@@ -38,6 +40,7 @@ export class TestSystem {
   readonly env: Record<string, string>;
   private readonly healthUrls = new Map<ServiceProcess, string>();
   private readonly clients: ChatClient[] = [];
+  private readonly buses: Bus[] = [];
 
   private constructor(env: Record<string, string>, workers: WorkerName[]) {
     this.env = env;
@@ -154,7 +157,20 @@ export class TestSystem {
     return { client, id: session.user.id, username, email, password };
   }
 
+  /** A bus connection in this system's namespace, for publishing events as a worker would. */
+  async connectBus(): Promise<Bus> {
+    const bus = await Bus.connect({
+      url: this.env.AMQP_URL!,
+      service: 'test',
+      log: createLogger({ service: 'test', level: 'silent' }),
+      namespace: this.env.BUS_NAMESPACE!,
+    });
+    this.buses.push(bus);
+    return bus;
+  }
+
   async stop(): Promise<void> {
+    await Promise.all(this.buses.map((b) => b.close()));
     this.clients.forEach((c) => c.close());
     await Promise.all([...this.gateways, ...this.workerList()].map((p) => p.stop()));
     await cleanUp(this.env).catch((err: Error) =>

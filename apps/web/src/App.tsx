@@ -1,16 +1,48 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
+import { ChatApp } from './app/ChatApp';
 import { AuthScreen } from './auth/AuthScreen';
-import { ProfileCard } from './auth/ProfileCard';
 import { useTokens } from './auth/tokens';
+import { ConnectionNotice } from './connection/ConnectionNotice';
+import { resetConnectionHistory } from './connection/useConnectionState';
+import { resetEventStreamPosition, wsClient } from './connection/wsClient';
+import { resetDeliveryQueue } from './messages/deliveryQueue';
+import { outbox } from './messages/outbox';
+import { typingStore } from './presence/typingStore';
 
+/** Signed out: the auth screen. Signed in: the chat app. Signing out forgets everything. */
 export function App() {
   const signedIn = useTokens() !== null;
+  const queryClient = useQueryClient();
+  const wasSignedIn = useRef(signedIn);
+
+  useEffect(() => {
+    if (wasSignedIn.current && !signedIn) {
+      void wsClient.close();
+      resetEventStreamPosition();
+      resetConnectionHistory();
+      resetDeliveryQueue();
+      outbox.clear();
+      typingStore.clear();
+      queryClient.clear();
+      if (window.location.hash) history.replaceState(null, '', window.location.pathname);
+    }
+    wasSignedIn.current = signedIn;
+  }, [signedIn, queryClient]);
 
   return (
-    <div className="flex min-h-dvh flex-col items-center justify-center bg-slate-50 p-4 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
-      <main className="w-full max-w-md space-y-6">
-        <h1 className="text-center text-2xl font-bold tracking-tight">Chat</h1>
-        {signedIn ? <ProfileCard /> : <AuthScreen />}
-      </main>
+    <div className="flex min-h-dvh bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
+      {signedIn ? (
+        <>
+          <ConnectionNotice />
+          <ChatApp />
+        </>
+      ) : (
+        <main className="m-auto w-full max-w-md space-y-6 p-4">
+          <h1 className="text-center text-2xl font-bold tracking-tight">Chat</h1>
+          <AuthScreen />
+        </main>
+      )}
     </div>
   );
 }

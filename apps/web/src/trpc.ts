@@ -1,15 +1,19 @@
 import { QueryClient } from '@tanstack/react-query';
-import { httpBatchLink } from '@trpc/client';
+import { httpBatchLink, splitLink, wsLink } from '@trpc/client';
 import { createTRPCReact } from '@trpc/react-query';
 import type { AppRouter } from '@chat/api';
-import { getTokens } from './auth/tokens';
+import { authRetryLink } from './auth/authRetryLink';
+import { getAccessToken } from './auth/session';
+import { wsClient } from './connection/wsClient';
 
 export const trpc = createTRPCReact<AppRouter>();
+export type TrpcUtils = ReturnType<typeof trpc.useUtils>;
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
-      queries: { staleTime: 30_000, retry: false, refetchOnWindowFocus: false },
+      // Live updates come from `events.stream`; nothing polls or refetches on focus.
+      queries: { staleTime: 60_000, retry: 1, refetchOnWindowFocus: false },
       mutations: { retry: false },
     },
   });
@@ -18,12 +22,19 @@ export function createQueryClient(): QueryClient {
 export function createTrpcClient() {
   return trpc.createClient({
     links: [
-      httpBatchLink({
-        url: '/trpc',
-        headers() {
-          const tokens = getTokens();
-          return tokens ? { Authorization: `Bearer ${tokens.accessToken}` } : {};
-        },
+      authRetryLink,
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        // `events.stream` over the WebSocket (token in connectionParams) …
+        true: wsLink({ client: wsClient }),
+        // … everything else over batched HTTP with a fresh bearer token.
+        false: httpBatchLink({
+          url: '/trpc',
+          async headers() {
+            const token = await getAccessToken();
+            return token ? { Authorization: `Bearer ${token}` } : {};
+          },
+        }),
       }),
     ],
   });

@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { trpc } from '../trpc';
-import { ErrorAlert } from './ErrorAlert';
-import { SubmitButton } from './SubmitButton';
-import { TextField } from './TextField';
+import { ErrorAlert } from '../ui/ErrorAlert';
+import { SubmitButton } from '../ui/SubmitButton';
+import { TextField } from '../ui/TextField';
 import { errorMessage, fieldError } from './errors';
 import { setTokens } from './tokens';
 

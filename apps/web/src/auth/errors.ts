@@ -1,4 +1,4 @@
-import type { TRPCClientErrorLike } from '@trpc/client';
+import { TRPCClientError, type TRPCClientErrorLike } from '@trpc/client';
 import type { AppRouter } from '@chat/api';
 
 export type ApiError = TRPCClientErrorLike<AppRouter>;
@@ -29,4 +29,15 @@ export function errorMessage(error: ApiError | null | undefined): string | undef
 
 export function isUnauthorized(error: ApiError | null | undefined): boolean {
   return error?.data?.code === 'UNAUTHORIZED';
+}
+
+/** A message for any thrown value (tRPC errors get the summary above). */
+export function describeError(error: unknown, fallback = 'Something went wrong.'): string {
+  if (error instanceof TRPCClientError && !error.data) {
+    // No answer at all: the request never reached the server.
+    if (/fetch|network|load failed/i.test(error.message)) return 'No connection';
+  }
+  if (error instanceof TRPCClientError) return errorMessage(error as ApiError) ?? fallback;
+  if (error instanceof Error && error.message) return error.message;
+  return fallback;
 }

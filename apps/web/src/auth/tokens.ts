@@ -20,7 +20,8 @@ function isStoredTokens(value: unknown): value is StoredTokens {
   );
 }
 
-function readStorage(): StoredTokens | null {
+/** The pair as stored right now (another tab may have rotated it since we last looked). */
+export function readStoredTokens(): StoredTokens | null {
   try {
     const raw = window.localStorage.getItem(STORAGE_KEY);
     if (!raw) return null;
@@ -31,7 +32,7 @@ function readStorage(): StoredTokens | null {
   }
 }
 
-let current = readStorage();
+let current = readStoredTokens();
 
 function emit(): void {
   for (const listener of listeners) listener();
@@ -39,6 +40,13 @@ function emit(): void {
 
 export function getTokens(): StoredTokens | null {
   return current;
+}
+
+/** Adopts a pair another tab stored, without writing it back. */
+export function adoptTokens(tokens: StoredTokens | null): void {
+  if (tokens?.accessToken === current?.accessToken) return;
+  current = tokens;
+  emit();
 }
 
 /** Stores (or, with `null`, forgets) the token pair and notifies subscribers. */
@@ -65,7 +73,7 @@ function subscribe(listener: () => void): () => void {
 // Keep tabs in sync: signing in or out in one tab applies to the others.
 window.addEventListener('storage', (event) => {
   if (event.key !== STORAGE_KEY && event.key !== null) return;
-  current = readStorage();
+  current = readStoredTokens();
   emit();
 });
 

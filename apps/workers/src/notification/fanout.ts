@@ -163,7 +163,7 @@ export class Fanout {
     });
   }
 
-  /** Live only (never stored): to everyone who shares a conversation with the user. */
+  /** Live only (never stored): to everyone who shares a conversation with the user, and to the user's own devices. */
   private async presenceChanged(data: PresenceChangedEvent, meta: RequestMeta): Promise<void> {
     const { userIds } = (await this.deps.bus.call(
       'chat',
@@ -179,9 +179,10 @@ export class Fanout {
       lastSeen: data.lastSeen,
     };
     const json = JSON.stringify(event);
-    if (userIds.length === 0) return;
     const pipeline = this.deps.redis.pipeline();
-    for (const contact of new Set(userIds)) pipeline.publish(`live:${contact}`, json);
+    // The user's own tabs learn their presence too (e.g. a status picker showing "online").
+    for (const target of new Set([...userIds, data.userId]))
+      pipeline.publish(`live:${target}`, json);
     await pipeline.exec();
   }
 

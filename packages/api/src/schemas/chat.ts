@@ -42,9 +42,13 @@ export type Conversation = z.infer<typeof conversationSchema>;
 
 export const MAX_CONTENT_CHARS = 4000;
 
+/** tRPC's infinite queries add `direction`; paging is always towards older items, so it is ignored. */
+const pagingDirection = z.enum(['forward', 'backward']).optional();
+
 export const conversationsInput = z.strictObject({
   limit: z.number().int().min(1).max(100).default(30),
   cursor: cursorSchema.optional(),
+  direction: pagingDirection,
 });
 export type ConversationsInput = z.infer<typeof conversationsInput>;
 
@@ -58,6 +62,7 @@ export const messagesInput = z.strictObject({
   conversationId: idSchema,
   limit: z.number().int().min(1).max(100).default(50),
   cursor: cursorSchema.optional(),
+  direction: pagingDirection,
 });
 export type MessagesInput = z.infer<typeof messagesInput>;
 

@@ -1,0 +1,45 @@
+import { useEffect, useState } from 'react';
+import { useConnectionState } from './useConnectionState';
+
+/** Short blips (a token-expiry reconnect) stay silent; a real outage shows after this. */
+const SHOW_AFTER_MS = 1_000;
+
+/**
+ * "Reconnecting…" while the live connection is down. The `status` region is always in the
+ * DOM (so screen readers announce changes) and empty while connected.
+ */
+export function ConnectionNotice() {
+  const state = useConnectionState();
+  const down = state === 'reconnecting' || state === 'offline';
+  const [visible, setVisible] = useState(false);
+
+  useEffect(() => {
+    if (!down) {
+      setVisible(false);
+      return;
+    }
+    if (state === 'offline') {
+      setVisible(true);
+      return;
+    }
+    const timer = setTimeout(() => setVisible(true), SHOW_AFTER_MS);
+    return () => clearTimeout(timer);
+  }, [down, state]);
+
+  return (
+    <div
+      role="status"
+      className="pointer-events-none fixed inset-x-0 top-2 z-50 flex justify-center px-2"
+    >
+      {visible && down && (
+        <p className="pointer-events-auto flex items-center gap-2 rounded-full bg-amber-100 px-4 py-1.5 text-sm font-medium text-amber-900 shadow-md ring-1 ring-amber-300 dark:bg-amber-900 dark:text-amber-50 dark:ring-amber-700">
+          <span
+            aria-hidden="true"
+            className="size-3 animate-spin rounded-full border-2 border-amber-400 border-t-amber-800 dark:border-amber-600 dark:border-t-amber-100"
+          />
+          {state === 'offline' ? 'Offline — reconnecting…' : 'Reconnecting…'}
+        </p>
+      )}
+    </div>
+  );
+}

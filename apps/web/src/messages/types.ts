@@ -1,0 +1,26 @@
+import type { Conversation, Message } from '@chat/api';
+
+export type { Conversation, Message };
+
+export const MESSAGES_PAGE_SIZE = 50;
+
+/** The input of the one `chat.messages` infinite query per conversation. */
+export function messagesInput(conversationId: string) {
+  return { conversationId, limit: MESSAGES_PAGE_SIZE };
+}
+
+/** A message typed here and not yet confirmed by the server (local echo). */
+export interface PendingMessage {
+  clientId: string;
+  conversationId: string;
+  content: string;
+  createdAt: string;
+  state: 'sending' | 'failed';
+  error?: string;
+  /** Failed for a passing reason (network, server busy, rate limit): resent on reconnect. */
+  retryable?: boolean;
+  /** Automatic resends so far (a few, with growing pauses; then only the Retry button). */
+  attempts?: number;
+}
+
+export type DeliveryState = 'sending' | 'failed' | 'sent' | 'delivered' | 'read';
