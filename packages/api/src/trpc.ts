@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { AppError } from '@chat/core';
-import { metaOf, type ApiContext } from './context.js';
+import { metaOf, type ApiContext, type RateLimitRule } from './context.js';
 import { toTRPCError, type RpcInput, type RpcMethod, type RpcOutput } from './rpc.js';
 
 const isProduction = process.env.NODE_ENV === 'production';
@@ -63,9 +63,7 @@ const observed = t.middleware(async ({ ctx, next, path, type }) => {
 
 /** Every call counts against the per-connection limit (API.md: 100/s). */
 const rateLimited = t.middleware(async ({ ctx, next }) => {
-  await ctx.limits.consume('default', ctx.connectionKey).catch((err: unknown) => {
-    throw toTRPCError(err);
-  });
+  await consumeLimit(ctx, 'default', ctx.connectionKey);
   return next();
 });
 
@@ -76,6 +74,19 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'Missing access token' });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
+
+/** Counts one call against `rule` for `key`; over the limit → TOO_MANY_REQUESTS with retryAfterMs. */
+export async function consumeLimit(
+  ctx: ApiContext,
+  rule: RateLimitRule,
+  key: string,
+): Promise<void> {
+  try {
+    await ctx.limits.consume(rule, key);
+  } catch (err) {
+    throw toTRPCError(err);
+  }
+}
 
 /** Calls the worker that owns `method` on behalf of the caller, mapping its errors for tRPC. */
 export async function callWorker<M extends RpcMethod>(

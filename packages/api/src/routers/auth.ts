@@ -1,13 +1,11 @@
 import { AppError } from '@chat/core';
-import { callWorker, publicProcedure, router } from '../trpc.js';
+import { callWorker, consumeLimit, publicProcedure, router } from '../trpc.js';
 import { toTRPCError } from '../rpc.js';
 import { loginInput, refreshInput, registerInput } from '../schemas/index.js';
 
 export const authRouter = router({
   register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
-    await ctx.limits.consume('register', ctx.ip).catch((err: unknown) => {
-      throw toTRPCError(err);
-    });
+    await consumeLimit(ctx, 'register', ctx.ip);
     return callWorker(ctx, 'auth.register', input);
   }),
 

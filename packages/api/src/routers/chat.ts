@@ -1,5 +1,4 @@
-import { callWorker, protectedProcedure, router } from '../trpc.js';
-import { toTRPCError } from '../rpc.js';
+import { callWorker, consumeLimit, protectedProcedure, router } from '../trpc.js';
 import {
   conversationInput,
   conversationsInput,
@@ -26,9 +25,7 @@ export const chatRouter = router({
     .input(messagesInput)
     .query(({ ctx, input }) => callWorker(ctx, 'chat.messages', input)),
   send: protectedProcedure.input(sendInput).mutation(async ({ ctx, input }) => {
-    await ctx.limits.consume('send', ctx.user.id).catch((err: unknown) => {
-      throw toTRPCError(err);
-    });
+    await consumeLimit(ctx, 'send', ctx.user.id);
     return callWorker(ctx, 'chat.send', input);
   }),
   markDelivered: protectedProcedure
@@ -41,9 +38,7 @@ export const chatRouter = router({
     .input(deleteForMeInput)
     .mutation(({ ctx, input }) => callWorker(ctx, 'chat.deleteForMe', input)),
   typing: protectedProcedure.input(typingInput).mutation(async ({ ctx, input }) => {
-    await ctx.limits.consume('typing', ctx.user.id).catch((err: unknown) => {
-      throw toTRPCError(err);
-    });
+    await consumeLimit(ctx, 'typing', ctx.user.id);
     return callWorker(ctx, 'chat.typing', input);
   }),
 });
