@@ -62,6 +62,31 @@ function runTests(files, env) {
   });
 }
 
+/** tools/e2e.mjs against the stack that is already up; counts from its `e2e: …` line. */
+function runE2e(env) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['tools/e2e.mjs'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, E2E_SKIP_BUILD: '1', E2E_KEEP_STACK: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      process.stdout.write(chunk);
+    });
+    child.on('exit', (code) => {
+      const m = out.match(/^e2e: (\d+) passed, (\d+) failed(?:, (\d+) skipped)?/m);
+      resolve({
+        code: code ?? 1,
+        passed: Number(m?.[1] ?? 0),
+        failed: Number(m?.[2] ?? 0),
+        skipped: Number(m?.[3] ?? 0),
+      });
+    });
+  });
+}
+
 async function main() {
   const failures = [];
   ensureDependencies();
@@ -88,6 +113,11 @@ async function main() {
     failures.push(`test runner exited with ${result.code}`);
   if (result.failed > 0) failures.push(`${result.failed} failing tests`);
 
+  step('Running the end-to-end suite (Playwright in Chromium)');
+  const e2e = await runE2e(stackEnv);
+  if (e2e.code !== 0 && e2e.failed === 0) failures.push(`e2e runner exited with ${e2e.code}`);
+  if (e2e.failed > 0) failures.push(`${e2e.failed} failing e2e tests`);
+
   if (startedHere) {
     // Leave the machine as we found it: servers this run started are stopped again.
     step('Stopping the local stack');
@@ -97,7 +127,11 @@ async function main() {
 
   console.log('');
   if (failures.length) console.log(`✖ Failed: ${failures.join('; ')}`);
-  console.log(`tests: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped`);
+  console.log(`e2e: ${e2e.passed} passed, ${e2e.failed} failed, ${e2e.skipped} skipped`);
+  const total = (k) => result[k] + e2e[k];
+  console.log(
+    `tests: ${total('passed')} passed, ${total('failed')} failed, ${total('skipped')} skipped`,
+  );
   process.exit(failures.length ? 1 : 0);
 }
 

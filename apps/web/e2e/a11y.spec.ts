@@ -1,0 +1,69 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { messageLog, openChat, sendMessage, startDirectChat } from './helpers';
+
+/** The serious and critical violations on the page as it is now (WCAG 2.x A/AA rules). */
+async function seriousViolations(page: Page) {
+  // Judge the resting state: no hover left over from the last click.
+  await page.mouse.move(0, 0);
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+    .analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({
+      rule: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => ({
+        target: n.target.join(' '),
+        html: n.html.slice(0, 160),
+        why: n.failureSummary?.replace(/\s+/g, ' ').slice(0, 240),
+      })),
+    }));
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`7. axe: sign-in, conversation list and chat screens (${colorScheme} mode)`, async ({
+    page,
+    actor,
+  }) => {
+    await page.emulateMedia({ colorScheme });
+    await page.goto('/');
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    expect(await seriousViolations(page), 'sign-in screen').toEqual([]);
+
+    await page.getByRole('button', { name: 'Register' }).click();
+    await expect(page.getByRole('button', { name: 'Create account' })).toBeVisible();
+    expect(await seriousViolations(page), 'sign-up screen').toEqual([]);
+
+    const alice = await actor('alice');
+    const bob = await actor('bob');
+    await alice.page.emulateMedia({ colorScheme });
+    await bob.page.emulateMedia({ colorScheme });
+    await startDirectChat(alice.page, bob.user.username);
+    await sendMessage(alice.page, 'Hello! https://example.com');
+    await expect(
+      alice.page.getByRole('navigation', { name: 'Conversations' }).getByRole('link'),
+    ).toHaveCount(1);
+
+    // Bob's list, with an unread conversation in it.
+    await expect(
+      bob.page.getByRole('navigation', { name: 'Conversations' }).getByRole('link'),
+    ).toHaveAccessibleName(/1 unread/);
+    expect(await seriousViolations(bob.page), 'conversation list').toEqual([]);
+
+    // The chat screen, with messages both ways.
+    await openChat(bob.page, alice.user.displayName);
+    await sendMessage(bob.page, 'Hi Alice');
+    await expect(messageLog(alice.page).getByText('Hi Alice')).toBeVisible();
+    expect(await seriousViolations(bob.page), 'chat screen (recipient)').toEqual([]);
+    expect(await seriousViolations(alice.page), 'chat screen (sender)').toEqual([]);
+
+    // The "New group" dialog.
+    await alice.page.getByRole('button', { name: 'New group' }).click();
+    await expect(alice.page.getByRole('dialog', { name: 'New group' })).toBeVisible();
+    expect(await seriousViolations(alice.page), 'new group dialog').toEqual([]);
+  });
+}

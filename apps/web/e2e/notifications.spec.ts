@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { Page } from '@playwright/test';
+import { call } from './api';
+import { expect, test } from './fixtures';
+import {
+  conversationLink,
+  conversationList,
+  openChat,
+  sendMessage,
+  startDirectChat,
+} from './helpers';
+
+const bell = (page: Page) => page.getByRole('button', { name: /^Notifications/ });
+
+/** The bell's count, from its accessible name ("Notifications 3 unread"); 0 without one. */
+async function bellCount(page: Page): Promise<number> {
+  const name = await bell(page).evaluate((el) => el.textContent ?? '');
+  return Number(/(\d+)\s*unread/.exec(name)?.[1] ?? 0);
+}
+
+test('4. unread badge and notification count', async ({ actor }) => {
+  const alice = await actor('alice');
+  const bob = await actor('bob');
+  const carol = await actor('carol');
+
+  // Bob starts with the "new sign-in" notification of his sign-in (kind `login`, API.md):
+  // count from there, once the bell shows it.
+  const bobsNotifications = () =>
+    call<{ items: { kind: string }[]; unread: number }>(
+      'notification.list',
+      {},
+      { token: bob.user.accessToken, kind: 'query' },
+    );
+  await expect
+    .poll(async () => (await bobsNotifications()).items.some((n) => n.kind === 'login'))
+    .toBe(true);
+  const before = (await bobsNotifications()).unread;
+  await expect.poll(() => bellCount(bob.page)).toBe(before);
+  const unreadBell = (n: number) => new RegExp(`\\b${before + n} unread\\b`);
+
+  // Alice writes three messages; Bob's list shows the conversation with 3 unread, and the
+  // bell counts 3 — live.
+  await startDirectChat(alice.page, bob.user.username);
+  for (const text of ['one', 'two', 'three']) await sendMessage(alice.page, `ping ${text}`);
+  const fromAlice = conversationLink(bob.page, alice.user.displayName);
+  await expect(fromAlice).toContainText('ping three');
+  await expect(fromAlice).toHaveAccessibleName(/\b3 unread\b/);
+  await expect(bell(bob.page)).toHaveAccessibleName(unreadBell(3));
+
+  // Carol writes once: her conversation moves to the top with its own badge.
+  const { id: conversationId } = await call<{ id: string }>(
+    'chat.openDirect',
+    { userId: bob.user.id },
+    { token: carol.user.accessToken },
+  );
+  await call(
+    'chat.send',
+    { conversationId, clientId: randomUUID(), content: 'hey from carol' },
+    { token: carol.user.accessToken },
+  );
+  const fromCarol = conversationLink(bob.page, carol.user.displayName);
+  await expect(fromCarol).toHaveAccessibleName(/\b1 unread\b/);
+  await expect(conversationList(bob.page).getByRole('link').first()).toHaveAccessibleName(
+    new RegExp(carol.user.displayName),
+  );
+  await expect(bell(bob.page)).toHaveAccessibleName(unreadBell(4));
+
+  // Bob reads Alice's conversation: its badge goes, Carol's stays.
+  await openChat(bob.page, alice.user.displayName);
+  await expect(fromAlice).not.toHaveAccessibleName(/unread/);
+  await expect(fromCarol).toHaveAccessibleName(/\b1 unread\b/);
+
+  // A message in another conversation bumps that one while Bob reads this one.
+  await call(
+    'chat.send',
+    { conversationId, clientId: randomUUID(), content: 'still there?' },
+    { token: carol.user.accessToken },
+  );
+  await expect(fromCarol).toHaveAccessibleName(/\b2 unread\b/);
+  await expect(fromCarol).toContainText('still there?');
+  await expect(conversationList(bob.page).getByRole('link').first()).toHaveAccessibleName(
+    new RegExp(carol.user.displayName),
+  );
+
+  // The notification list shows them; "Mark all as read" clears the bell.
+  await bell(bob.page).click();
+  const dialog = bob.page.getByRole('dialog', { name: 'Notifications' });
+  const list = dialog.getByRole('list', { name: 'Notification list' });
+  for (const text of ['ping one', 'ping two', 'ping three', 'hey from carol', 'still there?'])
+    await expect(list.getByRole('listitem').filter({ hasText: text })).toHaveCount(1);
+  await dialog.getByRole('button', { name: 'Mark all as read' }).click();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(bell(bob.page)).not.toHaveAccessibleName(/unread/);
+  // It stays read after a reload.
+  await bob.page.reload();
+  await expect(conversationList(bob.page)).toBeVisible();
+  await expect(fromCarol).toHaveAccessibleName(/\b2 unread\b/);
+  await expect(bell(bob.page)).not.toHaveAccessibleName(/unread/);
+});
