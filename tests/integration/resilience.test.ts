@@ -210,7 +210,7 @@ describe('bus', () => {
     const conn = await connect(AMQP_URL);
     try {
       const ch = await conn.createChannel();
-      for (const queue of ['poison', 'fragile', 'dead_letters'])
+      for (const queue of ['poison', 'fragile', 'ordered', 'dead_letters'])
         await ch.deleteQueue(`${namespace}${queue}`);
       for (const exchange of ['user_events', 'chat_events', 'dlx'])
         await ch.deleteExchange(`${namespace}${exchange}`);
@@ -228,6 +228,40 @@ describe('bus', () => {
     assert.ok(err instanceof AppError, String(err));
     assert.equal(err.code, 'SERVICE_UNAVAILABLE', err.message);
     assert.ok(Date.now() - started < 2_000, 'answered before the timeout');
+  });
+
+  test('events with the same orderKey are handled in publish order', async () => {
+    const seen: Array<{ key: string; n: number }> = [];
+    await bus.subscribe({
+      queue: 'ordered',
+      exchange: 'user_events',
+      routingKeys: ['ordered.#'],
+      orderKey: (event) => (event.data as { key: string }).key,
+      // Random handling times would reorder events if they ran in parallel (prefetch 16).
+      handler: async (event: EventEnvelope) => {
+        await sleep(Math.random() * 30);
+        seen.push(event.data as { key: string; n: number });
+      },
+    });
+    for (let n = 0; n < 30; n++) {
+      await bus.publish(
+        'user_events',
+        'ordered.test',
+        { key: n % 2 ? 'a' : 'b', n },
+        { requestId: 't' },
+      );
+    }
+    const deadline = Date.now() + 15_000;
+    while (seen.length < 30 && Date.now() < deadline) await sleep(50);
+    assert.equal(seen.length, 30, 'every event was handled');
+    for (const key of ['a', 'b']) {
+      const order = seen.filter((e) => e.key === key).map((e) => e.n);
+      assert.deepEqual(
+        order,
+        [...order].sort((x, y) => x - y),
+        `events of ${key} kept their order`,
+      );
+    }
   });
 
   test('a consumer whose queue is deleted under it comes back by itself', async () => {

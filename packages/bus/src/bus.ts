@@ -35,6 +35,11 @@ export interface Subscription {
   exchange: EventExchange;
   routingKeys: string[];
   handler: EventHandler;
+  /**
+   * Events with the same key are handled one after another, in queue order (others run
+   * in parallel up to the prefetch), e.g. a conversation id so its events keep their order.
+   */
+  orderKey?: (event: EventEnvelope) => string | undefined;
 }
 
 interface PendingCall {
@@ -62,6 +67,8 @@ export class Bus {
   /** Connections we are closing on purpose so that recovery rebuilds them. */
   private readonly recycling = new WeakSet<ChannelModel>();
   private closed = false;
+  /** Tail of the handler chain per `orderKey` (see Subscription). */
+  private readonly orderChains = new Map<string, Promise<void>>();
   readonly names: Names;
 
   private constructor(
@@ -369,6 +376,21 @@ export class Bus {
       safe(() => ch.nack(msg, false, false));
       return;
     }
+    const key = sub.orderKey?.(event);
+    if (key === undefined) return this.runHandler(ch, msg, sub, event);
+    const previous = this.orderChains.get(key) ?? Promise.resolve();
+    const current = previous.then(() => this.runHandler(ch, msg, sub, event));
+    this.orderChains.set(key, current);
+    await current;
+    if (this.orderChains.get(key) === current) this.orderChains.delete(key);
+  }
+
+  private async runHandler(
+    ch: Channel,
+    msg: ConsumeMessage,
+    sub: Subscription,
+    event: EventEnvelope,
+  ): Promise<void> {
     const log = this.opts.log.child({
       requestId: event.requestId,
       event: event.type,

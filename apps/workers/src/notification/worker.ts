@@ -43,6 +43,8 @@ export const notificationWorker: WorkerDefinition = {
         'message.deleted',
       ],
       handler: (event, eventLog) => fanout.handle(event, eventLog),
+      // One conversation's events reach every log in the order the chat worker published them.
+      orderKey: (event) => conversationIdOf(event.data),
     });
     await bus.subscribe({
       queue: 'notification.user_events',
@@ -52,3 +54,14 @@ export const notificationWorker: WorkerDefinition = {
     });
   },
 };
+
+/** The conversation an event belongs to, whatever its payload shape. */
+function conversationIdOf(data: unknown): string | undefined {
+  const d = data as {
+    conversationId?: unknown;
+    message?: { conversationId?: unknown };
+    conversation?: { id?: unknown };
+  };
+  const id = d.conversationId ?? d.message?.conversationId ?? d.conversation?.id;
+  return typeof id === 'string' ? id : undefined;
+}
