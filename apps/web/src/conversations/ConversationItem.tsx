@@ -5,6 +5,7 @@ import { statusLabel } from '../presence/statusLabels';
 import { Avatar } from '../ui/Avatar';
 import { focusRing } from '../ui/styles';
 import { useConversationDetails } from './useConversationDetails';
+import { CountBadge } from '../ui/CountBadge';
 
 interface ConversationItemProps {
   conversation: Conversation;
@@ -57,16 +58,11 @@ export function ConversationItem({ conversation, meId, selected }: ConversationI
             >
               {preview(conversation, meId)}
             </span>
-            {unread > 0 && (
-              <span
-                data-testid="unread-badge"
-                className="inline-flex min-w-5 shrink-0 items-center justify-center rounded-full bg-indigo-600 px-1.5 text-xs font-semibold text-white dark:bg-indigo-500"
-              >
-                <span className="sr-only">, </span>
-                {unread > 99 ? '99+' : unread}
-                <span className="sr-only"> unread</span>
-              </span>
-            )}
+            <CountBadge
+              count={unread}
+              testId="unread-badge"
+              className="inline-flex min-w-5 shrink-0 items-center justify-center rounded-full bg-indigo-600 px-1.5 text-xs font-semibold text-white dark:bg-indigo-500"
+            />
           </span>
         </span>
       </a>

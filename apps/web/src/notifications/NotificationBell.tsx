@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { iconButton } from '../ui/styles';
 import { NotificationsDialog } from './NotificationsDialog';
 import { useNotifications } from './useNotifications';
+import { CountBadge } from '../ui/CountBadge';
 
 /** The bell: unread count on it, the list in a dialog. */
 export function NotificationBell() {
@@ -29,16 +30,11 @@ export function NotificationBell() {
         >
           <path d="M5 8a5 5 0 0110 0c0 4 1.5 5.5 1.5 5.5h-13S5 12 5 8zM8.5 16.5a1.6 1.6 0 003 0" />
         </svg>
-        {unread > 0 && (
-          <span
-            data-testid="notification-count"
-            className="absolute -top-0.5 -right-0.5 inline-flex min-w-4.5 items-center justify-center rounded-full bg-red-600 px-1 text-[0.625rem] leading-4.5 font-bold text-white"
-          >
-            <span className="sr-only">, </span>
-            {unread > 99 ? '99+' : unread}
-            <span className="sr-only"> unread</span>
-          </span>
-        )}
+        <CountBadge
+          count={unread}
+          testId="notification-count"
+          className="absolute -top-0.5 -right-0.5 inline-flex min-w-4.5 items-center justify-center rounded-full bg-red-600 px-1 text-[0.625rem] leading-4.5 font-bold text-white"
+        />
       </button>
       <NotificationsDialog open={open} onClose={() => setOpen(false)} />
     </>
