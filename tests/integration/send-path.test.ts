@@ -203,6 +203,7 @@ describe('the send path under load, across crashes', () => {
     const { id } = await a.client.api.chat.openDirect.mutate({ userId: b.id });
     const sent: Message[] = [];
     const deleted = new Set<string>();
+    const readUpTo = new Set<string>();
     const sendSome = async (u: TestUser, n: number) => {
       for (let i = 0; i < n; i++)
         sent.push(
@@ -225,6 +226,7 @@ describe('the send path under load, across crashes', () => {
             deleted.add(pick.id);
           } else {
             await b.client.api.chat.markRead.mutate({ conversationId: id, upToMessageId: pick.id });
+            readUpTo.add(pick.id);
           }
         }
         await sleep(5);
@@ -234,12 +236,15 @@ describe('the send path under load, across crashes', () => {
     sending = false;
     await reader;
 
-    // Whatever happened, one last read fixes the position; the counts follow from history.
-    const history = (await b.client.api.chat.messages.query({ conversationId: id, limit: 100 }))
-      .items;
-    const mark = history.find((m) => m.senderId === a.id && history.indexOf(m) > 10)!;
-    await b.client.api.chat.markRead.mutate({ conversationId: id, upToMessageId: mark.id });
-    const newer = history.slice(0, history.indexOf(mark)); // newest first: those after `mark`
+    // One more read; the read position is the newest message ever marked (it never moves
+    // back), and the counts follow from history.
+    const all = await b.client.api.chat.messages.query({ conversationId: id, limit: 100 });
+    const pick = all.items.find((m) => m.senderId === a.id && all.items.indexOf(m) > 10)!;
+    await b.client.api.chat.markRead.mutate({ conversationId: id, upToMessageId: pick.id });
+    readUpTo.add(pick.id);
+    // Newest first: the first marked message met is the read position.
+    const position = all.items.findIndex((m) => readUpTo.has(m.id));
+    const newer = all.items.slice(0, position);
     const expectedB = newer.filter((m) => m.senderId === a.id && !deleted.has(m.id)).length;
     const viewB = await b.client.api.chat.conversation.query({ conversationId: id });
     assert.equal(viewB.unreadCount, expectedB, "b: a's messages after the mark, not deleted");

@@ -22,6 +22,11 @@ export const workerEnvSchema = z.object({
   /** Timeout of worker-to-worker RPCs. */
   RPC_TIMEOUT_MS: envInt(5_000),
   WORKER_PREFETCH: envInt(16),
+  /**
+   * Chat and notification workers: how long a replica's claim on a partition lasts without
+   * renewal (renewed every second); after a crash, its partitions move on after this long.
+   */
+  PARTITION_LEASE_MS: envInt(3_000),
   /** Unacked commands per owned partition (chat worker): how much one owner may batch. */
   OWNER_PREFETCH: envInt(256),
   /** Per-user event log (`events:{userId}`): entries are trimmed only when older than this... */

@@ -8,7 +8,7 @@ import {
   type RpcHandler,
   type RpcMethod,
 } from '@chat/api';
-import type { ServeOptions } from '@chat/bus';
+import type { PartitionControl, ServeOptions } from '@chat/bus';
 import { createLogger, onShutdown, type Logger } from '@chat/core';
 import { connectDb, type Connection } from '@chat/db';
 import { loadWorkerEnv, type WorkerEnv } from './env.js';
@@ -29,7 +29,7 @@ export interface WorkerRuntime {
   serve: (
     handlers: Partial<{ [M in RpcMethod]: RpcHandler<M> }>,
     options?: Omit<ServeOptions, 'service' | 'dispatch'>,
-  ) => Promise<void>;
+  ) => Promise<PartitionControl | null>;
 }
 
 export interface WorkerDefinition {

@@ -78,6 +78,22 @@ export interface ServeOptions {
   onPartitionConsumer?: (partition: number) => void;
 }
 
+/**
+ * Which partitions of a partitioned consumer this process consumes. Starts with none: an
+ * assignment (workers' PartitionBalancer, or `startAll`) decides. Each partition queue has a
+ * single active consumer across all replicas anyway; this spreads them and hands them over.
+ */
+export interface PartitionControl {
+  readonly partitions: number;
+  /** Starts consuming `partition` (no-op if it is consumed). */
+  start(partition: number): Promise<void>;
+  /** Stops consuming `partition`, then waits until every delivery of it in hand is handled. */
+  stop(partition: number): Promise<void>;
+  startAll(): Promise<void>;
+  /** Partitions consumed now. */
+  readonly active: ReadonlySet<number>;
+}
+
 interface PendingCall {
   resolve: (value: unknown) => void;
   reject: (err: AppError) => void;
@@ -245,7 +261,7 @@ export class Bus {
    * its partition queues (one active consumer per partition across all replicas; the
    * others stand by and take over when it goes), now and after every reconnect.
    */
-  async serve(options: ServeOptions): Promise<void> {
+  async serve(options: ServeOptions): Promise<PartitionControl | null> {
     const { service, dispatch } = options;
     await this.addSetup(async (model) => {
       const ch = await model.createChannel();
@@ -260,61 +276,134 @@ export class Bus {
         else this.recycle(model, `broker cancelled the consumer of ${queue}`);
       });
     });
-    if (!options.partitions) return;
-    await this.addSetup(async (model) => {
-      const ch = await model.createChannel();
-      ch.on('error', (err: Error) =>
-        this.recycle(model, `partition channel of ${service}: ${err.message}`),
-      );
-      await ch.prefetch(options.partitionPrefetch ?? 256);
-      for (let p = 0; p < options.partitions!; p++) {
+    if (!options.partitions) return null;
+    return this.partitioned({
+      label: `rpc partitions of ${service}`,
+      partitions: options.partitions,
+      prefetch: options.partitionPrefetch ?? 256,
+      onStart: options.onPartitionConsumer,
+      declare: async (ch, p) => {
         const queue = this.names.rpcPartition(service, p);
         await ch.assertQueue(queue, { durable: true, arguments: rpcQueueArguments(true) });
-        // Before the first delivery of this consumer: whatever was cached for p is stale.
-        options.onPartitionConsumer?.(p);
-        await ch.consume(queue, (msg) => {
-          if (msg) void this.handleRpc(ch, msg, dispatch);
-          else this.recycle(model, `broker cancelled the consumer of ${queue}`);
-        });
-      }
+        return queue;
+      },
+      handle: (ch, msg) => this.handleRpc(ch, msg, dispatch),
     });
   }
 
-  /** Consumes events with manual acks; failures are retried, then dead-lettered. */
-  async subscribe(sub: Subscription): Promise<void> {
+  /**
+   * Consumes events with manual acks; failures are retried, then dead-lettered. A
+   * partitioned subscription returns the control of its partitions (none consumed yet).
+   */
+  async subscribe(sub: Subscription): Promise<PartitionControl | null> {
     const partitioned = PARTITIONED_EXCHANGES.includes(sub.exchange);
     if (sub.partitions && !partitioned)
       throw new Error(`${sub.exchange} is not partitioned (subscription ${sub.queue})`);
+    const exchange = this.names.exchange(sub.exchange);
+    if (sub.partitions) {
+      return this.partitioned({
+        label: `partitions of ${sub.queue}`,
+        partitions: sub.partitions,
+        prefetch: this.opts.prefetch ?? 16,
+        declare: async (ch, p) => {
+          const queue = this.names.partitionQueue(sub.queue, p);
+          await ch.assertQueue(queue, {
+            durable: true,
+            arguments: eventQueueArguments(this.names, true),
+          });
+          for (const type of sub.routingKeys)
+            await ch.bindQueue(queue, exchange, `${partitionLabel(p)}.${type}`);
+          return queue;
+        },
+        handle: (ch, msg) => this.handleEvent(ch, msg, sub),
+      });
+    }
     await this.addSetup(async (model) => {
       const ch = await model.createChannel();
       ch.on('error', (err: Error) =>
         this.recycle(model, `event channel of ${sub.queue}: ${err.message}`),
       );
       await ch.prefetch(this.opts.prefetch ?? 16);
-      const exchange = this.names.exchange(sub.exchange);
-      const queues: Array<{ name: string; bindings: string[] }> = sub.partitions
-        ? Array.from({ length: sub.partitions }, (_, p) => ({
-            name: this.names.partitionQueue(sub.queue, p),
-            bindings: sub.routingKeys.map((type) => `${partitionLabel(p)}.${type}`),
-          }))
-        : [
-            {
-              name: this.names.queue(sub.queue),
-              bindings: sub.routingKeys.map((type) => (partitioned ? `*.${type}` : type)),
-            },
-          ];
-      for (const queue of queues) {
-        await ch.assertQueue(queue.name, {
-          durable: true,
-          arguments: eventQueueArguments(this.names, sub.partitions !== undefined),
-        });
-        for (const key of queue.bindings) await ch.bindQueue(queue.name, exchange, key);
-        await ch.consume(queue.name, (msg) => {
-          if (msg) void this.handleEvent(ch, msg, sub);
-          else this.recycle(model, `broker cancelled the consumer of ${queue.name}`);
-        });
-      }
+      const queue = this.names.queue(sub.queue);
+      await ch.assertQueue(queue, { durable: true, arguments: eventQueueArguments(this.names) });
+      for (const type of sub.routingKeys)
+        await ch.bindQueue(queue, exchange, partitioned ? `*.${type}` : type);
+      await ch.consume(queue, (msg) => {
+        if (msg) void this.handleEvent(ch, msg, sub);
+        else this.recycle(model, `broker cancelled the consumer of ${queue}`);
+      });
     });
+    return null;
+  }
+
+  /**
+   * N queues (declared on every connect) of which this process consumes the assigned ones:
+   * consumers are (re)created for them after every reconnect, started and stopped at will,
+   * and a stop waits for the deliveries in hand.
+   */
+  private async partitioned(spec: {
+    label: string;
+    partitions: number;
+    prefetch: number;
+    onStart?: (partition: number) => void;
+    declare: (ch: Channel, partition: number) => Promise<string>;
+    handle: (ch: Channel, msg: ConsumeMessage) => Promise<void>;
+  }): Promise<PartitionControl> {
+    const assigned = new Set<number>();
+    const tags = new Map<number, string>();
+    const inFlight = new Map<number, Set<Promise<void>>>();
+    let channel: Channel | null = null;
+    let model: ChannelModel | null = null;
+    const queues = new Map<number, string>();
+
+    const consume = async (ch: Channel, m: ChannelModel, p: number) => {
+      spec.onStart?.(p);
+      const queue = queues.get(p)!;
+      const { consumerTag } = await ch.consume(queue, (msg) => {
+        if (!msg) {
+          this.recycle(m, `broker cancelled the consumer of ${queue}`);
+          return;
+        }
+        const work = spec.handle(ch, msg);
+        const set = inFlight.get(p) ?? new Set();
+        inFlight.set(p, set);
+        set.add(work);
+        void work.finally(() => set.delete(work));
+      });
+      tags.set(p, consumerTag);
+    };
+
+    await this.addSetup(async (m) => {
+      const ch = await m.createChannel();
+      ch.on('error', (err: Error) => this.recycle(m, `${spec.label}: ${err.message}`));
+      await ch.prefetch(spec.prefetch);
+      for (let p = 0; p < spec.partitions; p++) queues.set(p, await spec.declare(ch, p));
+      tags.clear();
+      channel = ch;
+      model = m;
+      for (const p of assigned) await consume(ch, m, p);
+    });
+
+    const control: PartitionControl = {
+      partitions: spec.partitions,
+      active: assigned,
+      start: async (p) => {
+        if (assigned.has(p)) return;
+        assigned.add(p);
+        if (channel && model) await consume(channel, model, p);
+      },
+      stop: async (p) => {
+        if (!assigned.delete(p)) return;
+        const tag = tags.get(p);
+        tags.delete(p);
+        if (channel && tag) await channel.cancel(tag).catch(() => undefined);
+        await Promise.allSettled([...(inFlight.get(p) ?? [])]);
+      },
+      startAll: async () => {
+        for (let p = 0; p < spec.partitions; p++) await control.start(p);
+      },
+    };
+    return control;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { chatModels } from '@chat/db';
-import { createDispatcher, PARTITIONS, type RpcHandlers } from '@chat/api';
+import { PARTITIONS, type RpcHandlers } from '@chat/api';
 import type { WorkerDefinition } from '../runtime.js';
+import { PartitionBalancer } from '../partitions/balancer.js';
 import type { ChatDeps } from './deps.js';
 import { forwardHandlers } from './forwards.js';
 import { readHandlers } from './reads.js';
@@ -24,7 +25,7 @@ import { typing } from './owner/typing.js';
 export const chatWorker: WorkerDefinition = {
   name: 'chat',
   database: 'chat',
-  async start({ env, log, bus, db, redis, rpc }) {
+  async start({ env, log, bus, db, redis, rpc, onStop, serve }) {
     const models = await chatModels(db);
     const deps: ChatDeps = { models, bus, rpc, redis, env, log };
     const store = new ChatStore(models);
@@ -60,12 +61,20 @@ export const chatWorker: WorkerDefinition = {
       'group.setRole': (input, meta) => groups.setRole(input, meta),
       'group.leave': (input, meta) => groups.leave(input.groupId, meta),
     };
-    await bus.serve({
-      service: 'chat',
-      dispatch: createDispatcher(handlers, { validateOutputs: env.NODE_ENV !== 'production' }),
+    const control = await serve(handlers, {
       partitions: PARTITIONS,
       partitionPrefetch: env.OWNER_PREFETCH,
       onPartitionConsumer: (p) => engine.resetPartition(p),
     });
+    const balancer = new PartitionBalancer({
+      redis,
+      log,
+      role: 'chat',
+      namespace: env.BUS_NAMESPACE,
+      control: control!,
+      leaseMs: env.PARTITION_LEASE_MS,
+    });
+    await balancer.start();
+    onStop(() => balancer.stop());
   },
 };

@@ -1,5 +1,6 @@
 import { PARTITIONS, requireUserId, type RpcHandlers } from '@chat/api';
 import type { WorkerDefinition } from '../runtime.js';
+import { PartitionBalancer } from '../partitions/balancer.js';
 import { Contacts } from './contacts.js';
 import { EventLog } from './event-log.js';
 import { Fanout } from './fanout.js';
@@ -11,7 +12,7 @@ export const notificationWorker: WorkerDefinition = {
   name: 'notification',
   // Owns no MongoDB data: everything it keeps lives in Redis.
   database: 'notifications',
-  async start({ env, log, bus, redis, rpc, serve }) {
+  async start({ env, log, bus, redis, rpc, serve, onStop }) {
     const events = new EventLog(redis, {
       maxEvents: env.EVENT_LOG_MAX_EVENTS,
       maxAgeMs: env.EVENT_LOG_MAX_AGE_S * 1000,
@@ -36,7 +37,7 @@ export const notificationWorker: WorkerDefinition = {
     };
     await serve(handlers);
 
-    await bus.subscribe({
+    const control = await bus.subscribe({
       queue: 'notification.chat_events',
       exchange: 'chat_events',
       routingKeys: [
@@ -51,6 +52,16 @@ export const notificationWorker: WorkerDefinition = {
       partitions: PARTITIONS,
       orderKey: (event) => conversationIdOf(event.data),
     });
+    const balancer = new PartitionBalancer({
+      redis,
+      log,
+      role: 'notification',
+      namespace: env.BUS_NAMESPACE,
+      control: control!,
+      leaseMs: env.PARTITION_LEASE_MS,
+    });
+    await balancer.start();
+    onStop(() => balancer.stop());
     await bus.subscribe({
       queue: 'notification.user_events',
       exchange: 'user_events',

@@ -31,6 +31,8 @@ export const positionsOf = (p: Participant): PositionFields => ({
  * nothing was unread (and nothing hidden), the read position simply moves to the new seq.
  */
 export function afterOwnMessage(p: Participant, seq: number, lastSeqBefore: number): void {
+  // Already applied (a repair after a crash may meet sends whose bookkeeping was written).
+  if (seq <= p.readSeq || p.ownUnread.includes(seq)) return;
   if (unreadCountOf(lastSeqBefore, p) === 0 && p.hiddenUnread.length === 0) {
     p.readSeq = seq;
     p.ownUnread = [];

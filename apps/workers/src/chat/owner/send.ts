@@ -111,23 +111,15 @@ export async function runSends(
     };
     state.row.updatedAt = doc.createdAt;
   }
-  if (stored.length > 0) {
-    await Promise.all([
-      deps.store.setConversation({
-        _id: state.row._id,
-        set: {
-          lastSeq: state.row.lastSeq,
-          lastMessage: state.row.lastMessage,
-          updatedAt: state.row.updatedAt,
-        },
-      }),
-      ...[...senders].map((userId) => {
-        const p = state.members.get(userId)!;
-        return deps.store.setMember({ _id: new Types.ObjectId(p.docId), set: positionsOf(p) });
-      }),
-    ]);
-  }
-
+  // The senders' bookkeeping first, then the conversation's `lastSeq`: it marks the sends as
+  // applied, so a crash in between leaves them beyond `lastSeq`, where the next owner's
+  // repair finds them (repairTail; applying twice changes nothing).
+  await Promise.all(
+    [...senders].map((userId) => {
+      const p = state.members.get(userId)!;
+      return deps.store.setMember({ _id: new Types.ObjectId(p.docId), set: positionsOf(p) });
+    }),
+  );
   const participants = state.participants;
   const answers: Array<{ commands: SendCommand[]; message: Message; meta?: MessageMeta }> = [
     ...stored.map((p) => ({
@@ -151,15 +143,29 @@ export async function runSends(
           );
     answers.push({ commands: e.commands, message: toMessage(e.message, home) });
   }
-  // Announced unless this owner saw it announced before (a retry whose answer was lost).
-  await Promise.all(
-    answers
+  const applied = () =>
+    stored.length === 0
+      ? Promise.resolve()
+      : deps.store.setConversation({
+          _id: state.row._id,
+          set: {
+            lastSeq: state.row.lastSeq,
+            lastMessage: state.row.lastMessage,
+            updatedAt: state.row.updatedAt,
+          },
+        });
+
+  // Announced unless this owner saw it announced before (a retry whose answer was lost),
+  // while the conversation's update lands; answered when both are done.
+  await Promise.all([
+    applied(),
+    ...answers
       .filter((a) => a.message.conversationId === state.id && !a.meta?.announced)
       .map(async (a) => {
         await deps.events.messageSent(state, a.message, a.commands[0]!.meta);
         if (a.meta) a.meta.announced = true;
       }),
-  );
+  ]);
   for (const a of answers) for (const c of a.commands) c.resolve(a.message);
 }
 
