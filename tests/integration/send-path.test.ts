@@ -1,38 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { ClientEvent, Message } from '@chat/api';
+import type { Message } from '@chat/api';
+import { Inbox, sendSequence, verifyConversation } from '../support/load.js';
 import { TestSystem, type TestUser } from '../support/system.js';
-import { sleep, waitFor } from '../support/wait.js';
-
-/** Every `message.new` one user's subscription received, in arrival order. */
-class Inbox {
-  readonly messages: Message[] = [];
-  readonly resyncs: number[] = [];
-  private stop: () => void = () => undefined;
-
-  constructor(readonly user: TestUser) {}
-
-  start(system: TestSystem, gateway: number): void {
-    const client = system.client({ url: system.urls[gateway]!, session: this.user.client.session });
-    const sub = client.api.events.stream.subscribe(undefined, {
-      onData: (data: unknown) => {
-        const d = data as { id?: string; data?: ClientEvent; type?: string };
-        const event = (d.type ? d : d.data) as ClientEvent;
-        if (event.type === 'message.new') this.messages.push(event.message);
-        if (event.type === 'resync') this.resyncs.push(this.messages.length);
-      },
-    });
-    this.stop = () => {
-      sub.unsubscribe();
-      client.close();
-    };
-  }
-
-  close(): void {
-    this.stop();
-  }
-}
+import { sleep } from '../support/wait.js';
 
 /**
  * The send path under load while its processes die: senders keep sending (each retrying a
@@ -66,64 +38,29 @@ describe('the send path under load, across crashes', () => {
       name: 'load',
       memberIds: [f!.id, g!.id, a.id],
     });
-    const groupConversation = await e!.client.api.chat.conversation.query({
-      conversationId: group.conversationId,
-    });
-    conversations.push(groupConversation);
-    users.forEach((u, i) => {
-      const inbox = new Inbox(u);
-      inbox.start(system, i % 2);
-      inboxes.push(inbox);
-    });
+    conversations.push(
+      await e!.client.api.chat.conversation.query({ conversationId: group.conversationId }),
+    );
+    users.forEach((u, i) => inboxes.push(new Inbox(u).start(system, i % 2)));
     await sleep(500);
 
     // Who sends where: both sides of each direct chat, three members of the group.
-    const senders: Array<{ user: TestUser; conversationId: string }> = [
-      { user: a, conversationId: conversations[0]!.id },
-      { user: b!, conversationId: conversations[0]!.id },
-      { user: c!, conversationId: conversations[1]!.id },
-      { user: d!, conversationId: conversations[1]!.id },
-      { user: e!, conversationId: group.conversationId },
-      { user: f!, conversationId: group.conversationId },
-      { user: g!, conversationId: group.conversationId },
+    const senders: Array<[TestUser, string]> = [
+      [a, conversations[0]!.id],
+      [b!, conversations[0]!.id],
+      [c!, conversations[1]!.id],
+      [d!, conversations[1]!.id],
+      [e!, group.conversationId],
+      [f!, group.conversationId],
+      [g!, group.conversationId],
     ];
     const PER_SENDER = 60;
-    const acked = new Map<string, Message>(); // clientId → the message the sender was given
-    const errors = new Map<string, number>();
-
-    async function sendAll(user: TestUser, conversationId: string): Promise<void> {
-      for (let i = 0; i < PER_SENDER; i++) {
-        const clientId = randomUUID();
-        for (let attempt = 0; ; attempt++) {
-          try {
-            const m = await user.client.api.chat.send.mutate({
-              conversationId,
-              clientId,
-              content: `${user.username} #${i}`,
-            });
-            const earlier = acked.get(clientId);
-            assert.ok(!earlier || earlier.id === m.id, 'a retry names the first message');
-            acked.set(clientId, m);
-            break;
-          } catch (err) {
-            const code = (err as { data?: { code?: string } }).data?.code ?? 'NETWORK';
-            errors.set(code, (errors.get(code) ?? 0) + 1);
-            assert.ok(
-              ['SERVICE_UNAVAILABLE', 'GATEWAY_TIMEOUT', 'NETWORK'].includes(code),
-              `only retry-safe failures (got ${code})`,
-            );
-            assert.ok(attempt < 100, 'the send succeeds again after the crash');
-            await sleep(100);
-          }
-        }
-        await sleep(40);
-      }
-    }
+    const record = { acked: new Map<string, Message>(), errors: new Map<string, number>() };
 
     let finished = false;
-    const load = Promise.all(senders.map((s) => sendAll(s.user, s.conversationId))).finally(
-      () => (finished = true),
-    );
+    const load = Promise.all(
+      senders.map(([user, id]) => sendSequence(user, id, PER_SENDER, record)),
+    ).finally(() => (finished = true));
     await sleep(400);
     await system.worker('chat').stop('SIGKILL');
     await system.restart(system.worker('chat'));
@@ -132,69 +69,11 @@ describe('the send path under load, across crashes', () => {
     await system.restart(system.worker('notification'));
     assert.equal(finished, false, 'both crashes happened while the load ran');
     await load;
-    assert.equal(acked.size, senders.length * PER_SENDER);
-
-    for (const conversation of conversations) {
-      const reader = users.find((u) => u.id === conversation.participants[0])!;
-      const history: Message[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await reader.client.api.chat.messages.query({
-          conversationId: conversation.id,
-          limit: 100,
-          cursor,
-        });
-        history.push(...page.items);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
-      const ordered = history.reverse();
-      const ids = ordered.map((m) => m.id);
-      assert.equal(new Set(ids).size, ids.length, 'each message stored once');
-      const expected = [...acked.values()].filter((m) => m.conversationId === conversation.id);
-      assert.deepEqual(new Set(ids), new Set(expected.map((m) => m.id)), 'every acked message');
-      // Each sender's messages are in the order they were sent.
-      for (const sender of new Set(ordered.map((m) => m.senderId))) {
-        const numbers = ordered
-          .filter((m) => m.senderId === sender)
-          .map((m) => Number(m.content.split('#')[1]));
-        assert.deepEqual(
-          numbers,
-          [...numbers].sort((x, y) => x - y),
-          'per-sender order',
-        );
-      }
-
-      for (const participant of conversation.participants) {
-        const inbox = inboxes.find((i) => i.user.id === participant)!;
-        await waitFor(
-          `${inbox.user.username} has every message of ${conversation.id}`,
-          () =>
-            ids.every((id) => inbox.messages.some((m) => m.id === id)) || inbox.resyncs.length > 0,
-          30_000,
-        );
-        const received = inbox.messages
-          .filter((m) => m.conversationId === conversation.id)
-          .map((m) => m.id);
-        assert.equal(inbox.resyncs.length, 0, 'no resync was needed');
-        assert.equal(new Set(received).size, received.length, 'delivered once');
-        assert.deepEqual(received, ids, "delivered in the conversation's order");
-      }
-
-      // Nobody read anything: each participant's unread count is what others sent.
-      for (const participant of conversation.participants) {
-        const user = users.find((u) => u.id === participant)!;
-        const view = await user.client.api.chat.conversation.query({
-          conversationId: conversation.id,
-        });
-        assert.equal(
-          view.unreadCount,
-          ordered.filter((m) => m.senderId !== participant).length,
-          'unread counts follow history',
-        );
-      }
-    }
+    assert.equal(record.acked.size, senders.length * PER_SENDER);
+    for (const conversation of conversations)
+      await verifyConversation(conversation, users, inboxes, record.acked);
     console.log(
-      `retry-safe failures seen by senders: ${JSON.stringify(Object.fromEntries(errors))}`,
+      `retry-safe failures seen by senders: ${JSON.stringify(Object.fromEntries(record.errors))}`,
     );
   });
 

@@ -19,6 +19,8 @@ export interface SystemOptions {
   workers?: WorkerName[];
   /** Extra variables for every process (e.g. lower rate limits). */
   env?: Record<string, string>;
+  /** More than one process of a worker role (replicas share its queues and partitions). */
+  replicas?: Partial<Record<WorkerName, number>>;
 }
 
 export interface TestUser {
@@ -36,6 +38,8 @@ export interface TestUser {
  */
 export class TestSystem {
   readonly workers: Partial<Record<WorkerName, ServiceProcess>>;
+  /** Every replica of each role, the first being `workers[name]`. */
+  readonly replicaSets: Partial<Record<WorkerName, ServiceProcess[]>>;
   readonly gateways: ServiceProcess[] = [];
   readonly urls: string[] = [];
   readonly env: Record<string, string>;
@@ -43,14 +47,34 @@ export class TestSystem {
   private readonly clients: ChatClient[] = [];
   private readonly buses: Bus[] = [];
 
-  private constructor(env: Record<string, string>, workers: WorkerName[]) {
+  private constructor(
+    env: Record<string, string>,
+    workers: WorkerName[],
+    replicas: SystemOptions['replicas'] = {},
+  ) {
     this.env = env;
-    this.workers = Object.fromEntries(
+    this.replicaSets = Object.fromEntries(
       workers.map((name) => [
         name,
-        new ServiceProcess(`${name}-worker`, ['apps/workers/dist/main.js', name], env),
+        Array.from(
+          { length: Math.max(1, replicas[name] ?? 1) },
+          (_, i) =>
+            new ServiceProcess(
+              i === 0 ? `${name}-worker` : `${name}-worker-${i + 1}`,
+              ['apps/workers/dist/main.js', name],
+              env,
+            ),
+        ),
       ]),
     );
+    this.workers = Object.fromEntries(
+      Object.entries(this.replicaSets).map(([name, set]) => [name, set[0]]),
+    );
+  }
+
+  /** Every process of a worker role. */
+  replicas(name: WorkerName): ServiceProcess[] {
+    return this.replicaSets[name] ?? [];
   }
 
   /** A running worker process (throws if this system was started without it). */
@@ -101,8 +125,9 @@ export class TestSystem {
         ...options.env,
       },
       options.workers ?? DEFAULT_WORKERS,
+      options.replicas,
     );
-    for (const worker of Object.values(system.workers).filter((w) => w !== undefined)) {
+    for (const worker of system.workerList()) {
       const port = await freePort();
       worker.env.HEALTH_PORT = String(port);
       system.healthUrls.set(worker, `http://127.0.0.1:${port}/ready`);
@@ -134,7 +159,7 @@ export class TestSystem {
   }
 
   private workerList(): ServiceProcess[] {
-    return Object.values(this.workers).filter((w): w is ServiceProcess => w !== undefined);
+    return Object.values(this.replicaSets).flatMap((set) => set ?? []);
   }
 
   readyUrl(proc: ServiceProcess): string {

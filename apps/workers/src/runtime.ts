@@ -93,6 +93,8 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
   const health = env.HEALTH_PORT ? startHealthServer(env.HEALTH_PORT, rt) : null;
 
   onShutdown(log, async () => {
+    // Take no new work, finish what is in hand (answered, acked), then hand over and close.
+    await bus.drain();
     for (const stop of stops.reverse()) await stop();
     health?.close();
     await bus.close();

@@ -125,6 +125,11 @@ export class Bus {
   /** Connections we are closing on purpose so that recovery rebuilds them. */
   private readonly recycling = new WeakSet<ChannelModel>();
   private closed = false;
+  /** Every consumer registered on the current connection (cancelled by `drain`). */
+  private consumers: Array<{ ch: Channel; tag: string }> = [];
+  /** Deliveries being handled now. */
+  private readonly inFlight = new Set<Promise<void>>();
+  private draining = false;
   /** Tail of the handler chain per `orderKey` (see Subscription). */
   private readonly orderChains = new Map<string, Promise<void>>();
   readonly names: Names;
@@ -271,10 +276,7 @@ export class Bus {
       await ch.prefetch(this.opts.prefetch ?? 16);
       const queue = this.names.rpcQueue(service);
       await ch.assertQueue(queue, { durable: true, arguments: rpcQueueArguments() });
-      await ch.consume(queue, (msg) => {
-        if (msg) void this.handleRpc(ch, msg, dispatch);
-        else this.recycle(model, `broker cancelled the consumer of ${queue}`);
-      });
+      await this.consume(model, ch, queue, (msg) => this.handleRpc(ch, msg, dispatch));
     });
     if (!options.partitions) return null;
     return this.partitioned({
@@ -328,10 +330,7 @@ export class Bus {
       await ch.assertQueue(queue, { durable: true, arguments: eventQueueArguments(this.names) });
       for (const type of sub.routingKeys)
         await ch.bindQueue(queue, exchange, partitioned ? `*.${type}` : type);
-      await ch.consume(queue, (msg) => {
-        if (msg) void this.handleEvent(ch, msg, sub);
-        else this.recycle(model, `broker cancelled the consumer of ${queue}`);
-      });
+      await this.consume(model, ch, queue, (msg) => this.handleEvent(ch, msg, sub));
     });
     return null;
   }
@@ -359,16 +358,13 @@ export class Bus {
     const consume = async (ch: Channel, m: ChannelModel, p: number) => {
       spec.onStart?.(p);
       const queue = queues.get(p)!;
-      const { consumerTag } = await ch.consume(queue, (msg) => {
-        if (!msg) {
-          this.recycle(m, `broker cancelled the consumer of ${queue}`);
-          return;
-        }
+      const consumerTag = await this.consume(m, ch, queue, (msg) => {
         const work = spec.handle(ch, msg);
         const set = inFlight.get(p) ?? new Set();
         inFlight.set(p, set);
         set.add(work);
         void work.finally(() => set.delete(work));
+        return work;
       });
       tags.set(p, consumerTag);
     };
@@ -406,6 +402,46 @@ export class Bus {
     return control;
   }
 
+  /**
+   * Registers a consumer whose deliveries are tracked, so that `close` can stop taking new
+   * ones and finish those in hand (a graceful stop answers what it received). The broker
+   * cancelling the consumer (queue deleted) recycles the connection.
+   */
+  private async consume(
+    model: ChannelModel,
+    ch: Channel,
+    queue: string,
+    handle: (msg: ConsumeMessage) => Promise<void>,
+  ): Promise<string> {
+    // Stopping: a reconnect must not take new work.
+    if (this.draining) return '';
+    const { consumerTag } = await ch.consume(queue, (msg) => {
+      if (!msg) {
+        this.recycle(model, `broker cancelled the consumer of ${queue}`);
+        return;
+      }
+      const work = handle(msg);
+      this.inFlight.add(work);
+      void work.finally(() => this.inFlight.delete(work));
+    });
+    this.consumers.push({ ch, tag: consumerTag });
+    return consumerTag;
+  }
+
+  /**
+   * Stops taking deliveries and waits (bounded) for the ones in hand to be handled and
+   * answered; what is not done by then is redelivered to another replica after close.
+   */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    this.draining = true;
+    const consumers = this.consumers.splice(0);
+    await Promise.all(consumers.map(({ ch, tag }) => ch.cancel(tag).catch(() => undefined)));
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise((r) => setTimeout(r, timeoutMs).unref()),
+    ]);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.failPending('message bus closed');
@@ -418,6 +454,8 @@ export class Bus {
   }
 
   private async onConnect(model: ChannelModel): Promise<void> {
+    // Consumers of the previous connection are gone with it.
+    this.consumers = [];
     const publisher = await model.createConfirmChannel();
     publisher.on('error', (err: Error) => this.recycle(model, `publisher channel: ${err.message}`));
     await assertSharedTopology(publisher, this.names);

@@ -9,6 +9,7 @@ import {
 import type { AppRouter, RouterInputs } from '@chat/api';
 import { isUnauthorized, refreshOnUnauthorizedLink } from './refresh-link.js';
 import { expiresWithin, toStored, type Session, type StoredSession } from './session.js';
+import { createStreamPosition } from './stream-position.js';
 
 export interface ChatClientOptions {
   /** Gateway base URL, e.g. `http://127.0.0.1:4000` (`/trpc` is appended). */
@@ -110,8 +111,11 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     ],
   });
 
+  // One client, one user: `events.stream` resumes from the last tracked event it saw.
+  const position = createStreamPosition();
   const wsClient = createWSClient({
     url: wsUrl,
+    experimental_encoder: position.encoder,
     ...(options.WebSocket ? { WebSocket: options.WebSocket as typeof WebSocket } : {}),
     lazy: { enabled: true, closeMs: 10_000 },
     retryDelayMs: (attempt) => Math.min(500 * 2 ** attempt, 10_000) * (0.5 + Math.random() / 2),
@@ -159,6 +163,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     async logout() {
       const current = session;
       setSession(null);
+      position.reset();
       if (current)
         await authApi.auth.logout
           .mutate({ refreshToken: current.refreshToken })
