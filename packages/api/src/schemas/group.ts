@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpsUrlSchema, idSchema, isoDate } from './common.js';
+import { httpsUrlSchema, idSchema, isoDate, multiLine, oneLine } from './common.js';
 
 export const groupRoleSchema = z.enum(['owner', 'admin', 'member']);
 export type GroupRole = z.infer<typeof groupRoleSchema>;
@@ -18,8 +18,17 @@ export type Group = z.infer<typeof groupSchema>;
 
 export const MAX_GROUP_MEMBERS = 256;
 
-const groupName = z.string().trim().min(1).max(100);
-const groupDescription = z.string().trim().max(500);
+const groupName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .check(...oneLine);
+const groupDescription = z
+  .string()
+  .trim()
+  .max(500)
+  .check(...multiLine);
 const memberIds = z.array(idSchema).min(1).max(255);
 
 export const createGroupInput = z.strictObject({
