@@ -128,10 +128,16 @@ export async function runFuzz(system: TestSystem, options: FuzzOptions): Promise
   const target = await prepare(system);
   const port = Number(new URL(system.url).port);
 
-  // A crash is noticed right after the probe that caused it (the exit takes a moment).
+  // A crash is pinned on the probe that caused it: the gateway must still answer /health.
   const afterProbe = async (name: string) => {
-    await new Promise((r) => setTimeout(r, 20));
-    if (system.gateways.some((g) => !g.running)) await checkAlive(system, tally, name);
+    const alive = await fetch(`${system.url}/health`, { signal: AbortSignal.timeout(5_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (alive) return;
+    for (let i = 0; i < 50 && system.gateways.every((g) => g.running); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    await checkAlive(system, tally, name);
   };
   log('raw HTTP probes');
   await runHttpProbes(port, target.tokens.a, tally, afterProbe);

@@ -1,4 +1,4 @@
-import { rawExchange, request } from './raw-http.js';
+import { rawExchange, request } from '../support/raw-http.js';
 import type { Tally } from './tally.js';
 
 interface Probe {

@@ -16,6 +16,8 @@ export const gatewayEnvSchema = z.object({
   STATIC_DIR: z.string().optional(),
   RPC_TIMEOUT_MS: envInt(10_000),
   MAX_BODY_BYTES: envInt(64 * 1024),
+  /** Calls in one HTTP batch or one WebSocket frame; more is BAD_REQUEST / PARSE_ERROR. */
+  MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(50),
   SHUTDOWN_DRAIN_MS: envInt(5_000),
   RATE_LOGIN_FAILURES_PER_IDENTIFIER: envInt(10),
   RATE_LOGIN_FAILURES_WINDOW_S: envInt(15 * 60),

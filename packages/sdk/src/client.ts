@@ -10,6 +10,9 @@ import type { AppRouter, RouterInputs } from '@chat/api';
 import { isUnauthorized, refreshOnUnauthorizedLink } from './refresh-link.js';
 import { expiresWithin, toStored, type Session, type StoredSession } from './session.js';
 
+/** The gateway's default MAX_BATCH_SIZE: bigger batches are split into several requests. */
+const MAX_BATCH_ITEMS = 50;
+
 export interface ChatClientOptions {
   /** Gateway base URL, e.g. `http://127.0.0.1:4000` (`/trpc` is appended). */
   url: string;
@@ -104,6 +107,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     links: [
       httpBatchLink({
         url: httpUrl,
+        maxItems: MAX_BATCH_ITEMS,
         ...(fetchImpl ? { fetch: fetchImpl } : {}),
         headers: () => options.headers?.() ?? {},
       }),
@@ -126,6 +130,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         true: wsLink({ client: wsClient }),
         false: httpBatchLink({
           url: httpUrl,
+          maxItems: MAX_BATCH_ITEMS,
           ...(fetchImpl ? { fetch: fetchImpl } : {}),
           async headers() {
             const token = await freshAccessToken();
