@@ -14,12 +14,14 @@ import {
   clientIp,
   handleCors,
   requestIdFrom,
+  requestOrigin,
   setSecurityHeaders,
 } from './http-headers.js';
 import { createMetrics } from './metrics.js';
 import { createOriginPolicy } from './origins.js';
 import { createRateLimits } from './rate-limits.js';
 import { isReadableUrl, refuseUnsupportedMethod, sendTrpcError } from './request-guards.js';
+import { answerSocketCheck } from './socket-check.js';
 import { createStaticHandler } from './static-files.js';
 import { batchLimitedEncoder } from './ws-encoder.js';
 import { EventHub } from './events/hub.js';
@@ -170,6 +172,7 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     if (path === '/trpc' || path.startsWith('/trpc/')) {
       if (handleCors(req, res, origins)) return;
       if (refuseUnsupportedMethod(req, res)) return;
+      if (path === '/trpc' && answerSocketCheck(req, res, origins, env.TRUST_PROXY)) return;
       return trpcHttp(req, res);
     }
     if (serveStatic) {
@@ -235,8 +238,9 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     // tRPC reads the URL of every socket: one it can't parse would throw outside any handler.
     if (!isReadableUrl(req)) return refuse(400, 'Bad Request');
     if (path !== '/trpc') return refuse(404, 'Not Found');
-    if (!origins.allows(req.headers.origin)) {
-      log.warn({ origin: req.headers.origin }, 'websocket refused: origin not allowed');
+    const refusal = origins.refusal(req.headers.origin, requestOrigin(req, env.TRUST_PROXY));
+    if (refusal) {
+      log.warn({ origin: req.headers.origin, reason: refusal }, 'websocket refused');
       return refuse(403, 'Forbidden');
     }
     socket.removeListener('error', onSocketError); // ws handles socket errors from here on
