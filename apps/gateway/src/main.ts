@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { setExposeErrorStacks } from '@chat/api';
 import { Bus } from '@chat/bus';
 import { createLogger, onShutdown } from '@chat/core';
 import { loadGatewayEnv } from './env.js';
@@ -7,6 +8,8 @@ import { createGateway } from './server.js';
 async function main() {
   const env = loadGatewayEnv();
   const log = createLogger({ service: 'gateway', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
+  setExposeErrorStacks(env.EXPOSE_ERROR_STACKS);
+  if (env.EXPOSE_ERROR_STACKS) log.warn('EXPOSE_ERROR_STACKS: error answers carry stack traces');
 
   const redis = new Redis(env.REDIS_URL, {
     lazyConnect: true,
