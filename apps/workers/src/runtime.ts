@@ -65,7 +65,7 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
   };
   await def.start(rt);
 
-  const health = env.HEALTH_PORT ? startHealthServer(env.HEALTH_PORT, rt) : null;
+  const health = env.HEALTH_PORT ? startHealthServer(env.HEALTH_PORT, env.HEALTH_HOST, rt) : null;
 
   onShutdown(log, async () => {
     for (const stop of stops.reverse()) await stop();
@@ -78,7 +78,7 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
 }
 
 /** /health: the process runs; /ready: bus, Redis and MongoDB are connected. */
-function startHealthServer(port: number, rt: WorkerRuntime): Server {
+function startHealthServer(port: number, host: string, rt: WorkerRuntime): Server {
   const server = createServer((req, res) => {
     const parts = {
       rabbitmq: rt.bus.connected,
@@ -96,11 +96,11 @@ function startHealthServer(port: number, rt: WorkerRuntime): Server {
   });
   server.on('error', (err) => {
     rt.log.fatal(
-      { err: err.message, port },
-      'health server cannot listen; set HEALTH_PORT to a free port',
+      { err: err.message, port, host },
+      'health server cannot listen; set HEALTH_PORT to a free port (and HEALTH_HOST to an address of this machine)',
     );
     process.exit(1);
   });
-  server.listen(port, () => rt.log.info({ port }, 'health server listening'));
+  server.listen(port, host, () => rt.log.info({ port, host }, 'health server listening'));
   return server;
 }

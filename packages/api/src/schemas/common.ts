@@ -10,10 +10,13 @@ import { z } from 'zod';
 /* eslint-disable no-control-regex -- these patterns exist to find control characters */
 const NUL = /\u0000/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-/** C0 and C1 control characters and DEL: invisible, and they can rewrite a terminal or a log. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/**
+ * C0 and C1 control characters and DEL: invisible, and they can rewrite a terminal or a log.
+ * NUL is left to its own check, so it gets one message, not two.
+ */
+const CONTROL = /[\u0001-\u001f\u007f-\u009f]/;
 /** The same, minus tab (U+0009) and line feed (U+000A), which multi-line text may hold. */
-const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const CONTROL_IN_TEXT = /[\u0001-\u0008\u000b-\u001f\u007f-\u009f]/;
 /* eslint-enable no-control-regex */
 
 export const NUL_MESSAGE = 'must not contain NUL (\\u0000) characters';
