@@ -234,7 +234,10 @@ export async function runHttpProbes(
 ): Promise<void> {
   for (const probe of probes(token)) {
     tally.sent++;
-    const answer = await rawExchange(port, probe.chunks, { timeoutMs: 5_000 });
+    // An incomplete request waits for the rest: give it less time than real answers.
+    const answer = await rawExchange(port, probe.chunks, {
+      timeoutMs: probe.incomplete ? 1_500 : 5_000,
+    });
     if (answer.timedOut) {
       tally.record('raw', probe.incomplete ? 'waits-for-rest' : 'no-answer');
       if (!probe.incomplete) tally.hang(`raw ${probe.name}`);

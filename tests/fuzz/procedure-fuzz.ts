@@ -24,7 +24,7 @@ export interface Target {
 
 const FORGED_TOKEN =
   'eyJhbGciOiJub25lIn0.eyJzdWIiOiIwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAiLCJleHAiOjk5OTk5OTk5OTl9.';
-const ANSWER_BOUND_MS = 15_000;
+const ANSWER_BOUND_MS = 30_000;
 
 /** Valid, boundary and hostile inputs for every procedure (weights favour hostile ones). */
 export function caseArbitrary(procedures: ProcedureInfo[], known: KnownValues) {

@@ -94,8 +94,10 @@ function exchange(
   return new Promise((resolve) => {
     const socket = new WebSocket(`${url}?connectionParams=1`);
     const outcome: Outcome = { errors: [], closeCode: null };
+    let quiet: NodeJS.Timeout | undefined;
     const done = () => {
       clearTimeout(timer);
+      clearTimeout(quiet);
       socket.removeAllListeners();
       socket.on('error', () => undefined);
       socket.terminate();
@@ -108,6 +110,9 @@ function exchange(
       if (frame) socket.send(frame.data, { binary: frame.binary ?? false });
     });
     socket.on('message', (data: Buffer) => {
+      // Answers come at once: after the last one, a short quiet spell ends the exchange.
+      clearTimeout(quiet);
+      quiet = setTimeout(done, 150);
       try {
         const msgs = JSON.parse(data.toString()) as unknown;
         for (const msg of [msgs].flat() as Array<{
