@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import type { Bus } from '@chat/bus';
-import type { Conversation, Message } from '@chat/api';
+import type { Conversation, Message, RpcCaller } from '@chat/api';
 import { TRPCClientError } from '@chat/sdk';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { rejectsWith } from '../support/errors.js';
@@ -629,11 +628,10 @@ describe('chat', () => {
   });
 
   describe('contactsOf (internal)', () => {
-    let bus: Bus;
+    let rpc: RpcCaller;
     before(async () => {
-      bus = await system.connectBus();
+      rpc = await system.connectRpc();
     });
-    after(() => bus.close());
 
     test('everyone sharing a conversation, once, without the user', async () => {
       const { a, b } = await pair();
@@ -641,15 +639,12 @@ describe('chat', () => {
       await c.client.api.chat.openDirect.mutate({ userId: a.id });
       await b.client.api.chat.openDirect.mutate({ userId: a.id });
       const meta = { requestId: randomUUID() };
-      const out = (await bus.call('chat', 'chat.contactsOf', { userId: a.id }, meta, 5_000)) as {
-        userIds: string[];
-      };
+      const out = await rpc('chat.contactsOf', { userId: a.id }, meta);
       assert.deepEqual([...out.userIds].sort(), [b.id, c.id].sort());
       const lonely = await system.user();
-      assert.deepEqual(
-        await bus.call('chat', 'chat.contactsOf', { userId: lonely.id }, meta, 5_000),
-        { userIds: [] },
-      );
+      assert.deepEqual(await rpc('chat.contactsOf', { userId: lonely.id }, meta), {
+        userIds: [],
+      });
     });
   });
 

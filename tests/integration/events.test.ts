@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Bus } from '@chat/bus';
-import type { ClientEvent, Conversation, MessageSentEvent } from '@chat/api';
+import { partitionOf, type ClientEvent, type Conversation, type MessageSentEvent } from '@chat/api';
 import type { ChatClient } from '@chat/sdk';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { sleep, waitFor } from '../support/wait.js';
@@ -103,12 +103,20 @@ class Feed {
   }
 }
 
-/** Stream ids compared numerically. */
+/** Event ids (`<epoch>-<ms>-<seq>`) or stream ids (`<ms>-<seq>`) compared numerically, part by part. */
 function idLess(a: string, b: string): boolean {
-  const [am, as] = a.split('-').map(BigInt) as [bigint, bigint];
-  const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint];
-  return am < bm || (am === bm && as < bs);
+  const as = a.split('-').map(BigInt);
+  const bs = b.split('-').map(BigInt);
+  for (let i = 0; i < Math.max(as.length, bs.length); i++) {
+    const x = as[i] ?? 0n;
+    const y = bs[i] ?? 0n;
+    if (x !== y) return x < y;
+  }
+  return false;
 }
+
+/** The stream entry id inside an event id (`<epoch>-<ms>-<seq>` → `<ms>-<seq>`). */
+const entryOf = (eventId: string) => eventId.slice(eventId.indexOf('-') + 1);
 
 function assertIncreasing(items: Item[]): void {
   const ids = items.flatMap((i) => (i.id ? [i.id] : []));
@@ -184,30 +192,38 @@ describe('events.stream', () => {
         clientId: randomUUID(),
         content: `fake ${id}`,
         type: 'text',
+        status: 'sent',
         deliveredTo: [],
         readBy: [],
         createdAt: now,
       },
-      conversation: {
-        id: conversationId,
-        type: 'direct',
-        participants,
-        group: null,
-        lastMessage: { id, content: `fake ${id}`, senderId, type: 'text', createdAt: now },
-        unread: Object.fromEntries(participants.filter((p) => p !== senderId).map((p) => [p, 1])),
-        updatedAt: now,
-      },
+      conversation: { id: conversationId, type: 'direct', name: null },
+      audience: participants,
     };
   }
 
   const publishSent = (payload: MessageSentEvent) =>
-    bus.publish('chat_events', 'message.sent', payload, { requestId: `test-${randomUUID()}` });
+    bus.publish(
+      'chat_events',
+      'message.sent',
+      payload,
+      { requestId: `test-${randomUUID()}` },
+      partitionOf(payload.conversation.id),
+    );
 
-  /** The stored events of a user's log, oldest first. */
+  /** The current epoch of the event logs, as the gateways put it in front of each id. */
+  async function epoch(): Promise<string> {
+    const value = await redis.get('events:epoch');
+    assert.ok(value, 'the gateways started an epoch');
+    return value.slice(0, value.indexOf(':'));
+  }
+
+  /** The stored events of a user's log, oldest first, with the ids clients see. */
   async function eventLog(userId: string): Promise<Item[]> {
+    const prefix = await epoch();
     const entries = await redis.xrange(`events:${userId}`, '-', '+');
     return entries.map(([id, fields]) => ({
-      id,
+      id: `${prefix}-${id}`,
       event: JSON.parse(fields[fields.indexOf('e') + 1]!) as ClientEvent,
     }));
   }
@@ -243,7 +259,11 @@ describe('events.stream', () => {
       );
       for (const f of [fa, fb]) {
         for (const item of f.items.filter((i) => i.event.type === 'message.new'))
-          assert.match(item.id ?? '', /^\d+-\d+$/, 'message.new is tracked with a stream id');
+          assert.match(
+            item.id ?? '',
+            /^\d+-\d+-\d+$/,
+            'message.new is tracked with an id: epoch, then log entry',
+          );
         assertIncreasing(f.items);
         assert.deepEqual(f.errors, []);
       }
@@ -457,8 +477,8 @@ describe('events.stream', () => {
       const items = await eventLog(c.id);
       const floor = (await redis.get(`events:${c.id}:trimmed`))!;
       assert.equal(items.length, LOG_MAX_EVENTS, `keeps the newest ${LOG_MAX_EVENTS} entries`);
-      assert.ok(idLess(floor, items[0]!.id!), 'the floor is below every kept entry');
-      assert.ok(!idLess(floor, firstId), 'the first entry was trimmed');
+      assert.ok(idLess(floor, entryOf(items[0]!.id!)), 'the floor is below every kept entry');
+      assert.ok(!idLess(floor, entryOf(firstId)), 'the first entry was trimmed');
 
       const stale = await open(c, { gateway: 0, lastEventId: firstId });
       const head = stale.items[0];
@@ -485,10 +505,54 @@ describe('events.stream', () => {
       );
     });
 
-    test('an unknown (future) lastEventId gets resync', async () => {
+    test('an unknown (future) lastEventId gets resync, with an id above it', async () => {
       const u = await system.user();
-      const f = await open(u, { gateway: 0, lastEventId: `${Date.now() + 60_000}-0` });
+      const future = `${await epoch()}-${Date.now() + 60_000}-0`;
+      const f = await open(u, { gateway: 0, lastEventId: future });
+      await f.waitFor('resync', (x) => x.items[0]);
       assert.deepEqual(f.items[0]?.event, { type: 'resync' });
+      assert.ok(!idLess(f.items[0].id!, future), 'ids never go back');
+    });
+
+    test('an id of another epoch or of the old form (no epoch) gets resync', async () => {
+      const { a, b, conversation } = await pair();
+      const first = await open(b, { gateway: 0 });
+      const m = await send(a, conversation.id, 'before');
+      await first.waitFor('m', (f) => f.messageIds().includes(m.id));
+      const last = first.lastStoredId();
+      first.stop();
+      const older = `${BigInt(await epoch()) - 1n}-${entryOf(last)}`;
+      for (const lastEventId of [older, entryOf(last)]) {
+        const f = await open(b, { gateway: 1, lastEventId });
+        await f.waitFor('resync', (x) => x.items[0]);
+        assert.deepEqual(f.items[0]?.event, { type: 'resync' }, lastEventId);
+        assert.match(f.items[0].id!, /^\d+-\d+-\d+$/);
+        if (lastEventId === older)
+          assert.ok(idLess(older, f.items[0].id!), 'the resync id is above what the client had');
+        f.stop();
+      }
+    });
+
+    test('a log that was lost and started again: resuming from an id it no longer has gets resync', async () => {
+      const { a, b, conversation } = await pair();
+      const first = await open(b, { gateway: 0 });
+      const m = await send(a, conversation.id, 'before the loss');
+      await first.waitFor('m', (f) => f.messageIds().includes(m.id));
+      const last = first.lastStoredId();
+      first.stop();
+      // What a crashed Redis without persistence does to one log: it is gone, and new
+      // events start a new one with higher ids.
+      await redis.del(`events:${b.id}`);
+      const lost = await send(a, conversation.id, 'appended to the new log');
+      await waitFor('the new log', async () =>
+        (await eventLog(b.id)).some(
+          (i) => i.event.type === 'message.new' && i.event.message.id === lost.id,
+        ),
+      );
+      const resumed = await open(b, { gateway: 1, lastEventId: last });
+      await resumed.waitFor('resync', (x) => x.items[0]);
+      assert.deepEqual(resumed.items[0]?.event, { type: 'resync' }, 'never a silent gap');
+      assert.ok(idLess(last, resumed.items[0].id!));
     });
   });
   describe('presence', () => {

@@ -11,7 +11,7 @@ import {
   type Connection,
   type UsersModels,
 } from '@chat/db';
-import type { ConversationUpdatedEvent, Group } from '@chat/api';
+import { MAX_GROUP_MEMBERS, type ConversationUpdatedEvent, type Group } from '@chat/api';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { rejectsWith } from '../support/errors.js';
 import { sleep, waitFor } from '../support/wait.js';
@@ -71,6 +71,13 @@ describe('group', () => {
     await system?.stop();
   });
 
+  /** What the store holds of a conversation: its document and its members in join order. */
+  async function stored(conversationId: string) {
+    const conv = await chat.Conversation.findById(conversationId).lean();
+    const members = await chat.Member.find({ conversationId }).sort({ joinedAt: 1, _id: 1 }).lean();
+    return { conv, members, participants: members.map((m) => m.userId) };
+  }
+
   /** `n` fresh signed-in users. */
   const users$ = <N extends number>(n: N) =>
     Promise.all(Array.from({ length: n }, () => system.user())) as Promise<Users<N>>;
@@ -129,22 +136,26 @@ describe('group', () => {
       // Every member sees the same group; the stored conversation lists them all.
       for (const u of [owner, a, b])
         assert.deepEqual(await u.client.api.group.get.query({ groupId: group.id }), group);
-      const conv = await chat.Conversation.findById(group.conversationId).lean();
+      const { conv, members, participants } = await stored(group.conversationId);
       assert.ok(conv);
       assert.equal(conv.type, 'group');
       assert.equal(conv.key, `group:${group.id}`);
-      assert.deepEqual(conv.participants, [owner.id, a.id, b.id]);
-      assert.equal(conv.groupId, group.id);
-      assert.equal(conv.groupName, 'Book club');
-      assert.equal(conv.seq, 0);
-      assert.deepEqual(conv.unread, { [owner.id]: 0, [a.id]: 0, [b.id]: 0 });
+      assert.equal(conv._id.toString(), group.id, 'a group is its conversation');
+      assert.deepEqual(participants, [owner.id, a.id, b.id]);
+      assert.equal(conv.name, 'Book club');
+      assert.equal(conv.memberCount, 3);
+      assert.equal(conv.lastSeq, 0);
+      for (const m of members) {
+        assert.equal(m.readSeq, 0, 'nothing unread');
+        assert.deepEqual(m.ownUnread, []);
+      }
 
       const event = await eventFor(group.conversationId, (e) => e.reason === 'created');
       assert.equal(event.actorId, owner.id);
       assert.deepEqual(event.addedUserIds.sort(), [a.id, b.id].sort());
       assert.deepEqual(event.audience.sort(), [owner.id, a.id, b.id].sort());
       assert.deepEqual(event.conversation.group, { id: group.id, name: 'Book club', avatar: null });
-      assert.deepEqual(event.conversation.unread, { [owner.id]: 0, [a.id]: 0, [b.id]: 0 });
+      assert.deepEqual(event.unread, {}, 'nobody has anything unread');
     });
 
     test('description and https avatar are kept; a 100-character name is fine', async () => {
@@ -209,10 +220,11 @@ describe('group', () => {
       const [owner, a] = await users$(2);
       const input = { name: `retry-${randomUUID()}`, memberIds: [a.id] };
       const meta = { requestId: `retry-${randomUUID()}`, userId: owner.id };
-      const first = (await bus.call('chat', 'group.create', input, meta, 5000)) as Group;
-      const second = (await bus.call('chat', 'group.create', input, meta, 5000)) as Group;
+      const shared = { service: 'chat', partition: null };
+      const first = (await bus.call(shared, 'group.create', input, meta, 5000)) as Group;
+      const second = (await bus.call(shared, 'group.create', input, meta, 5000)) as Group;
       assert.deepEqual(second, first);
-      assert.equal(await chat.Group.countDocuments({ name: input.name }), 1);
+      assert.equal(await chat.Conversation.countDocuments({ name: input.name }), 1);
       assert.equal(await chat.Conversation.countDocuments({ key: `group:${first.id}` }), 1);
     });
 
@@ -231,7 +243,7 @@ describe('group', () => {
         'NOT_FOUND',
       );
       assert.match(two.message, /\b2\b/);
-      assert.equal(await chat.Group.countDocuments({ creatorId: owner.id }), 0);
+      assert.equal(await chat.Conversation.countDocuments({ creatorId: owner.id }), 0);
     });
 
     test('only the caller in memberIds: BAD_REQUEST (a group needs someone else)', async () => {
@@ -335,8 +347,8 @@ describe('group', () => {
       });
       assert.deepEqual(await member.client.api.group.get.query({ groupId: group.id }), updated);
       const conv = await chat.Conversation.findById(group.conversationId).lean();
-      assert.equal(conv?.groupName, 'Renamed');
-      assert.equal(conv?.groupAvatar, 'https://cdn.example.test/new.png');
+      assert.equal(conv?.name, 'Renamed');
+      assert.equal(conv?.avatar, 'https://cdn.example.test/new.png');
       const event = await eventFor(group.conversationId, (e) => e.reason === 'group_updated');
       assert.equal(event.actorId, owner.id);
       assert.deepEqual(event.conversation.group, {
@@ -362,7 +374,7 @@ describe('group', () => {
       assert.equal(updated.description, 'by admin');
       assert.equal(updated.avatar, null);
       const conv = await chat.Conversation.findById(group.conversationId).lean();
-      assert.equal(conv?.groupAvatar, null);
+      assert.equal(conv?.avatar, null);
     });
 
     test('the conversation view follows the new name (chat.conversation)', async () => {
@@ -425,9 +437,11 @@ describe('group', () => {
 
       // The new member sees the group and its conversation, with nothing unread.
       assert.deepEqual(await c.client.api.group.get.query({ groupId: group.id }), updated);
-      const conv = await chat.Conversation.findById(group.conversationId).lean();
-      assert.deepEqual(conv?.participants, memberIds(updated));
-      assert.equal((conv?.unread as Record<string, number>)[c.id], 0);
+      const { conv, members, participants } = await stored(group.conversationId);
+      assert.deepEqual(participants, memberIds(updated));
+      assert.equal(conv?.memberCount, memberIds(updated).length);
+      const joinedAt = members.find((m) => m.userId === c.id)!;
+      assert.equal(joinedAt.readSeq, conv?.lastSeq, 'everything so far counts as read');
 
       const event = await eventFor(group.conversationId, (e) => e.reason === 'members_added');
       assert.deepEqual(event.addedUserIds, [c.id, d.id]);
@@ -473,18 +487,33 @@ describe('group', () => {
       assert.deepEqual(await owner.client.api.group.get.query({ groupId: group.id }), group);
     });
 
-    test('beyond 256 members in total: BAD_REQUEST; up to 256: fine', async () => {
-      const { owner, group } = await fixture(); // 3 members
-      const ids = await bulkUserIds(254);
+    test('a group grows past 256, 255 ids a call, to 10,000 members; one more: BAD_REQUEST', async () => {
+      const { owner, member, group } = await fixture(); // 3 members
+      const ids = await bulkUserIds(MAX_GROUP_MEMBERS - 3);
+      let current = group;
+      for (let i = 0; i < ids.length; i += 255)
+        current = await owner.client.api.group.addMembers.mutate({
+          groupId: group.id,
+          userIds: ids.slice(i, i + 255),
+        });
+      assert.equal(current.members.length, MAX_GROUP_MEMBERS);
+      const [extra] = await bulkUserIds(1);
       await rejectsWith(
-        owner.client.api.group.addMembers.mutate({ groupId: group.id, userIds: ids }),
+        owner.client.api.group.addMembers.mutate({ groupId: group.id, userIds: [extra!] }),
         'BAD_REQUEST',
       );
-      const full = await owner.client.api.group.addMembers.mutate({
-        groupId: group.id,
-        userIds: ids.slice(0, 253),
+      // Everyone in it can still talk; the conversation lists every participant.
+      const sent = await member.client.api.chat.send.mutate({
+        conversationId: group.conversationId,
+        clientId: randomUUID(),
+        content: 'hello, ten thousand',
       });
-      assert.equal(full.members.length, 256);
+      assert.equal(sent.status, 'sent');
+      const conv = await owner.client.api.chat.conversation.query({
+        conversationId: group.conversationId,
+      });
+      assert.equal(conv.participants.length, MAX_GROUP_MEMBERS);
+      assert.equal(conv.unreadCount, 1);
     });
 
     test('a member: FORBIDDEN; an outsider: NOT_FOUND', async () => {
@@ -558,9 +587,8 @@ describe('group', () => {
         }),
         'NOT_FOUND',
       );
-      const conv = await chat.Conversation.findById(group.conversationId).lean();
-      assert.deepEqual(conv?.participants, [owner.id, admin.id]);
-      assert.equal(Object.hasOwn((conv?.unread ?? {}) as object, member.id), false);
+      const { participants } = await stored(group.conversationId);
+      assert.deepEqual(participants, [owner.id, admin.id], "the removed member's state is gone");
 
       const event = await eventFor(group.conversationId, (e) => e.reason === 'member_removed');
       assert.deepEqual(event.audience.sort(), [owner.id, admin.id, member.id].sort());
@@ -721,8 +749,8 @@ describe('group', () => {
         now.members.some((m) => m.userId === member.id),
         false,
       );
-      const conv = await chat.Conversation.findById(group.conversationId).lean();
-      assert.equal(conv?.participants.includes(member.id), false);
+      const { participants } = await stored(group.conversationId);
+      assert.equal(participants.includes(member.id), false);
       const event = await eventFor(group.conversationId, (e) => e.reason === 'member_left');
       assert.equal(event.actorId, member.id);
       assert.ok(event.audience.includes(member.id), 'the leaver hears about it too');
@@ -773,8 +801,8 @@ describe('group', () => {
       await a.client.api.group.leave.mutate({ groupId: g.id });
       await owner.client.api.group.leave.mutate({ groupId: g.id });
       await rejectsWith(owner.client.api.group.get.query({ groupId: g.id }), 'NOT_FOUND');
-      assert.equal(await chat.Group.countDocuments({ _id: g.id }), 0);
       assert.equal(await chat.Conversation.countDocuments({ _id: g.conversationId }), 0);
+      assert.equal(await chat.Member.countDocuments({ conversationId: g.conversationId }), 0);
       assert.equal(await chat.Message.countDocuments({ conversationId: g.conversationId }), 0);
     });
 
@@ -812,8 +840,7 @@ describe('group', () => {
         userId: member.id,
       });
       await Promise.all([...sends, removal]);
-      const conv = await chat.Conversation.findById(group.conversationId).lean();
-      assert.deepEqual(conv?.participants, [owner.id, admin.id]);
+      assert.deepEqual((await stored(group.conversationId)).participants, [owner.id, admin.id]);
       await rejectsWith(
         member.client.api.chat.messages.query({ conversationId: group.conversationId }),
         'NOT_FOUND',
@@ -840,8 +867,9 @@ describe('group', () => {
         memberIds(after).sort(),
         [...memberIds(group), ...newcomers.map((u) => u.id)].sort(),
       );
-      const conv = await chat.Conversation.findById(group.conversationId).lean();
-      assert.deepEqual(conv?.participants, memberIds(after));
+      const { conv, participants } = await stored(group.conversationId);
+      assert.deepEqual(participants, memberIds(after));
+      assert.equal(conv?.memberCount, participants.length);
     });
   });
 });

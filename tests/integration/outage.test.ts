@@ -58,9 +58,9 @@ describe('outages', () => {
       system = await TestSystem.start({ env: { REDIS_URL: `${redis.url}/0` } });
     });
     after(async () => {
-      await redis.resume().catch(() => undefined);
+      await redis.up().catch(() => undefined);
       await system.stop();
-      await redis.kill();
+      await redis.stop();
     });
 
     test('calls answer SERVICE_UNAVAILABLE, never INTERNAL_SERVER_ERROR; a retry succeeds once', async () => {
@@ -90,7 +90,7 @@ describe('outages', () => {
       assert.equal(answers['chat.markRead'], 'SERVICE_UNAVAILABLE');
       assert.equal(answers['auth.login'], 'SERVICE_UNAVAILABLE');
 
-      await redis.resume();
+      await redis.up();
       await sendWhenBack(a, conversationId, clientId);
       await assertOnce(a, conversationId, clientId);
       assert.equal(

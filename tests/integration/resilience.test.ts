@@ -221,10 +221,12 @@ describe('bus', () => {
 
   test('a call to a service without a queue fails with SERVICE_UNAVAILABLE, not a timeout', async () => {
     const started = Date.now();
-    const err = await bus.call('nobody', 'x.y', {}, { requestId: 't' }, 2_000).then(
-      () => assert.fail('the call succeeded'),
-      (e: unknown) => e,
-    );
+    const err = await bus
+      .call({ service: 'nobody', partition: null }, 'x.y', {}, { requestId: 't' }, 2_000)
+      .then(
+        () => assert.fail('the call succeeded'),
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof AppError, String(err));
     assert.equal(err.code, 'SERVICE_UNAVAILABLE', err.message);
     assert.ok(Date.now() - started < 2_000, 'answered before the timeout');
@@ -313,7 +315,7 @@ describe('bus', () => {
       await conn.close();
     }
     // Publishing to the missing exchange closes the publisher channel (404)…
-    const err = await bus.publish('chat_events', 'x.y', {}, { requestId: 'pub' }).then(
+    const err = await bus.publish('chat_events', 'x.y', {}, { requestId: 'pub' }, 0).then(
       () => assert.fail('published to a deleted exchange'),
       (e: unknown) => e,
     );
@@ -322,17 +324,19 @@ describe('bus', () => {
     await eventually(
       async () =>
         await bus
-          .publish('chat_events', 'x.y', {}, { requestId: 'pub' })
+          .publish('chat_events', 'x.y', {}, { requestId: 'pub' }, 0)
           .then(() => true)
           .catch(() => undefined),
       30_000,
       'publish works again',
     );
     await eventually(() => (bus.connected ? true : undefined), 5_000, 'bus reports connected');
-    const call = await bus.call('nobody', 'x.y', {}, { requestId: 't' }, 2_000).then(
-      () => 'ok',
-      (e: AppError) => e.code,
-    );
+    const call = await bus
+      .call({ service: 'nobody', partition: null }, 'x.y', {}, { requestId: 't' }, 2_000)
+      .then(
+        () => 'ok',
+        (e: AppError) => e.code,
+      );
     assert.equal(
       call,
       'SERVICE_UNAVAILABLE',

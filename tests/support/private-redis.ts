@@ -1,18 +1,28 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
 import { freePort } from './process.js';
 
 /**
- * A redis-server of this test alone (own port, no persistence), so a test can stop and
- * restart Redis without touching the shared one.
+ * A redis-server of a test's own (on a free loopback port, data in a temp dir, AOF with
+ * `appendfsync everysec` like the local stack), so the test can kill it without touching
+ * the servers other tests share.
  */
 export class PrivateRedis {
   private child: ChildProcess | null = null;
-  private constructor(readonly port: number) {}
+
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+  ) {}
 
   static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
-    await redis.resume();
+    const binary = spawnSync('sh', ['-c', 'command -v redis-server']).stdout.toString().trim();
+    if (!binary) throw new Error('redis-server is not installed (npm run stack -- up installs it)');
+    const redis = new PrivateRedis(await freePort(), mkdtempSync(path.join(tmpdir(), 'redis-')));
+    await redis.up();
     return redis;
   }
 
@@ -20,40 +30,55 @@ export class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** Starts (again) on the same port and waits until it accepts connections. */
-  async resume(): Promise<void> {
-    const child = spawn(
+  /** Starts the server on its port and data dir (again, after a kill), waiting until it answers. */
+  async up(): Promise<void> {
+    this.child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--save',
+        '',
+      ],
       { stdio: 'ignore' },
     );
-    this.child = child;
     const deadline = Date.now() + 10_000;
-    while (!(await accepts(this.port))) {
-      if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode})`);
-      if (Date.now() > deadline) throw new Error(`redis-server did not open port ${this.port}`);
-      await new Promise((r) => setTimeout(r, 50));
+    for (;;) {
+      const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        await client.ping();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      } finally {
+        client.disconnect();
+      }
     }
   }
 
-  /** Kills it the hard way (SIGKILL), as a crash would. */
+  /** A crash: SIGKILL, no shutdown save. */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || child.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
     });
   }
-}
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }

@@ -3,7 +3,8 @@ import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import WebSocket from 'ws';
-import { Bus } from '@chat/bus';
+import { PARTITIONS, createRpcCaller, type RpcCaller } from '@chat/api';
+import { Bus, partitionLabel } from '@chat/bus';
 import { createLogger } from '@chat/core';
 import { createChatClient, type ChatClient, type ChatClientOptions } from '@chat/sdk';
 import { freePort, ServiceProcess } from './process.js';
@@ -169,6 +170,14 @@ export class TestSystem {
     return bus;
   }
 
+  /** Typed RPC straight to the workers (internal methods, or bypassing the gateway). */
+  async connectRpc(timeoutMs = 5_000): Promise<RpcCaller> {
+    const bus = await this.connectBus();
+    return createRpcCaller({
+      call: (route, method, input, meta) => bus.call(route, method, input, meta, timeoutMs),
+    });
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.buses.map((b) => b.close()));
     this.clients.forEach((c) => c.close());
@@ -192,13 +201,12 @@ async function cleanUp(env: Record<string, string>): Promise<void> {
   try {
     const ch = await conn.createChannel();
     ch.on('error', () => undefined);
+    const partitions = Array.from({ length: PARTITIONS }, (_, p) => partitionLabel(p));
     for (const queue of [
-      'rpc.auth',
-      'rpc.user',
-      'rpc.chat',
-      'rpc.notification',
+      ...['auth', 'user', 'chat', 'notification'].map((s) => `rpc.${s}.shared`),
+      ...partitions.map((p) => `rpc.chat.${p}`),
+      ...partitions.map((p) => `notification.chat_events.${p}`),
       'user.user_events',
-      'chat.user_events',
       'notification.chat_events',
       'notification.user_events',
       'dead_letters',

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import { appRouter, serviceOf, type ApiContext, type RpcCaller } from '@chat/api';
+import { appRouter, createRpcCaller, type ApiContext } from '@chat/api';
 import type { Bus } from '@chat/bus';
 import { AppError, type Logger } from '@chat/core';
 import { verifyToken } from '@chat/tokens';
@@ -52,17 +52,19 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
   let shuttingDown = false;
   let inFlight = 0;
 
-  const rpc: RpcCaller = async (method, input, meta) => {
-    const end = metrics.rpcDuration.startTimer({ method });
-    try {
-      const out = await bus.call(serviceOf(method), method, input, meta, env.RPC_TIMEOUT_MS);
-      end({ outcome: 'ok' });
-      return out as never;
-    } catch (err) {
-      end({ outcome: err instanceof AppError ? err.code : 'error' });
-      throw err;
-    }
-  };
+  const rpc = createRpcCaller({
+    async call(route, method, input, meta) {
+      const end = metrics.rpcDuration.startTimer({ method });
+      try {
+        const out = await bus.call(route, method, input, meta, env.RPC_TIMEOUT_MS);
+        end({ outcome: 'ok' });
+        return out;
+      } catch (err) {
+        end({ outcome: err instanceof AppError ? err.code : 'error' });
+        throw err;
+      }
+    },
+  });
 
   async function authenticate(
     token: string | null,
@@ -102,8 +104,8 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     log,
     ttlMs: env.PRESENCE_TTL_MS,
     heartbeatMs: env.PRESENCE_HEARTBEAT_MS,
-    notify: async (userId, online) => {
-      await rpc('user.presence', { online }, { requestId: randomUUID(), userId, ip: null });
+    notify: async (userIds) => {
+      await rpc('user.presence', { userIds }, { requestId: randomUUID(), userId: null, ip: null });
     },
   });
 

@@ -22,10 +22,19 @@ export const workerEnvSchema = z.object({
   /** Timeout of worker-to-worker RPCs. */
   RPC_TIMEOUT_MS: envInt(5_000),
   WORKER_PREFETCH: envInt(16),
+  /** Unacked commands per owned partition (chat worker): how much one owner may batch. */
+  OWNER_PREFETCH: envInt(256),
   /** Per-user event log (`events:{userId}`): entries are trimmed only when older than this... */
   EVENT_LOG_MAX_AGE_S: envInt(24 * 60 * 60),
   /** ...and beyond this many newest entries (both must hold). */
   EVENT_LOG_MAX_EVENTS: envInt(1_000),
+  /** How long an event log remembers what it appended, so a redelivered event appends nothing. */
+  EVENT_DEDUPE_WINDOW_S: envInt(10 * 60),
+  /**
+   * How long an event stored once for many logs (large groups) is kept; a log entry that
+   * outlives it is answered with `resync` on replay.
+   */
+  EVENT_SHARED_BODY_TTL_S: envInt(7 * 24 * 60 * 60),
   /** How long notifications (`notifications:{userId}`) are kept. */
   NOTIFICATION_TTL_S: envInt(24 * 60 * 60),
   /** How often the user worker turns users whose every socket expired offline. */

@@ -1,6 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { Bus } from '@chat/bus';
+import {
+  createDispatcher,
+  createRpcCaller,
+  type RpcCaller,
+  type RpcHandler,
+  type RpcMethod,
+} from '@chat/api';
+import type { ServeOptions } from '@chat/bus';
 import { createLogger, onShutdown, type Logger } from '@chat/core';
 import { connectDb, type Connection } from '@chat/db';
 import { loadWorkerEnv, type WorkerEnv } from './env.js';
@@ -11,10 +19,17 @@ export interface WorkerRuntime {
   env: WorkerEnv;
   log: Logger;
   bus: Bus;
+  /** Typed RPC to other workers, with this process's RPC_TIMEOUT_MS. */
+  rpc: RpcCaller;
   redis: Redis;
   db: Connection;
   /** Registers cleanup to run on shutdown, before connections close. */
   onStop: (fn: () => Promise<void> | void) => void;
+  /** Serves this worker's RPCs (outputs checked against their schemas outside production). */
+  serve: (
+    handlers: Partial<{ [M in RpcMethod]: RpcHandler<M> }>,
+    options?: Omit<ServeOptions, 'service' | 'dispatch'>,
+  ) => Promise<void>;
 }
 
 export interface WorkerDefinition {
@@ -54,14 +69,24 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
     namespace: env.BUS_NAMESPACE,
   });
 
+  const rpc = createRpcCaller({
+    call: (route, method, input, meta) => bus.call(route, method, input, meta, env.RPC_TIMEOUT_MS),
+  });
   const rt: WorkerRuntime = {
     name: def.name,
     env,
     log,
     bus,
+    rpc,
     redis,
     db,
     onStop: (fn) => stops.push(fn),
+    serve: (handlers, options) =>
+      bus.serve({
+        ...options,
+        service: def.name,
+        dispatch: createDispatcher(handlers, { validateOutputs: env.NODE_ENV !== 'production' }),
+      }),
   };
   await def.start(rt);
 

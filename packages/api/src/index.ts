@@ -3,4 +3,8 @@ export { createCallerFactory } from './trpc.js';
 export * from './context.js';
 export { setExposeErrorStacks } from './error-stacks.js';
 export * from './rpc.js';
+export * from './partitions.js';
 export * from './schemas/index.js';
+export * from './views/receipts.js';
+export * from './redis-keys.js';
+export * from './event-patch.js';

@@ -2,54 +2,87 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TRPCError } from '@trpc/server';
 import { AppError, createLogger, type RequestMeta } from '@chat/core';
-import { createDispatcher, requireUserId, serviceOf, toTRPCError } from '../src/rpc.js';
+import { PARTITIONS, partitionOf } from '../src/partitions.js';
+import {
+  createDispatcher,
+  requireUserId,
+  routeOf,
+  toTRPCError,
+  type RpcMethod,
+} from '../src/rpc.js';
 
 const log = createLogger({ service: 'test', level: 'silent' });
 const meta: RequestMeta = { requestId: 'req-1', userId: 'u1', ip: '127.0.0.1' };
+const opts = { validateOutputs: false };
 
-describe('serviceOf', () => {
-  const cases: Array<[string, string]> = [
-    ['auth.login', 'auth'],
-    ['auth.refresh', 'auth'],
-    ['user.me', 'user'],
-    ['user.provision', 'user'],
-    ['chat.send', 'chat'],
-    ['group.create', 'chat'],
-    ['notification.list', 'notification'],
+describe('routeOf', () => {
+  const id = 'a'.repeat(24);
+  const cases: Array<[RpcMethod, unknown, string]> = [
+    ['auth.login', { identifier: 'x', password: 'y' }, 'auth'],
+    ['auth.refresh', { refreshToken: 'x' }, 'auth'],
+    ['user.me', {}, 'user'],
+    ['user.provision', { id, username: 'u', email: 'e' }, 'user'],
+    ['chat.messages', { conversationId: id, limit: 50 }, 'chat'],
+    ['group.create', { name: 'g', memberIds: [id] }, 'chat'],
+    ['notification.list', { limit: 50 }, 'notification'],
   ];
-  for (const [method, service] of cases) {
-    test(`${method} → ${service}`, () => assert.equal(serviceOf(method), service));
+  for (const [method, input, service] of cases) {
+    test(`${method} → ${service}'s shared queue`, () =>
+      assert.deepEqual(routeOf(method, input as never), { service, partition: null }));
   }
 
-  test('an unknown prefix throws', () => {
-    for (const method of ['billing.charge', 'nope', '', '.me', 'Auth.login']) {
-      assert.throws(() => serviceOf(method), /No worker serves/, method);
-    }
+  test("conversation-scoped methods go to the owner of the conversation's partition", () => {
+    const conversationId = '65f0c0ffee0000000000abcd';
+    const partition = partitionOf(conversationId);
+    assert.ok(partition >= 0 && partition < PARTITIONS);
+    const input = { conversationId, clientId: 'c', content: 'hi', type: 'text' } as const;
+    assert.deepEqual(routeOf('chat.send', input), { service: 'chat', partition });
+    assert.deepEqual(routeOf('chat.markRead', { conversationId, upToMessageId: conversationId }), {
+      service: 'chat',
+      partition,
+    });
+    // A group is its conversation: its changes go to the same owner.
+    assert.deepEqual(routeOf('group.update', { groupId: conversationId }), {
+      service: 'chat',
+      partition,
+    });
   });
 
-  test('names inherited from Object.prototype are unknown too', () => {
-    for (const method of ['constructor.x', 'toString.x', '__proto__.x', 'hasOwnProperty.x']) {
-      assert.throws(() => serviceOf(method), /No worker serves/, method);
-    }
+  test('partitionOf is stable and spreads ids over every partition', () => {
+    assert.equal(partitionOf('65f0c0ffee0000000000abcd'), partitionOf('65f0c0ffee0000000000abcd'));
+    const seen = new Set<number>();
+    for (let i = 0; i < 2000; i++) seen.add(partitionOf(i.toString(16).padStart(24, '0')));
+    assert.equal(seen.size, PARTITIONS);
   });
 });
 
 describe('createDispatcher', () => {
   test('routes a method to its handler with input, meta and logger', async () => {
     const calls: unknown[][] = [];
-    const dispatch = createDispatcher({
-      'user.me': (input, m, l) => {
-        calls.push([input, m, l]);
-        return Promise.resolve({ id: 'u1' } as never);
+    const dispatch = createDispatcher(
+      {
+        'user.me': (input, m, l) => {
+          calls.push([input, m, l]);
+          return Promise.resolve({ id: 'u1' } as never);
+        },
+        'user.byId': () => Promise.reject(new Error('not this one')),
       },
-      'user.byId': () => Promise.reject(new Error('not this one')),
-    });
+      opts,
+    );
     assert.deepEqual(await dispatch('user.me', {}, meta, log), { id: 'u1' });
     assert.deepEqual(calls, [[{}, meta, log]]);
   });
 
+  test('outside production, an answer that breaks its output schema is a bug', async () => {
+    const dispatch = createDispatcher(
+      { 'user.me': () => Promise.resolve({ id: 'u1' } as never) },
+      { validateOutputs: true },
+    );
+    await assert.rejects(dispatch('user.me', {}, meta, log), /breaks its schema/);
+  });
+
   test('refuses an unknown method with BAD_REQUEST', async () => {
-    const dispatch = createDispatcher({ 'user.me': () => Promise.resolve({} as never) });
+    const dispatch = createDispatcher({ 'user.me': () => Promise.resolve({} as never) }, opts);
     await assert.rejects(
       async () => dispatch('user.nope', {}, meta, log),
       (err: unknown) =>
@@ -62,7 +95,7 @@ describe('createDispatcher', () => {
   });
 
   test('refuses names inherited from Object.prototype', async () => {
-    const dispatch = createDispatcher({ 'user.me': () => Promise.resolve({} as never) });
+    const dispatch = createDispatcher({ 'user.me': () => Promise.resolve({} as never) }, opts);
     for (const method of ['toString', 'constructor', 'hasOwnProperty']) {
       await assert.rejects(
         async () => dispatch(method, {}, meta, log),
@@ -74,7 +107,7 @@ describe('createDispatcher', () => {
 
   test('passes handler errors through unchanged', async () => {
     const boom = new AppError('NOT_FOUND', 'User not found');
-    const dispatch = createDispatcher({ 'user.byId': () => Promise.reject(boom) });
+    const dispatch = createDispatcher({ 'user.byId': () => Promise.reject(boom) }, opts);
     await assert.rejects(dispatch('user.byId', { userId: 'x' }, meta, log), (err) => err === boom);
   });
 });

@@ -7,7 +7,15 @@ import {
   type ConsumeMessage,
 } from 'amqplib';
 import { AppError, isErrorCode, toAppError, type Logger } from '@chat/core';
-import { assertSharedTopology, Names, workQueueArguments, type EventExchange } from './topology.js';
+import {
+  assertSharedTopology,
+  eventQueueArguments,
+  Names,
+  PARTITIONED_EXCHANGES,
+  partitionLabel,
+  rpcQueueArguments,
+  type EventExchange,
+} from './topology.js';
 import type { EventEnvelope, RequestMeta, RpcReply, RpcRequest } from './messages.js';
 
 export interface BusOptions {
@@ -33,6 +41,7 @@ export interface Subscription {
   /** Durable queue of this consumer group, e.g. `user.user_events`. */
   queue: string;
   exchange: EventExchange;
+  /** Event types to receive. */
   routingKeys: string[];
   handler: EventHandler;
   /**
@@ -40,6 +49,33 @@ export interface Subscription {
    * in parallel up to the prefetch), e.g. a conversation id so its events keep their order.
    */
   orderKey?: (event: EventEnvelope) => string | undefined;
+  /**
+   * Consume a partitioned exchange as N queues `<queue>.pNN`, each with a single active
+   * consumer across all replicas: one conversation's events are handled by one process at a
+   * time, in publish order.
+   */
+  partitions?: number;
+}
+
+/** Where an RPC goes (see @chat/api `routeOf`). */
+export interface RpcTarget {
+  service: string;
+  /** Null: the service's shared queue; else one of its partitions. */
+  partition: number | null;
+}
+
+export interface ServeOptions {
+  service: string;
+  dispatch: RpcDispatch;
+  /** Also serve the service's N partition queues (single active consumer each). */
+  partitions?: number;
+  /** Unacked requests per partition consumer: what one owner may batch. */
+  partitionPrefetch?: number;
+  /**
+   * Called each time this process (re)starts consuming a partition: anything it cached
+   * for that partition may be stale (another replica may have owned it meanwhile).
+   */
+  onPartitionConsumer?: (partition: number) => void;
 }
 
 interface PendingCall {
@@ -52,6 +88,9 @@ type Setup = (model: ChannelModel) => Promise<void>;
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
+/** RabbitMQ's pseudo-queue for replies to the channel that published the request. */
+const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+
 /**
  * RabbitMQ for one process: typed-by-caller RPC over durable queues, confirmed
  * topic events, and consumers that survive broker restarts. amqplib's recovery
@@ -60,7 +99,10 @@ const json = (value: unknown) => Buffer.from(JSON.stringify(value));
  */
 export class Bus {
   private model: ChannelModel | null = null;
+  /** Confirmed publishes (events): resolve once the broker has them safely. */
   private publisher: ConfirmChannel | null = null;
+  /** RPC requests and replies: transient, unconfirmed (the reply is the confirmation). */
+  private rpcChannel: Channel | null = null;
   private replyQueue: string | null = null;
   private readonly pending = new Map<string, PendingCall>();
   private readonly setups: Setup[] = [];
@@ -103,48 +145,74 @@ export class Bus {
     return this.publisher !== null;
   }
 
-  /** Calls `method` on the worker that owns `service`; rejects with SERVICE_UNAVAILABLE or GATEWAY_TIMEOUT. */
+  /**
+   * Calls `method` on the worker that owns `target` (its shared queue or one partition);
+   * rejects with SERVICE_UNAVAILABLE (no queue, no connection) or GATEWAY_TIMEOUT.
+   */
   async call(
-    service: string,
+    target: RpcTarget,
     method: string,
     input: unknown,
     meta: RequestMeta,
     timeoutMs: number,
   ): Promise<unknown> {
-    const publisher = this.publisher;
+    const channel = this.rpcChannel;
     const replyTo = this.replyQueue;
-    if (!publisher || !replyTo) throw unavailable('message bus is reconnecting');
+    if (!channel || !replyTo) throw unavailable('message bus is reconnecting');
     const correlationId = randomUUID();
     const request: RpcRequest = { method, input, meta, deadline: Date.now() + timeoutMs };
+    const queue =
+      target.partition === null
+        ? this.names.rpcQueue(target.service)
+        : this.names.rpcPartition(target.service, target.partition);
     const result = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(correlationId);
-        reject(new AppError('GATEWAY_TIMEOUT', `${service} did not answer within ${timeoutMs} ms`));
+        reject(
+          new AppError(
+            'GATEWAY_TIMEOUT',
+            `${target.service} did not answer within ${timeoutMs} ms`,
+          ),
+        );
       }, timeoutMs);
       this.pending.set(correlationId, { resolve, reject, timer });
     });
     try {
-      await confirmPublish(publisher, '', this.names.rpcQueue(service), json(request), {
+      // Unroutable (no queue: the worker never started) comes back as a basic.return.
+      channel.publish('', queue, json(request), {
         correlationId,
         replyTo,
-        persistent: true,
+        persistent: false,
         mandatory: true,
+        expiration: String(timeoutMs),
         contentType: 'application/json',
         headers: { 'x-request-id': meta.requestId, 'x-method': method },
       });
     } catch {
-      this.settle(correlationId, (p) => p.reject(unavailable(`${service} is unreachable`)));
+      this.settle(correlationId, (p) => p.reject(unavailable(`${target.service} is unreachable`)));
     }
     return result;
   }
 
-  /** Publishes a domain event and resolves once the broker has confirmed it. */
+  /**
+   * Publishes a domain event and resolves once the broker has confirmed it. Events of a
+   * partitioned exchange name their partition (the conversation's), so they reach that
+   * partition's queue in publish order.
+   */
   async publish<T>(
     exchange: EventExchange,
     type: string,
     data: T,
     meta: RequestMeta,
+    partition?: number,
   ): Promise<EventEnvelope<T>> {
+    const partitioned = PARTITIONED_EXCHANGES.includes(exchange);
+    if (partitioned !== (partition !== undefined))
+      throw new Error(
+        partitioned
+          ? `${type} on ${exchange} needs a partition`
+          : `${exchange} is not partitioned (${type})`,
+      );
     const publisher = this.publisher;
     if (!publisher) throw unavailable('message bus is reconnecting');
     const event: EventEnvelope<T> = {
@@ -155,7 +223,8 @@ export class Bus {
       data,
     };
     try {
-      await confirmPublish(publisher, this.names.exchange(exchange), type, json(event), {
+      const routingKey = partition === undefined ? type : `${partitionLabel(partition)}.${type}`;
+      await confirmPublish(publisher, this.names.exchange(exchange), routingKey, json(event), {
         messageId: event.id,
         persistent: true,
         contentType: 'application/json',
@@ -171,8 +240,13 @@ export class Bus {
     return event;
   }
 
-  /** Serves RPCs for `service` from its durable queue, now and after every reconnect. */
-  async serve(service: string, dispatch: RpcDispatch): Promise<void> {
+  /**
+   * Serves RPCs for a service from its shared queue and, with `partitions`, from each of
+   * its partition queues (one active consumer per partition across all replicas; the
+   * others stand by and take over when it goes), now and after every reconnect.
+   */
+  async serve(options: ServeOptions): Promise<void> {
+    const { service, dispatch } = options;
     await this.addSetup(async (model) => {
       const ch = await model.createChannel();
       ch.on('error', (err: Error) =>
@@ -180,30 +254,66 @@ export class Bus {
       );
       await ch.prefetch(this.opts.prefetch ?? 16);
       const queue = this.names.rpcQueue(service);
-      await ch.assertQueue(queue, { durable: true, arguments: workQueueArguments(this.names) });
+      await ch.assertQueue(queue, { durable: true, arguments: rpcQueueArguments() });
       await ch.consume(queue, (msg) => {
         if (msg) void this.handleRpc(ch, msg, dispatch);
         else this.recycle(model, `broker cancelled the consumer of ${queue}`);
       });
     });
+    if (!options.partitions) return;
+    await this.addSetup(async (model) => {
+      const ch = await model.createChannel();
+      ch.on('error', (err: Error) =>
+        this.recycle(model, `partition channel of ${service}: ${err.message}`),
+      );
+      await ch.prefetch(options.partitionPrefetch ?? 256);
+      for (let p = 0; p < options.partitions!; p++) {
+        const queue = this.names.rpcPartition(service, p);
+        await ch.assertQueue(queue, { durable: true, arguments: rpcQueueArguments(true) });
+        // Before the first delivery of this consumer: whatever was cached for p is stale.
+        options.onPartitionConsumer?.(p);
+        await ch.consume(queue, (msg) => {
+          if (msg) void this.handleRpc(ch, msg, dispatch);
+          else this.recycle(model, `broker cancelled the consumer of ${queue}`);
+        });
+      }
+    });
   }
 
   /** Consumes events with manual acks; failures are retried, then dead-lettered. */
   async subscribe(sub: Subscription): Promise<void> {
+    const partitioned = PARTITIONED_EXCHANGES.includes(sub.exchange);
+    if (sub.partitions && !partitioned)
+      throw new Error(`${sub.exchange} is not partitioned (subscription ${sub.queue})`);
     await this.addSetup(async (model) => {
       const ch = await model.createChannel();
       ch.on('error', (err: Error) =>
         this.recycle(model, `event channel of ${sub.queue}: ${err.message}`),
       );
       await ch.prefetch(this.opts.prefetch ?? 16);
-      const queue = this.names.queue(sub.queue);
-      await ch.assertQueue(queue, { durable: true, arguments: workQueueArguments(this.names) });
-      for (const key of sub.routingKeys)
-        await ch.bindQueue(queue, this.names.exchange(sub.exchange), key);
-      await ch.consume(queue, (msg) => {
-        if (msg) void this.handleEvent(ch, msg, sub);
-        else this.recycle(model, `broker cancelled the consumer of ${queue}`);
-      });
+      const exchange = this.names.exchange(sub.exchange);
+      const queues: Array<{ name: string; bindings: string[] }> = sub.partitions
+        ? Array.from({ length: sub.partitions }, (_, p) => ({
+            name: this.names.partitionQueue(sub.queue, p),
+            bindings: sub.routingKeys.map((type) => `${partitionLabel(p)}.${type}`),
+          }))
+        : [
+            {
+              name: this.names.queue(sub.queue),
+              bindings: sub.routingKeys.map((type) => (partitioned ? `*.${type}` : type)),
+            },
+          ];
+      for (const queue of queues) {
+        await ch.assertQueue(queue.name, {
+          durable: true,
+          arguments: eventQueueArguments(this.names, sub.partitions !== undefined),
+        });
+        for (const key of queue.bindings) await ch.bindQueue(queue.name, exchange, key);
+        await ch.consume(queue.name, (msg) => {
+          if (msg) void this.handleEvent(ch, msg, sub);
+          else this.recycle(model, `broker cancelled the consumer of ${queue.name}`);
+        });
+      }
     });
   }
 
@@ -220,21 +330,19 @@ export class Bus {
 
   private async onConnect(model: ChannelModel): Promise<void> {
     const publisher = await model.createConfirmChannel();
-    publisher.on('return', (msg: ConsumeMessage) => {
-      const id = msg.properties.correlationId as string | undefined;
-      if (id) this.settle(id, (p) => p.reject(unavailable('no worker queue for this request')));
-    });
     publisher.on('error', (err: Error) => this.recycle(model, `publisher channel: ${err.message}`));
     await assertSharedTopology(publisher, this.names);
 
-    const replies = await model.createChannel();
-    replies.on('error', (err: Error) => this.recycle(model, `reply channel: ${err.message}`));
-    const { queue } = await replies.assertQueue('', {
-      exclusive: true,
-      autoDelete: true,
-      durable: false,
+    const rpcChannel = await model.createChannel();
+    rpcChannel.on('return', (msg: ConsumeMessage) => {
+      const id = msg.properties.correlationId as string | undefined;
+      if (id) this.settle(id, (p) => p.reject(unavailable('no worker queue for this request')));
     });
-    await replies.consume(
+    rpcChannel.on('error', (err: Error) => this.recycle(model, `rpc channel: ${err.message}`));
+    // Direct reply-to: replies come straight back on the channel that sent the request, with
+    // no reply queue to declare or route through (measured: ~30% more calls per second).
+    const queue = DIRECT_REPLY_TO;
+    await rpcChannel.consume(
       queue,
       (msg) => {
         if (msg) this.onReply(msg);
@@ -246,6 +354,7 @@ export class Bus {
     this.model = model;
     for (const setup of this.setups) await setup(model);
     this.replyQueue = queue;
+    this.rpcChannel = rpcChannel;
     this.publisher = publisher;
     this.opts.log.info({ service: this.opts.service }, 'rabbitmq connected');
   }
@@ -263,6 +372,7 @@ export class Bus {
     this.recycling.add(model);
     this.opts.log.warn({ reason }, 'rabbitmq channel lost, reconnecting');
     this.publisher = null;
+    this.rpcChannel = null;
     this.replyQueue = null;
     model.close().catch(() => undefined);
   }
@@ -270,6 +380,7 @@ export class Bus {
   private onDisconnect(err: Error): void {
     this.model = null;
     this.publisher = null;
+    this.rpcChannel = null;
     this.replyQueue = null;
     // In-flight calls can't get their reply any more (the reply queue is gone): fail them now.
     this.failPending('message bus connection lost');
@@ -356,10 +467,11 @@ export class Bus {
       'rpc handled',
     );
     try {
-      const publisher = this.publisher;
-      if (replyTo && publisher) {
-        await confirmPublish(publisher, '', replyTo, json(reply), {
+      const channel = this.rpcChannel;
+      if (replyTo && channel) {
+        channel.publish('', replyTo, json(reply), {
           correlationId,
+          persistent: false,
           contentType: 'application/json',
         });
       }
@@ -416,6 +528,8 @@ export class Bus {
 
 function connectRecovering(url: string, setup: Setup) {
   return connect(url, {
+    // Nagle's algorithm held small frames back ~40 ms (a publish + confirm: p50 44 ms → 0.6 ms).
+    noDelay: true,
     clientProperties: { connection_name: `chat:${process.pid}` },
     recovery: {
       initialDelay: 200,

@@ -4,9 +4,20 @@ import type { Channel } from 'amqplib';
 export const EXCHANGES = ['user_events', 'chat_events'] as const;
 export type EventExchange = (typeof EXCHANGES)[number];
 
+/**
+ * Exchanges whose events belong to a conversation: published with routing key
+ * `<partition>.<type>` (e.g. `p07.message.sent`) so that a partitioned consumer gets each
+ * conversation's events from one queue, in order.
+ */
+export const PARTITIONED_EXCHANGES: readonly EventExchange[] = ['chat_events'];
+
 /** Where poison messages are parked for inspection once their delivery limit is hit. */
 export const DEAD_LETTER_EXCHANGE = 'dlx';
 export const DEAD_LETTER_QUEUE = 'dead_letters';
+
+/** `p07`: a partition as it appears in queue names and routing keys. */
+export const partitionLabel = (partition: number): string =>
+  `p${String(partition).padStart(2, '0')}`;
 
 /**
  * Names of exchanges and queues, optionally prefixed by a namespace so several
@@ -17,17 +28,38 @@ export class Names {
   constructor(readonly namespace = '') {}
   exchange = (name: EventExchange | typeof DEAD_LETTER_EXCHANGE) => `${this.namespace}${name}`;
   queue = (name: string) => `${this.namespace}${name}`;
-  rpcQueue = (service: string) => `${this.namespace}rpc.${service}`;
+  /** RPCs any worker of the service may answer. */
+  rpcQueue = (service: string) => `${this.namespace}rpc.${service}.shared`;
+  /** RPCs for one partition: one active consumer at a time (its owner). */
+  rpcPartition = (service: string, partition: number) =>
+    `${this.namespace}rpc.${service}.${partitionLabel(partition)}`;
+  /** One partition of a partitioned event consumer group, e.g. `notification.chat_events.p07`. */
+  partitionQueue = (name: string, partition: number) =>
+    `${this.namespace}${name}.${partitionLabel(partition)}`;
 }
 
 /** Redeliveries before a message is dead-lettered (quorum queues count them for us). */
 export const DELIVERY_LIMIT = 5;
 
-/** Arguments of every durable work queue: quorum, so x-delivery-limit is enforced. */
-export const workQueueArguments = (names: Names) => ({
+/**
+ * Event queues: quorum (replicated, fsynced), so a state change that was confirmed survives a
+ * broker crash, and x-delivery-limit parks a poison event after a few tries.
+ */
+export const eventQueueArguments = (names: Names, singleActiveConsumer = false) => ({
   'x-queue-type': 'quorum',
   'x-delivery-limit': DELIVERY_LIMIT,
   'x-dead-letter-exchange': names.exchange(DEAD_LETTER_EXCHANGE),
+  ...(singleActiveConsumer ? { 'x-single-active-consumer': true } : {}),
+});
+
+/**
+ * RPC queues: classic and in memory (requests are published transient). A request lives
+ * at most its caller's timeout (per-message TTL); if the broker dies with it, the caller
+ * already got SERVICE_UNAVAILABLE and retries — a replicated disk write would buy nothing.
+ */
+export const rpcQueueArguments = (singleActiveConsumer = false) => ({
+  'x-queue-type': 'classic',
+  ...(singleActiveConsumer ? { 'x-single-active-consumer': true } : {}),
 });
 
 /** Declares what every process relies on; idempotent, so it runs on each (re)connect. */

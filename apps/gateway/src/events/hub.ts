@@ -1,22 +1,21 @@
 import type { Redis } from 'ioredis';
-import type { ClientEvent, EventSource, StreamItem, StoredEvent } from '@chat/api';
+import { redisKeys, type ClientEvent, type EventSource, type StreamItem } from '@chat/api';
 import { AppError, type Logger } from '@chat/core';
-import { compareIds } from './stream-ids.js';
-
-/** Redis keys shared with the notification worker (which appends) and the chat worker (typing). */
-const streamKey = (userId: string) => `events:${userId}`;
-const floorKey = (userId: string) => `events:${userId}:trimmed`;
-const liveChannel = (userId: string) => `live:${userId}`;
-const LIVE_PREFIX = 'live:';
-const STREAM_PREFIX = 'events:';
+import { decodeFields, decodeValue, EventBodies, type Entry } from './entries.js';
+import { ensureEpoch } from './epoch.js';
+import {
+  compareEntries,
+  compareEventIds,
+  formatEventId,
+  maxEntry,
+  parseEventId,
+  type EventId,
+} from './event-ids.js';
 
 const REPLAY_PAGE = 500;
-const READ_COUNT = 500;
-/** Upper bound of one XREAD BLOCK; new users interrupt it sooner (CLIENT UNBLOCK). */
-const BLOCK_MS = 2_000;
 
 export interface EventHubOptions {
-  /** Commands (XRANGE, GET, CLIENT UNBLOCK); the hub opens two more connections from it. */
+  /** Commands (XRANGE, GET, …); the hub opens one more connection from it, for pub/sub. */
   redis: Redis;
   log: Logger;
   /** Items one subscriber may have queued before it is cut off (it resumes with lastEventId). */
@@ -27,88 +26,82 @@ interface Listener {
   push(item: StreamItem): void;
 }
 
-/** One connected user on this gateway: its subscribers and how far the XREAD loop has read. */
+/** One connected user on this gateway: its subscribers and the last log entry dispatched. */
 interface Feed {
   userId: string;
   listeners: Set<Listener>;
-  /** Highest stream id dispatched; null until the feed is set up. */
+  /** Highest stream entry dispatched; null until the feed is set up. */
   cursor: string | null;
+  /** Live messages that arrived while the cursor was unknown or a catch-up ran. */
+  held: string[] | null;
+  /** Stored entries are delivered in log order, even when one waits for a shared body. */
+  chain: Promise<void>;
   ready: Promise<void>;
 }
 
+/** What the notification worker publishes on `live:{userId}` for a stored entry. */
+interface LiveEntry {
+  id: string;
+  e?: unknown;
+  r?: unknown;
+}
+
 /**
- * `ctx.events` on Redis. Per gateway: one XREAD BLOCK loop over the streams of every user
- * connected here (a dedicated connection) and one pub/sub connection for `live:{userId}`.
+ * `ctx.events` on Redis. The notification worker appends each stored event to the user's log
+ * and, in the same script, publishes it on `live:{userId}`; typing and presence come on that
+ * channel too. Per gateway: one pub/sub connection subscribed to the channels of the users
+ * connected here — no polling, one hop from the append to the socket.
  *
- * A subscription joins its user's feed first (from then on every new stored event is
- * queued for it), waits until the feed has a cursor and its live channel, then replays
- * the stream after `lastEventId` up to its end, then drains the queue delivering stored
- * events only with ids above the highest already sent: no gap, no duplicate.
+ * A subscription joins its user's feed first (from then on every new event is queued for
+ * it), then replays the log after `lastEventId` up to its end, then drains the queue
+ * delivering stored events only with ids above the highest already sent: no gap, no
+ * duplicate. Pub/sub is lossy only across a disconnect: after one, every feed catches up
+ * from its cursor by reading the log. If Redis itself restarted (it may have lost recent
+ * appends), a new epoch begins and every subscriber gets `resync`.
  */
 export class EventHub implements EventSource {
   private readonly redis: Redis;
-  private readonly blocker: Redis;
   private readonly subscriber: Redis;
   private readonly log: Logger;
   private readonly maxQueued: number;
   private readonly feeds = new Map<string, Feed>();
-  private blockerId: number | null = null;
-  private blocked = false;
-  private stopped = false;
-  private idle: (() => void) | null = null;
-  private loopDone: Promise<void> | null = null;
+  private readonly bodies: EventBodies;
   private readonly stopListeners = new Set<() => void>();
+  private epoch: Promise<bigint> | null = null;
+  private stopped = false;
 
   constructor(options: EventHubOptions) {
     this.redis = options.redis;
     this.log = options.log;
     this.maxQueued = options.maxQueued ?? 10_000;
-    this.blocker = options.redis.duplicate({ maxRetriesPerRequest: null });
-    this.subscriber = options.redis.duplicate({ maxRetriesPerRequest: null });
-    for (const [name, conn] of [
-      ['blocker', this.blocker],
-      ['subscriber', this.subscriber],
-    ] as const) {
-      conn.on('error', (err: Error) =>
-        this.log.warn({ err: err.message, connection: name }, 'event hub redis error'),
-      );
-    }
-    this.blocker.on('ready', () => {
-      this.blocker.client('ID').then(
-        (id) => (this.blockerId = Number(id)),
-        () => (this.blockerId = null),
-      );
-    });
+    this.bodies = new EventBodies(options.redis);
+    this.subscriber = options.redis.duplicate({ maxRetriesPerRequest: null, lazyConnect: true });
+    this.subscriber.on('error', (err: Error) =>
+      this.log.warn({ err: err.message }, 'event hub redis error'),
+    );
     this.subscriber.on('message', (channel: string, message: string) =>
       this.onLive(channel, message),
     );
+    // ioredis re-subscribes by itself; what was published meanwhile is read from the logs.
+    this.subscriber.on('ready', () => this.scheduleRecovery('subscriber reconnected'));
+    this.redis.on('ready', () => this.scheduleRecovery('redis reconnected'));
   }
 
-  /** Connects the hub's own connections and starts the read loop (it retries on its own). */
+  /** Connects the pub/sub connection (it reconnects on its own). */
   start(): void {
-    this.loopDone ??= (async () => {
-      try {
-        await Promise.all(
-          [this.blocker, this.subscriber]
-            .filter((c) => c.status === 'wait')
-            .map((c) => c.connect()),
+    if (this.subscriber.status === 'wait')
+      this.subscriber
+        .connect()
+        .catch((err: Error) =>
+          this.log.warn({ err: err.message }, 'event hub connect failed, retrying'),
         );
-        this.blockerId = Number(await this.blocker.client('ID'));
-      } catch (err) {
-        this.log.warn({ err: (err as Error).message }, 'event hub connect failed, retrying');
-      }
-      await this.loop();
-    })();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
-    this.idle?.();
     for (const end of this.stopListeners) end();
-    await this.interrupt();
-    await this.loopDone?.catch(() => undefined);
-    this.blocker.disconnect();
     this.subscriber.disconnect();
+    return Promise.resolve();
   }
 
   /** Users with at least one open subscription on this gateway. */
@@ -149,29 +142,46 @@ export class EventHub implements EventSource {
     const done = () => ended || this.stopped || signal?.aborted === true;
     try {
       await feed.ready;
-      let sent: string | null = null;
+      const epoch = await this.currentEpoch();
+      let sent: EventId | null = null;
       if (lastEventId !== undefined) {
-        const start = await this.startAfter(userId, lastEventId);
+        const start = await this.startAfter(userId, epoch, lastEventId);
         if (start.resync) {
-          yield { id: start.lastId, event: { type: 'resync' } };
-          sent = start.lastId ?? '0-0';
+          sent = { epoch, entry: start.entry };
+          yield { id: formatEventId(epoch, start.entry), event: { type: 'resync' } };
         } else {
-          let from = lastEventId;
-          sent = lastEventId;
+          let from = start.entry;
+          sent = { epoch, entry: from };
           for (;;) {
             if (done()) return;
             const page = await this.redis.xrange(
-              streamKey(userId),
+              redisKeys.eventLog(userId),
               `(${from}`,
               '+',
               'COUNT',
               REPLAY_PAGE,
             );
-            for (const [id, fields] of page) {
-              from = id;
-              sent = id;
-              const event = parseStored(fields);
-              if (event) yield { id, event };
+            const events = await this.bodies.resolve(
+              page.map(([, fields]) => decodeFields(fields)),
+            );
+            let lost = false;
+            for (const [i, [entry]] of page.entries()) {
+              from = entry;
+              sent = { epoch, entry };
+              const event = events[i];
+              if (event === undefined) {
+                // A shared body expired before this entry: the log can't be replayed.
+                lost = true;
+                break;
+              }
+              if (event) yield { id: formatEventId(epoch, entry), event };
+            }
+            if (lost) {
+              const newest = await this.newestEntries([feed]);
+              const entry = maxEntry(newest[0]!, from);
+              sent = { epoch, entry };
+              yield { id: formatEventId(epoch, entry), event: { type: 'resync' } };
+              break;
             }
             if (page.length < REPLAY_PAGE) break;
           }
@@ -181,8 +191,9 @@ export class EventHub implements EventSource {
         while (queue.length > 0) {
           const item = queue.shift()!;
           if (item.id !== null) {
-            if (sent !== null && compareIds(item.id, sent) <= 0) continue;
-            sent = item.id;
+            const id = parseEventId(item.id)!;
+            if (sent !== null && compareEventIds(id, sent) <= 0) continue;
+            sent = id;
           }
           yield item;
         }
@@ -198,20 +209,40 @@ export class EventHub implements EventSource {
     }
   }
 
-  /** Where a resuming subscription starts: after `lastEventId`, or a resync if events were lost. */
+  /**
+   * Where a resuming subscription starts: after `lastEventId`, or `resync` when events may
+   * be missing — an id from another epoch (Redis restarted) or of the old form, below what
+   * was trimmed, beyond the newest entry, or naming an entry that is not in the log (the
+   * log was lost and started again). A resync's own id is above everything the client has.
+   */
   private async startAfter(
     userId: string,
+    epoch: bigint,
     lastEventId: string,
-  ): Promise<{ resync: boolean; lastId: string | null }> {
+  ): Promise<{ resync: boolean; entry: string }> {
     const [floor, newest] = await Promise.all([
-      this.redis.get(floorKey(userId)),
-      this.redis.xrevrange(streamKey(userId), '+', '-', 'COUNT', 1),
+      this.redis.get(redisKeys.eventLogFloor(userId)),
+      this.redis.xrevrange(redisKeys.eventLog(userId), '+', '-', 'COUNT', 1),
     ]);
-    const lastId = newest[0]?.[0] ?? null;
-    const trimmed = floor !== null && compareIds(lastEventId, floor) < 0;
-    // An id beyond the newest entry (or a vanished log) means the log was lost: resync too.
-    const unknown = lastId === null || compareIds(lastEventId, lastId) > 0;
-    return { resync: trimmed || unknown, lastId };
+    const last = newest[0]?.[0] ?? '0-0';
+    const id = parseEventId(lastEventId);
+    if (!id || id.epoch !== epoch) return { resync: true, entry: last };
+    const resync = { resync: true, entry: maxEntry(last, id.entry) };
+    if (floor !== null && compareEntries(id.entry, floor) < 0) return resync;
+    if (compareEntries(id.entry, last) > 0) return resync;
+    if (floor === null || compareEntries(id.entry, floor) > 0) {
+      const here = await this.redis.xrange(redisKeys.eventLog(userId), id.entry, id.entry);
+      if (here.length === 0) return resync;
+    }
+    return { resync: false, entry: id.entry };
+  }
+
+  private currentEpoch(): Promise<bigint> {
+    this.epoch ??= ensureEpoch(this.redis).catch((err: unknown) => {
+      this.epoch = null;
+      throw new AppError('SERVICE_UNAVAILABLE', `Event log unavailable: ${(err as Error).message}`);
+    });
+    return this.epoch;
   }
 
   private join(userId: string, listener: Listener): Feed {
@@ -224,15 +255,19 @@ export class EventHub implements EventSource {
       userId,
       listeners: new Set([listener]),
       cursor: null,
+      held: [],
+      chain: Promise.resolve(),
       ready: Promise.resolve(),
     };
     this.feeds.set(userId, feed);
     feed.ready = (async () => {
-      // Subscribe first: the live channel carries no ids, so it can't be caught up later.
-      await this.subscriber.subscribe(liveChannel(userId));
-      const newest = await this.redis.xrevrange(streamKey(userId), '+', '-', 'COUNT', 1);
+      this.start();
+      this.settledEpoch ??= await this.currentEpoch();
+      // Subscribe first: what is appended from now on reaches us live.
+      await this.subscriber.subscribe(redisKeys.liveChannel(userId));
+      const newest = await this.redis.xrevrange(redisKeys.eventLog(userId), '+', '-', 'COUNT', 1);
       feed.cursor = newest[0]?.[0] ?? '0-0';
-      void this.interrupt();
+      this.release(feed);
     })();
     feed.ready.catch(() => {
       // The subscription waiting on it fails; drop the feed so the next one starts afresh.
@@ -246,93 +281,154 @@ export class EventHub implements EventSource {
     if (feed.listeners.size > 0 || this.feeds.get(feed.userId) !== feed) return;
     this.feeds.delete(feed.userId);
     // Ordered after this feed's SUBSCRIBE on the same connection; a newer feed's SUBSCRIBE follows.
-    this.subscriber.unsubscribe(liveChannel(feed.userId)).catch((err: Error) => {
+    this.subscriber.unsubscribe(redisKeys.liveChannel(feed.userId)).catch((err: Error) => {
       this.log.warn({ err: err.message }, 'live unsubscribe failed');
     });
   }
 
   private onLive(channel: string, message: string): void {
-    if (!channel.startsWith(LIVE_PREFIX)) return;
-    const feed = this.feeds.get(channel.slice(LIVE_PREFIX.length));
+    if (!channel.startsWith(redisKeys.liveChannelPrefix)) return;
+    const feed = this.feeds.get(channel.slice(redisKeys.liveChannelPrefix.length));
     if (!feed) return;
-    let event: ClientEvent;
+    if (feed.held) feed.held.push(message);
+    else this.dispatch(feed, message);
+  }
+
+  /** Delivers what was held back while the feed's cursor was being set. */
+  private release(feed: Feed): void {
+    const held = feed.held ?? [];
+    feed.held = null;
+    for (const message of held) this.dispatch(feed, message);
+  }
+
+  private dispatch(feed: Feed, message: string): void {
+    let parsed: ClientEvent | LiveEntry;
     try {
-      event = JSON.parse(message) as ClientEvent;
+      parsed = JSON.parse(message) as ClientEvent | LiveEntry;
     } catch {
-      this.log.warn({ channel }, 'malformed live event dropped');
+      this.log.warn({ userId: feed.userId }, 'malformed live event dropped');
       return;
     }
-    for (const listener of feed.listeners) listener.push({ id: null, event });
+    if (!('id' in parsed)) {
+      for (const listener of feed.listeners) listener.push({ id: null, event: parsed });
+      return;
+    }
+    const entry = parsed.r !== undefined ? decodeValue('r', parsed.r) : decodeValue('e', parsed.e);
+    void this.deliverStored(feed, [[parsed.id, entry]]);
   }
 
-  /** Ends a running XREAD BLOCK early so the loop picks up new feeds (or stops). */
-  private async interrupt(): Promise<void> {
-    this.idle?.();
-    if (!this.blocked || this.blockerId === null) return;
-    await this.redis
-      .client('UNBLOCK', this.blockerId)
-      .catch((err: Error) => this.log.debug({ err: err.message }, 'client unblock failed'));
-  }
-
-  private async loop(): Promise<void> {
-    let failures = 0;
-    while (!this.stopped) {
-      const feeds = [...this.feeds.values()].filter((f) => f.cursor !== null);
-      if (feeds.length === 0) {
-        await new Promise<void>((resolve) => {
-          this.idle = resolve;
-          setTimeout(resolve, BLOCK_MS).unref();
-        });
-        this.idle = null;
-        continue;
-      }
-      try {
-        this.blocked = true;
-        const result = await this.blocker.xread(
-          'COUNT',
-          READ_COUNT,
-          'BLOCK',
-          BLOCK_MS,
-          'STREAMS',
-          ...feeds.map((f) => streamKey(f.userId)),
-          ...feeds.map((f) => f.cursor!),
+  /**
+   * Delivers stored entries above the feed's cursor to its listeners, in order (queued
+   * behind earlier deliveries of the feed that wait for a shared body).
+   */
+  private deliverStored(feed: Feed, entries: Array<[string, Entry]>): Promise<void> {
+    feed.chain = feed.chain
+      .then(async () => {
+        const fresh = entries.filter(
+          ([entry]) => feed.cursor !== null && compareEntries(entry, feed.cursor) > 0,
         );
-        this.blocked = false;
-        failures = 0;
-        if (result) this.dispatch(result);
-      } catch (err) {
-        this.blocked = false;
-        if (this.stopped) break;
-        failures++;
-        this.log.warn({ err: (err as Error).message }, 'event hub read failed, retrying');
-        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** failures)));
-      }
-    }
+        if (fresh.length === 0) return;
+        const events = fresh.some(([, e]) => e && 'body' in e)
+          ? await this.bodies.resolve(fresh.map(([, e]) => e))
+          : fresh.map(([, e]) => (e && 'event' in e ? e.event : null));
+        const epoch = this.settledEpoch;
+        fresh.forEach(([entry], i) => {
+          if (feed.cursor !== null && compareEntries(entry, feed.cursor) <= 0) return;
+          feed.cursor = entry;
+          if (epoch === null) return;
+          const id = formatEventId(epoch, entry);
+          const event = events[i];
+          // A shared body already gone: this subscriber can't be given the event.
+          const item: StreamItem =
+            event === undefined ? { id, event: { type: 'resync' } } : { id, event: event! };
+          if (event === null) return;
+          for (const listener of feed.listeners) listener.push(item);
+        });
+      })
+      .catch((err: unknown) => {
+        this.log.warn(
+          { err: (err as Error).message, userId: feed.userId },
+          'event delivery failed',
+        );
+      });
+    return feed.chain;
   }
 
-  private dispatch(result: Array<[string, Array<[string, string[]]>]>): void {
-    for (const [key, entries] of result) {
-      const feed = this.feeds.get(key.slice(STREAM_PREFIX.length));
-      if (!feed || feed.cursor === null) continue;
-      for (const [id, fields] of entries) {
-        if (compareIds(id, feed.cursor) <= 0) continue;
-        feed.cursor = id;
-        const event = parseStored(fields);
-        if (!event) continue;
-        for (const listener of feed.listeners) listener.push({ id, event });
-      }
-    }
-  }
-}
+  /** The epoch live entries are delivered in; known before any feed is ready. */
+  private settledEpoch: bigint | null = null;
+  private recovering: Promise<void> = Promise.resolve();
 
-function parseStored(fields: string[]): StoredEvent | null {
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i] !== 'e') continue;
+  /** One recovery at a time: a Redis restart reconnects both connections at once. */
+  private scheduleRecovery(reason: string): void {
+    this.recovering = this.recovering
+      .then(() => this.recover(reason))
+      .catch((err: unknown) =>
+        this.log.warn({ err: (err as Error).message, reason }, 'event hub recovery failed'),
+      );
+  }
+
+  /**
+   * After a reconnect: if Redis restarted, a new epoch begins and every subscriber gets
+   * `resync`; otherwise every feed reads what its pub/sub missed from its log.
+   */
+  private async recover(reason: string): Promise<void> {
+    if (this.stopped) return;
+    const before = this.settledEpoch;
+    this.epoch = null;
+    let epoch: bigint;
     try {
-      return JSON.parse(fields[i + 1]!) as StoredEvent;
-    } catch {
-      return null;
+      epoch = await this.currentEpoch();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, reason }, 'event hub recovery postponed');
+      return;
+    }
+    this.settledEpoch = epoch;
+    const feeds = [...this.feeds.values()].filter((f) => f.cursor !== null);
+    if (before !== null && before !== epoch) {
+      this.log.warn({ reason, epoch: String(epoch) }, 'event log epoch changed: resync everyone');
+      const newest = await this.newestEntries(feeds);
+      feeds.forEach((feed, i) => {
+        feed.cursor = maxEntry(feed.cursor!, newest[i]!);
+        const id = formatEventId(epoch, feed.cursor);
+        for (const listener of feed.listeners) listener.push({ id, event: { type: 'resync' } });
+      });
+      return;
+    }
+    if (before === null || feeds.length === 0) return;
+    for (const feed of feeds) feed.held ??= [];
+    try {
+      const pipeline = this.redis.pipeline();
+      for (const feed of feeds)
+        pipeline.xrange(redisKeys.eventLog(feed.userId), `(${feed.cursor!}`, '+');
+      const results = (await pipeline.exec()) ?? [];
+      await Promise.all(
+        feeds.map((feed, i) => {
+          const [err, entries] = results[i] ?? [new Error('no reply'), null];
+          if (err) throw err;
+          return this.deliverStored(
+            feed,
+            (entries as Array<[string, string[]]>).map(([entry, fields]) => [
+              entry,
+              decodeFields(fields),
+            ]),
+          );
+        }),
+      );
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, reason }, 'event hub catch-up failed');
+    } finally {
+      for (const feed of feeds) this.release(feed);
     }
   }
-  return null;
+
+  private async newestEntries(feeds: Feed[]): Promise<string[]> {
+    const pipeline = this.redis.pipeline();
+    for (const feed of feeds)
+      pipeline.xrevrange(redisKeys.eventLog(feed.userId), '+', '-', 'COUNT', 1);
+    const results = (await pipeline.exec()) ?? [];
+    return feeds.map((_, i) => {
+      const entries = (results[i]?.[1] ?? []) as Array<[string, string[]]>;
+      return entries[0]?.[0] ?? '0-0';
+    });
+  }
 }

@@ -1,8 +1,14 @@
 import type { Redis } from 'ioredis';
+import { redisKeys } from '@chat/api';
 import type { Logger } from '@chat/core';
 
 /** Shared with the user worker: `presence:{userId}` = sorted set socketId → expiry (epoch ms). */
-const presenceKey = (userId: string) => `presence:${userId}`;
+const presenceKey = redisKeys.presence;
+
+/** Users per `user.presence` call; a connect storm becomes a few calls, not one per socket. */
+const NOTIFY_BATCH = 1000;
+/** How long changes gather before a call (a storm's first sockets wait at most this). */
+const NOTIFY_DELAY_MS = 5;
 
 /** Drops expired sockets, adds (ARGV[3]=1) or removes one, returns how many live ones remain. */
 const CHANGE = `
@@ -23,8 +29,8 @@ export interface PresenceTrackerOptions {
   /** How long a socket counts as live after its last heartbeat. */
   ttlMs: number;
   heartbeatMs: number;
-  /** Tells the user worker to re-check the user (RPC `user.presence`). */
-  notify: (userId: string, online: boolean) => Promise<void>;
+  /** Tells the user worker to re-check these users (RPC `user.presence`). */
+  notify: (userIds: string[]) => Promise<void>;
 }
 
 interface Tracked {
@@ -41,6 +47,9 @@ interface Tracked {
 export class PresenceTracker {
   private readonly sockets = new Map<string, Tracked>();
   private readonly pending = new Set<Promise<void>>();
+  /** Users whose presence changed and who are not in a call yet. */
+  private readonly dirty = new Set<string>();
+  private flushing: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly options: PresenceTrackerOptions) {
@@ -54,7 +63,7 @@ export class PresenceTracker {
   add(socketId: string, userId: string): void {
     const added = this.track(
       this.change(userId, socketId, true).then(async (live) => {
-        if (live === 1) await this.notify(userId, true);
+        if (live === 1) await this.notify(userId);
       }),
     );
     this.sockets.set(socketId, { userId, added });
@@ -68,7 +77,7 @@ export class PresenceTracker {
     void this.track(
       entry.added.then(async () => {
         const live = await this.change(entry.userId, socketId, false);
-        if (live === 0) await this.notify(entry.userId, false);
+        if (live === 0) await this.notify(entry.userId);
       }),
     );
   }
@@ -98,7 +107,7 @@ export class PresenceTracker {
       // A socket that had to be added again had expired (a stalled process, a Redis
       // failover): the sweeper may have turned its user offline, so ask for a re-check.
       const revived = new Set(users.filter((_, i) => results[i * 2]?.[1] === 1));
-      for (const userId of revived) void this.track(this.notify(userId, true));
+      for (const userId of revived) void this.track(this.notify(userId));
     } catch (err) {
       this.options.log.warn({ err: (err as Error).message }, 'presence heartbeat failed');
     }
@@ -113,16 +122,44 @@ export class PresenceTracker {
     );
   }
 
-  /** The RPC, retried a few times: a missed "offline" is also caught by the sweeper. */
-  private async notify(userId: string, online: boolean): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.options.notify(userId, online);
-      } catch (err) {
-        if (attempt >= 3) throw err;
-        await new Promise((r) => setTimeout(r, 250 * attempt));
-      }
+  /** Queues a re-check of the user; resolves when a call that includes them is done. */
+  private notify(userId: string): Promise<void> {
+    this.dirty.add(userId);
+    return this.scheduleFlush();
+  }
+
+  private scheduleFlush(): Promise<void> {
+    this.flushing ??= new Promise((r) => setTimeout(r, NOTIFY_DELAY_MS))
+      .then(() => this.flush())
+      .finally(() => {
+        this.flushing = null;
+        // Changes that came in while this call ran go in the next one.
+        if (this.dirty.size > 0) void this.track(this.scheduleFlush());
+      });
+    return this.flushing;
+  }
+
+  /** The RPCs, each retried a few times: a missed "offline" is also caught by the sweeper. */
+  private async flush(): Promise<void> {
+    const users = [...this.dirty];
+    this.dirty.clear();
+    const calls: Promise<void>[] = [];
+    for (let i = 0; i < users.length; i += NOTIFY_BATCH) {
+      const batch = users.slice(i, i + NOTIFY_BATCH);
+      calls.push(
+        (async () => {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              return await this.options.notify(batch);
+            } catch (err) {
+              if (attempt >= 3) throw err;
+              await new Promise((r) => setTimeout(r, 250 * attempt));
+            }
+          }
+        })(),
+      );
     }
+    await Promise.all(calls);
   }
 
   private track(work: Promise<void>): Promise<void> {

@@ -4,6 +4,7 @@ import type { Bus } from '@chat/bus';
 import type {
   LoginInput,
   Me,
+  RpcCaller,
   RegisterInput,
   Session,
   UserCreatedEvent,
@@ -17,7 +18,7 @@ export interface AccountsDeps {
   passwords: Passwords;
   sessions: Sessions;
   bus: Bus;
-  rpcTimeoutMs: number;
+  rpc: RpcCaller;
 }
 
 const WRONG_LOGIN = 'Invalid username/email or password';
@@ -136,13 +137,7 @@ export class Accounts {
   ): Promise<Me> {
     try {
       const input = { id: user.id, username: user.username, email: user.email };
-      return (await this.deps.bus.call(
-        'user',
-        'user.provision',
-        input,
-        { ...meta, userId: user.id },
-        this.deps.rpcTimeoutMs,
-      )) as Me;
+      return await this.deps.rpc('user.provision', input, { ...meta, userId: user.id });
     } catch (err) {
       log.warn(
         { err: (err as Error).message },
@@ -159,13 +154,7 @@ export class Accounts {
     log: Logger,
   ): Promise<Me> {
     try {
-      return (await this.deps.bus.call(
-        'user',
-        'user.me',
-        {},
-        { ...meta, userId: id },
-        this.deps.rpcTimeoutMs,
-      )) as Me;
+      return await this.deps.rpc('user.me', {}, { ...meta, userId: id });
     } catch (err) {
       if (err instanceof AppError && err.code === 'NOT_FOUND')
         return this.provisionProfile(fallback, meta, log);

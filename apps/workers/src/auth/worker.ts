@@ -1,5 +1,5 @@
 import { authModels } from '@chat/db';
-import { createDispatcher, type RpcHandlers } from '@chat/api';
+import type { RpcHandlers } from '@chat/api';
 import type { WorkerDefinition } from '../runtime.js';
 import { Accounts } from './accounts.js';
 import { Passwords } from './passwords.js';
@@ -11,7 +11,7 @@ const PRUNE_EVERY_MS = 60 * 60_000;
 export const authWorker: WorkerDefinition = {
   name: 'auth',
   database: 'auth',
-  async start({ env, log, bus, db, onStop }) {
+  async start({ env, log, bus, rpc, db, onStop, serve }) {
     const models = await authModels(db);
     const jwt = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
     const sessions = new Sessions(models, {
@@ -22,8 +22,8 @@ export const authWorker: WorkerDefinition = {
       models,
       sessions,
       bus,
+      rpc,
       passwords: await Passwords.create(env.BCRYPT_COST),
-      rpcTimeoutMs: env.RPC_TIMEOUT_MS,
     });
 
     const handlers: RpcHandlers<'auth'> = {
@@ -35,7 +35,7 @@ export const authWorker: WorkerDefinition = {
         return { ok: true as const };
       },
     };
-    await bus.serve('auth', createDispatcher(handlers));
+    await serve(handlers);
 
     const sweep = setInterval(() => {
       accounts.sweepOutbox(log).catch((err: unknown) => log.warn({ err }, 'outbox sweep failed'));

@@ -2,12 +2,15 @@ import type { Redis } from 'ioredis';
 import type { Bus } from '@chat/bus';
 import type { Logger } from '@chat/core';
 import type { ChatModels } from '@chat/db';
+import type { RpcCaller } from '@chat/api';
 import type { WorkerEnv } from '../env.js';
 
 /** What every chat-worker module gets. */
 export interface ChatDeps {
   models: ChatModels;
   bus: Bus;
+  /** Typed RPC to other workers (and to the owners of other conversations). */
+  rpc: RpcCaller;
   redis: Redis;
   env: WorkerEnv;
   log: Logger;

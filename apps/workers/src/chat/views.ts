@@ -1,107 +1,98 @@
-import type {
-  Conversation,
-  ConversationState,
-  Message,
-  MessageState,
-  MessageStatus,
-  MessageType,
+import {
+  receiptsAt,
+  type Conversation,
+  type Group,
+  type GroupRole,
+  type Message,
+  type MessageType,
+  type ReceiptPosition,
 } from '@chat/api';
+import type { ConversationRow, MemberRow, MessageRow } from '@chat/db';
+import { unreadCountOf } from '@chat/api';
 
-/** A conversation document as read with `.lean<ConversationRow>()`. */
-export interface ConversationRow {
-  _id: { toString(): string };
-  type: 'direct' | 'group';
-  key: string;
-  participants: string[];
-  groupId?: string | null;
-  groupName?: string | null;
-  groupAvatar?: string | null;
-  seq: number;
-  lastSeq?: number;
-  lastMessage?: {
-    id: string;
-    content: string;
-    senderId: string;
-    type: string;
-    createdAt: Date;
-  } | null;
-  /** userId → unread count. */
-  unread?: Record<string, number>;
-  /** userId → highest seq that user has read. */
-  readUpTo?: Record<string, number>;
-  pendingSeqs?: number[];
-  announced?: boolean;
-  createdAt: Date;
-  updatedAt: Date;
+/** A participant as views need them: role, positions, personal settings. */
+export interface Participant extends ReceiptPosition {
+  /** The member document's id: creation order breaks ties of `joinedAt`. */
+  docId: string;
+  role: GroupRole;
+  joinedAt: Date;
+  ownUnread: readonly number[];
+  hiddenUnread: readonly number[];
+  mutedUntil: Date | null;
 }
 
-/** A message document as read with `.lean<MessageRow>()`. */
-export interface MessageRow {
-  _id: { toString(): string };
-  conversationId: string;
-  seq: number;
-  senderId: string;
-  clientId: string;
-  content: string;
-  type: MessageType;
-  deliveredTo?: string[];
-  readers?: string[];
-  readBy?: { userId: string; readAt: Date }[];
-  deletedFor?: string[];
-  createdAt: Date;
+export const participantOf = (row: MemberRow): Participant => ({
+  docId: row._id.toString(),
+  userId: row.userId,
+  role: row.role,
+  joinedAt: row.joinedAt,
+  readSeq: row.readSeq,
+  deliveredSeq: row.deliveredSeq,
+  readMarks: (row.readMarks ?? []).map((m) => ({ seq: m.seq ?? 0, at: m.at ?? new Date(0) })),
+  ownUnread: row.ownUnread ?? [],
+  hiddenUnread: row.hiddenUnread ?? [],
+  mutedUntil: row.mutedUntil ?? null,
+});
+
+/** Participants in a stable order: who joined first, first; one batch in the order added. */
+export function inJoinOrder<T extends { docId: string; joinedAt: Date }>(members: T[]): T[] {
+  return [...members].sort(
+    (a, b) =>
+      a.joinedAt.getTime() - b.joinedAt.getTime() ||
+      (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0),
+  );
 }
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-function lastMessageOf(row: ConversationRow): Conversation['lastMessage'] {
+/** What a conversation looks like to anyone, before the viewer's own unread count. */
+export function conversationBase(
+  row: ConversationRow,
+  participants: readonly { userId: string }[],
+): Omit<Conversation, 'unreadCount'> {
+  const ids = participants.map((p) => p.userId);
   const m = row.lastMessage;
-  if (!m) return null;
-  return {
-    id: m.id,
-    content: m.content,
-    senderId: m.senderId,
-    type: m.type as MessageType,
-    createdAt: iso(m.createdAt),
-  };
-}
-
-function groupOf(row: ConversationRow): Conversation['group'] {
-  if (row.type !== 'group' || !row.groupId) return null;
-  return { id: row.groupId, name: row.groupName ?? '', avatar: row.groupAvatar ?? null };
-}
-
-/** The unread count of `userId` as stored (never negative). */
-export const unreadOf = (row: ConversationRow, userId: string): number =>
-  Math.max(0, row.unread?.[userId] ?? 0);
-
-/** The API Conversation as `viewerId` sees it (their own unreadCount). */
-export function toConversation(row: ConversationRow, viewerId: string): Conversation {
   return {
     id: row._id.toString(),
     type: row.type,
-    participants: [...row.participants],
-    group: groupOf(row),
-    lastMessage: lastMessageOf(row),
-    unreadCount: unreadOf(row, viewerId),
+    participants: row.type === 'direct' ? [...ids].sort() : ids,
+    group:
+      row.type === 'group'
+        ? { id: row._id.toString(), name: row.name ?? '', avatar: row.avatar ?? null }
+        : null,
+    lastMessage: m
+      ? {
+          id: m.id,
+          content: m.content,
+          senderId: m.senderId,
+          type: m.type as MessageType,
+          createdAt: iso(m.createdAt),
+        }
+      : null,
     updatedAt: iso(row.updatedAt),
   };
 }
 
-/** The conversation for events on the bus: unread counts of every participant. */
-export function conversationState(row: ConversationRow): ConversationState {
+/** The API Conversation as `viewer` sees it (their own unread count). */
+export function toConversation(
+  row: ConversationRow,
+  participants: readonly Participant[],
+  viewer: Participant,
+): Conversation {
   return {
-    id: row._id.toString(),
-    type: row.type,
-    participants: [...row.participants],
-    group: groupOf(row),
-    lastMessage: lastMessageOf(row),
-    unread: Object.fromEntries(row.participants.map((p) => [p, unreadOf(row, p)])),
-    updatedAt: iso(row.updatedAt),
+    ...conversationBase(row, participants),
+    unreadCount: unreadCountOf(row.lastSeq, viewer),
   };
 }
 
-/** Message fields every viewer shares (for events). */
-export function messageState(row: MessageRow): MessageState {
+/** The stored fields of a message a view needs. */
+export type MessageFields = Pick<
+  MessageRow,
+  '_id' | 'conversationId' | 'seq' | 'senderId' | 'clientId' | 'content' | 'type' | 'createdAt'
+>;
+
+/** The API Message: receipts and status from the participants' current positions. */
+export function toMessage(row: MessageFields, participants: readonly ReceiptPosition[]): Message {
   return {
     id: row._id.toString(),
     conversationId: row.conversationId,
@@ -109,31 +100,26 @@ export function messageState(row: MessageRow): MessageState {
     clientId: row.clientId,
     content: row.content,
     type: row.type,
-    deliveredTo: [...(row.deliveredTo ?? [])],
-    readBy: (row.readBy ?? []).map((r) => ({ userId: r.userId, readAt: iso(r.readAt) })),
+    ...receiptsAt(row.seq, row.senderId, participants),
     createdAt: iso(row.createdAt),
   };
 }
 
-/**
- * `read` when every other current participant read it, `delivered` when every other one
- * received it, else `sent` (also when nobody else is left in the conversation).
- */
-export function messageStatus(
-  state: Pick<MessageState, 'senderId' | 'deliveredTo' | 'readBy'>,
-  participants: string[],
-): MessageStatus {
-  const others = participants.filter((p) => p !== state.senderId);
-  if (others.length === 0) return 'sent';
-  const readers = new Set(state.readBy.map((r) => r.userId));
-  if (others.every((p) => readers.has(p))) return 'read';
-  const delivered = new Set(state.deliveredTo);
-  if (others.every((p) => delivered.has(p) || readers.has(p))) return 'delivered';
-  return 'sent';
-}
-
-/** The API Message, its status computed against the conversation's current participants. */
-export function toMessage(row: MessageRow, participants: string[]): Message {
-  const state = messageState(row);
-  return { ...state, status: messageStatus(state, participants) };
+/** A group is its conversation: one id. */
+export function toGroup(row: ConversationRow, participants: readonly Participant[]): Group {
+  const id = row._id.toString();
+  return {
+    id,
+    name: row.name ?? '',
+    description: row.description ?? '',
+    avatar: row.avatar ?? null,
+    creatorId: row.creatorId ?? '',
+    conversationId: id,
+    members: participants.map((p) => ({
+      userId: p.userId,
+      role: p.role,
+      joinedAt: iso(p.joinedAt),
+    })),
+    createdAt: iso(row.createdAt),
+  };
 }

@@ -1,26 +1,71 @@
 import { chatModels } from '@chat/db';
-import { createDispatcher, type RpcHandlers } from '@chat/api';
+import { createDispatcher, PARTITIONS, type RpcHandlers } from '@chat/api';
 import type { WorkerDefinition } from '../runtime.js';
 import type { ChatDeps } from './deps.js';
-import { conversationHandlers } from './conversations.js';
-import { messageHandlers } from './messages.js';
-import { receiptHandlers } from './receipts.js';
-import { typingHandlers } from './typing.js';
-import { groupHandlers } from './groups/handlers.js';
+import { forwardHandlers } from './forwards.js';
+import { readHandlers } from './reads.js';
+import { requireUsersVia } from './users.js';
+import { deleteForMe } from './owner/delete-for-me.js';
+import { openDirect } from './owner/direct.js';
+import { OwnerEngine } from './owner/engine.js';
+import { ConversationEvents } from './owner/events.js';
+import { GroupCommands } from './owner/groups.js';
+import { runReceipts, type ReceiptCommand } from './owner/receipts.js';
+import { repairTail } from './owner/repair.js';
+import { runSends, type SendCommand } from './owner/send.js';
+import { ChatStore } from './owner/store.js';
+import { typing } from './owner/typing.js';
 
-/** Conversations, messages, receipts, typing and groups: the `chat` database's owner. */
+/**
+ * Conversations, messages, receipts, typing and groups: the `chat` database's owner.
+ * Reads and lookups are answered from the shared queue by any replica; everything that
+ * changes a conversation runs at the conversation's owner (owner/engine.ts).
+ */
 export const chatWorker: WorkerDefinition = {
   name: 'chat',
   database: 'chat',
-  async start({ env, log, bus, db, redis }) {
-    const deps: ChatDeps = { models: await chatModels(db), bus, redis, env, log };
+  async start({ env, log, bus, db, redis, rpc }) {
+    const models = await chatModels(db);
+    const deps: ChatDeps = { models, bus, rpc, redis, env, log };
+    const store = new ChatStore(models);
+    const events = new ConversationEvents(deps);
+    const engine = new OwnerEngine(models, log, (state) =>
+      repairTail({ models, events, log }, state),
+    );
+    const owned = { models, store, events, engine };
+    engine.onBatch('send', (state, commands) => runSends(owned, state, commands as SendCommand[]));
+    engine.onBatch('receipt', (state, commands) =>
+      runReceipts(owned, state, commands as ReceiptCommand[]),
+    );
+    const groups = new GroupCommands({ ...owned, requireUsers: requireUsersVia(rpc) });
+
     const handlers: RpcHandlers<'chat' | 'group'> = {
-      ...conversationHandlers(deps),
-      ...messageHandlers(deps),
-      ...receiptHandlers(deps),
-      ...typingHandlers(deps),
-      ...groupHandlers(deps),
+      ...readHandlers(deps),
+      ...forwardHandlers(deps),
+      'chat.send': (input, meta) => engine.enqueue(input.conversationId, 'send', { input, meta }),
+      'chat.markRead': (input, meta) =>
+        engine.enqueue(input.conversationId, 'receipt', { kind: 'read', input, meta }),
+      'chat.markDelivered': (input, meta) =>
+        engine.enqueue(input.conversationId, 'receipt', { kind: 'delivered', input, meta }),
+      'chat.typing': (input, meta) => typing({ engine, redis }, input, meta),
+      'chat.owner.openDirect': (input, meta) =>
+        openDirect(owned, input.conversationId, input.userId, meta),
+      'chat.owner.createGroup': ({ conversationId, ...input }, meta) =>
+        groups.create(conversationId, input, meta),
+      'chat.owner.deleteForMe': (input, meta) =>
+        deleteForMe(owned, input.conversationId, input.messageId, meta),
+      'group.update': (input, meta) => groups.update(input, meta),
+      'group.addMembers': (input, meta) => groups.addMembers(input, meta),
+      'group.removeMember': (input, meta) => groups.removeMember(input, meta),
+      'group.setRole': (input, meta) => groups.setRole(input, meta),
+      'group.leave': (input, meta) => groups.leave(input.groupId, meta),
     };
-    await bus.serve('chat', createDispatcher(handlers));
+    await bus.serve({
+      service: 'chat',
+      dispatch: createDispatcher(handlers, { validateOutputs: env.NODE_ENV !== 'production' }),
+      partitions: PARTITIONS,
+      partitionPrefetch: env.OWNER_PREFETCH,
+      onPartitionConsumer: (p) => engine.resetPartition(p),
+    });
   },
 };

@@ -1,32 +1,29 @@
 import type { Redis } from 'ioredis';
-import type { StoredEvent } from '@chat/api';
-
-/** Redis keys of one user's event log; the gateway reads the same keys. */
-export const eventKeys = (userId: string) => ({
-  stream: `events:${userId}`,
-  /** The highest id ever trimmed: a `lastEventId` below it has lost events (→ resync). */
-  floor: `events:${userId}:trimmed`,
-  dedupe: (key: string) => `events:${userId}:dedupe:${key}`,
-});
+import { applyPatch, redisKeys, type EventPatch, type StoredEvent } from '@chat/api';
 
 /**
- * Appends one event unless its dedupe key was seen, then trims what is both older than
- * the age limit and beyond the newest N entries, remembering the highest trimmed id.
- * One script, so a redelivered event can never be appended twice and the floor never
- * lags behind the trim.
+ * Appends one event to a user's log unless its dedupe key was seen in the dedupe window,
+ * trims what is both older than the age limit and beyond the newest N entries (remembering
+ * the highest trimmed id), and publishes the entry on the user's live channel — in one
+ * script, so a redelivered event is never appended twice, the floor never lags the trim,
+ * and live subscribers see entries in log order.
  *
- * KEYS: stream, dedupe key, floor key. ARGV: event JSON, dedupe TTL s, max events, max age ms.
+ * KEYS: stream, dedupe zset, floor.
+ * ARGV: dedupe key, entry value, dedupe window ms, max events, max age ms, live channel,
+ *       entry field ('e': the event's JSON; 'r': a reference `{"b":blob key,"p":patch}`).
  * Returns the new entry's id, or false when the event was already appended.
  */
 const APPEND = `
-if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2]) then
-  return false
-end
-local id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[1])
-local excess = redis.call('XLEN', KEYS[1]) - tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return false end
+local id = redis.call('XADD', KEYS[1], '*', ARGV[7], ARGV[2])
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[3]))
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]))
+local excess = redis.call('XLEN', KEYS[1]) - tonumber(ARGV[4])
 if excess > 0 then
-  local t = redis.call('TIME')
-  local cutoff = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[4])
+  local cutoff = now - tonumber(ARGV[5])
   if cutoff > 0 then
     local old = redis.call('XRANGE', KEYS[1], '-', '(' .. string.format('%d', cutoff) .. '-0',
       'COUNT', math.min(excess, 1000))
@@ -40,46 +37,94 @@ if excess > 0 then
     end
   end
 end
+redis.call('PUBLISH', ARGV[6], '{"id":"' .. id .. '","' .. ARGV[7] .. '":' .. ARGV[2] .. '}')
 return id`;
 
 export interface EventLogOptions {
   maxEvents: number;
   maxAgeMs: number;
+  /** How long a dedupe key is remembered: longer than any redelivery or re-publish takes. */
+  dedupeWindowMs: number;
+  /** How long an event stored once for many logs is kept (see `appendAll`). */
+  sharedBodyTtlMs: number;
 }
 
-/** The per-user log of stored (replayable) events: Redis streams `events:{userId}`. */
-export class EventLog {
-  private readonly dedupeTtlS: number;
+/**
+ * One event for one user's log, appended once per `dedupeKey` (one logical event: the same
+ * for every recipient of it). `patch` holds what differs per user: merged one level deep
+ * into `event` (e.g. `{ conversation: { unreadCount } }`).
+ */
+export interface Append {
+  userId: string;
+  dedupeKey: string;
+  event: StoredEvent;
+  patch?: EventPatch;
+}
 
+/**
+ * Above this many bytes in all (event size × recipients), an event is stored once and the
+ * logs hold a reference: a message to a 1,000-member group or a member change of a
+ * 10,000-member group (whose Conversation lists every participant) would otherwise be
+ * copied into every log.
+ */
+const SHARED_BODY_MIN_BYTES = 64 * 1024;
+
+interface AppendCommand {
+  appendEvent(...args: Array<string | number>): Promise<string | null>;
+}
+
+/** The per-user logs of stored (replayable) events: Redis streams `events:{userId}`. */
+export class EventLog {
   constructor(
     private readonly redis: Redis,
     private readonly options: EventLogOptions,
   ) {
-    // A dedupe key outlives every redelivery or re-publish of its event by far.
-    this.dedupeTtlS = Math.ceil(options.maxAgeMs / 1000) + 24 * 60 * 60;
     if (!('appendEvent' in redis))
       redis.defineCommand('appendEvent', { numberOfKeys: 3, lua: APPEND });
   }
 
   /**
-   * Appends `event` to `userId`'s log once per `dedupeKey` (one logical event for that user).
-   * Returns the stream id, or null when it was appended before.
+   * Appends to many logs in one round trip (a pipeline of script calls). Each distinct
+   * event is serialized once; one that would weigh more than SHARED_BODY_MIN_BYTES across
+   * its recipients is stored once (`eventBody`) and referenced from each log.
    */
-  async append(userId: string, dedupeKey: string, event: StoredEvent): Promise<string | null> {
-    const keys = eventKeys(userId);
-    const id = await (this.redis as unknown as AppendCommand).appendEvent(
-      keys.stream,
-      keys.dedupe(dedupeKey),
-      keys.floor,
-      JSON.stringify(event),
-      this.dedupeTtlS,
-      Math.max(1, this.options.maxEvents),
-      this.options.maxAgeMs,
-    );
-    return id ?? null;
+  async appendAll(appends: readonly Append[]): Promise<void> {
+    if (appends.length === 0) return;
+    const groups = new Map<StoredEvent, Append[]>();
+    for (const a of appends) {
+      const list = groups.get(a.event);
+      if (list) list.push(a);
+      else groups.set(a.event, [a]);
+    }
+    const pipeline = this.redis.pipeline() as unknown as AppendCommand & {
+      set(...args: Array<string | number>): unknown;
+      exec(): Promise<Array<[Error | null, unknown]> | null>;
+    };
+    for (const [event, list] of groups) {
+      const json = JSON.stringify(event);
+      const shared = json.length * list.length >= SHARED_BODY_MIN_BYTES;
+      const bodyKey = redisKeys.eventBody(list[0]!.dedupeKey);
+      if (shared) pipeline.set(bodyKey, json, 'PX', this.options.sharedBodyTtlMs);
+      for (const a of list) {
+        const [field, value] = shared
+          ? ['r', JSON.stringify({ b: bodyKey, p: a.patch ?? {} })]
+          : ['e', a.patch ? JSON.stringify(applyPatch(event, a.patch)) : json];
+        void pipeline.appendEvent(
+          redisKeys.eventLog(a.userId),
+          redisKeys.eventLogDedupe(a.userId),
+          redisKeys.eventLogFloor(a.userId),
+          a.dedupeKey,
+          value,
+          this.options.dedupeWindowMs,
+          Math.max(1, this.options.maxEvents),
+          this.options.maxAgeMs,
+          redisKeys.liveChannel(a.userId),
+          field,
+        );
+      }
+    }
+    const results = await pipeline.exec();
+    const failed = results?.find(([err]) => err !== null);
+    if (failed) throw failed[0]!;
   }
-}
-
-interface AppendCommand {
-  appendEvent(...args: Array<string | number>): Promise<string | null>;
 }

@@ -92,7 +92,7 @@ export class NotificationStore {
   private readonly cmd: Commands;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly ttlMs: number,
   ) {
     if (!('notificationAdd' in redis)) {
@@ -103,17 +103,26 @@ export class NotificationStore {
     this.cmd = redis as unknown as Commands;
   }
 
-  /** Stores it once per id; false when that id was stored before (a redelivered event). */
-  async add(userId: string, notification: Stored): Promise<boolean> {
-    const added = await this.cmd.notificationAdd(
-      ...keysOf(userId),
-      notification.id,
-      Date.parse(notification.createdAt),
-      JSON.stringify(notification),
-      this.ttlMs,
-      MAX_PER_USER,
-    );
-    return added === 1;
+  /** Stores it for each user once per id (a redelivered event adds nothing), in one round trip. */
+  async addAll(userIds: readonly string[], notification: Stored): Promise<void> {
+    if (userIds.length === 0) return;
+    const json = JSON.stringify(notification);
+    const createdAt = Date.parse(notification.createdAt);
+    const pipeline = this.redis.pipeline() as unknown as Commands & {
+      exec(): Promise<Array<[Error | null, unknown]> | null>;
+    };
+    for (const userId of userIds)
+      void pipeline.notificationAdd(
+        ...keysOf(userId),
+        notification.id,
+        createdAt,
+        json,
+        this.ttlMs,
+        MAX_PER_USER,
+      );
+    const results = await pipeline.exec();
+    const failed = results?.find(([err]) => err !== null);
+    if (failed) throw failed[0]!;
   }
 
   async list(userId: string, limit: number): Promise<{ items: Notification[]; unread: number }> {

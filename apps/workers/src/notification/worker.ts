@@ -1,7 +1,9 @@
-import { createDispatcher, requireUserId, type RpcHandlers } from '@chat/api';
+import { PARTITIONS, requireUserId, type RpcHandlers } from '@chat/api';
 import type { WorkerDefinition } from '../runtime.js';
+import { Contacts } from './contacts.js';
 import { EventLog } from './event-log.js';
 import { Fanout } from './fanout.js';
+import { DisplayNames } from './names.js';
 import { NotificationStore } from './notifications.js';
 
 /** Fans chat and user events out to per-user event logs and notifications (Redis). */
@@ -9,19 +11,21 @@ export const notificationWorker: WorkerDefinition = {
   name: 'notification',
   // Owns no MongoDB data: everything it keeps lives in Redis.
   database: 'notifications',
-  async start({ env, log, bus, redis }) {
+  async start({ env, log, bus, redis, rpc, serve }) {
     const events = new EventLog(redis, {
       maxEvents: env.EVENT_LOG_MAX_EVENTS,
       maxAgeMs: env.EVENT_LOG_MAX_AGE_S * 1000,
+      dedupeWindowMs: env.EVENT_DEDUPE_WINDOW_S * 1000,
+      sharedBodyTtlMs: env.EVENT_SHARED_BODY_TTL_S * 1000,
     });
     const notifications = new NotificationStore(redis, env.NOTIFICATION_TTL_S * 1000);
     const fanout = new Fanout({
       log,
-      bus,
       redis,
       events,
       notifications,
-      rpcTimeoutMs: env.RPC_TIMEOUT_MS,
+      names: new DisplayNames(rpc),
+      contacts: new Contacts(rpc),
     });
 
     const handlers: RpcHandlers<'notification'> = {
@@ -30,26 +34,27 @@ export const notificationWorker: WorkerDefinition = {
         unread: await notifications.markRead(requireUserId(meta), input.ids),
       }),
     };
-    await bus.serve('notification', createDispatcher(handlers));
+    await serve(handlers);
 
     await bus.subscribe({
       queue: 'notification.chat_events',
       exchange: 'chat_events',
       routingKeys: [
         'message.sent',
-        'group.message.sent',
         'message.status.updated',
         'conversation.updated',
         'message.deleted',
       ],
       handler: (event, eventLog) => fanout.handle(event, eventLog),
-      // One conversation's events reach every log in the order the chat worker published them.
+      // One active consumer per partition across replicas, and within it one conversation's
+      // events one after another: they reach every log in the order the owner published them.
+      partitions: PARTITIONS,
       orderKey: (event) => conversationIdOf(event.data),
     });
     await bus.subscribe({
       queue: 'notification.user_events',
       exchange: 'user_events',
-      routingKeys: ['user.login', 'presence.changed'],
+      routingKeys: ['user.login', 'presence.changed', 'user.profile.updated'],
       handler: (event, eventLog) => fanout.handle(event, eventLog),
     });
   },

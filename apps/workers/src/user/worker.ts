@@ -1,10 +1,5 @@
 import { usersModels } from '@chat/db';
-import {
-  createDispatcher,
-  requireUserId,
-  userCreatedEventSchema,
-  type RpcHandlers,
-} from '@chat/api';
+import { requireUserId, userCreatedEventSchema, type RpcHandlers } from '@chat/api';
 import type { WorkerDefinition } from '../runtime.js';
 import { ProfileCache } from './profile-cache.js';
 import { Presence } from './presence.js';
@@ -13,7 +8,7 @@ import { Profiles } from './profiles.js';
 export const userWorker: WorkerDefinition = {
   name: 'user',
   database: 'users',
-  async start({ env, log, bus, db, redis, onStop }) {
+  async start({ env, log, bus, db, redis, onStop, serve }) {
     const profiles = new Profiles(
       await usersModels(db),
       new ProfileCache(redis, env.PROFILE_CACHE_TTL_S, log),
@@ -27,17 +22,28 @@ export const userWorker: WorkerDefinition = {
         return profiles.byId(input.userId);
       },
       'user.search': (input, meta) => profiles.search(requireUserId(meta), input),
-      'user.updateProfile': (input, meta) => profiles.update(requireUserId(meta), input),
+      'user.updateProfile': async (input, meta) => {
+        const me = await profiles.update(requireUserId(meta), input);
+        // Other services show the display name (notification titles) from their own copy.
+        await bus.publish(
+          'user_events',
+          'user.profile.updated',
+          { id: me.id, displayName: me.displayName },
+          meta,
+        );
+        return me;
+      },
       'user.setStatus': (input, meta) => presence.setStatus(requireUserId(meta), input, meta),
       'user.provision': (input) => profiles.provision(input),
       'user.existing': async (input) => ({ userIds: await profiles.existing(input.userIds) }),
-      // The gateway's hint (`online`) only triggers a re-check: the sockets in Redis decide.
-      'user.presence': async (_input, meta) => {
-        await presence.refresh(requireUserId(meta), meta);
-        return { ok: true };
+      // A gateway saw these users' first socket open or last one close: a hint to re-check,
+      // batched so a connect storm costs one call per batch; the sockets in Redis decide.
+      'user.presence': async (input, meta) => {
+        await Promise.all(input.userIds.map((userId) => presence.refresh(userId, meta)));
+        return { ok: true as const };
       },
     };
-    await bus.serve('user', createDispatcher(handlers));
+    await serve(handlers);
 
     presence.startSweeper(env.PRESENCE_SWEEP_INTERVAL_MS);
     onStop(() => presence.stop());

@@ -1,11 +1,7 @@
-import { callWorker, protectedProcedure, router } from '../trpc.js';
-import { notificationListInput, notificationMarkReadInput } from '../schemas/index.js';
+import { router } from '../trpc.js';
+import { forwardMutation, forwardQuery } from '../forward.js';
 
 export const notificationRouter = router({
-  list: protectedProcedure
-    .input(notificationListInput)
-    .query(({ ctx, input }) => callWorker(ctx, 'notification.list', input)),
-  markRead: protectedProcedure
-    .input(notificationMarkReadInput)
-    .mutation(({ ctx, input }) => callWorker(ctx, 'notification.markRead', input)),
+  list: forwardQuery('notification.list'),
+  markRead: forwardMutation('notification.markRead'),
 });

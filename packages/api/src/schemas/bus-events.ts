@@ -1,6 +1,13 @@
 import { z } from 'zod';
+import { conversationSchema, messageSchema } from './chat.js';
+import { userStatusSchema } from './user.js';
 
-/** Payloads of domain events on the bus (routing key → data); internal, not client events. */
+/**
+ * Payloads of domain events on the bus (routing key → data): internal, not client events.
+ * Events about a conversation are built once, by the chat worker that owns it, in the shape
+ * clients receive; the notification worker only addresses and stores them.
+ */
+
 export const userCreatedEventSchema = z.object({
   id: z.string(),
   username: z.string(),
@@ -16,78 +23,100 @@ export const userLoginEventSchema = z.object({
 });
 export type UserLoginEvent = z.infer<typeof userLoginEventSchema>;
 
-/** The conversation as the chat worker sees it: unread counts for every participant. */
-export interface ConversationState {
-  id: string;
-  type: 'direct' | 'group';
-  participants: string[];
-  group: { id: string; name: string; avatar: string | null } | null;
-  lastMessage: {
-    id: string;
-    content: string;
-    senderId: string;
-    type: string;
-    createdAt: string;
-  } | null;
-  unread: Record<string, number>;
-  updatedAt: string;
-}
-
-/** Message fields every viewer shares; `status` is computed per viewer. */
-export interface MessageState {
-  id: string;
-  conversationId: string;
-  senderId: string;
-  clientId: string;
-  content: string;
-  type: 'text' | 'image' | 'file' | 'audio' | 'video';
-  deliveredTo: string[];
-  readBy: { userId: string; readAt: string }[];
-  createdAt: string;
-}
-
-/** `message.sent` (direct) and `group.message.sent` on `chat_events`. */
-export interface MessageSentEvent {
-  message: MessageState;
-  conversation: ConversationState;
-}
-
-/** `message.status.updated` on `chat_events`. */
-export interface MessageStatusUpdatedEvent {
-  conversationId: string;
-  messageIds: string[];
-  userId: string;
-  status: 'delivered' | 'read';
-  at: string;
-  participants: string[];
-}
-
-/** `conversation.updated` on `chat_events`: to `audience` (participants plus anyone just removed). */
-export interface ConversationUpdatedEvent {
-  conversation: ConversationState;
-  audience: string[];
-  reason:
-    | 'created'
-    | 'group_updated'
-    | 'members_added'
-    | 'member_removed'
-    | 'role_changed'
-    | 'member_left';
-  /** Users who just joined (they get a `group_added` notification). */
-  addedUserIds: string[];
-  actorId: string;
-}
-
-/** `message.deleted` on `chat_events`: to the deleter's other devices. */
-export interface MessageDeletedEvent {
-  userId: string;
-  conversationId: string;
-  messageId: string;
-}
+/** `user.profile.updated` on `user_events`: what other services show of a user changed. */
+export const userProfileUpdatedEventSchema = z.object({
+  id: z.string(),
+  displayName: z.string(),
+});
+export type UserProfileUpdatedEvent = z.infer<typeof userProfileUpdatedEventSchema>;
 
 /** `presence.changed` on `user_events`. */
-export interface PresenceChangedEvent {
-  userId: string;
-  status: 'online' | 'offline' | 'away' | 'busy';
-  lastSeen: string | null;
-}
+export const presenceChangedEventSchema = z.object({
+  userId: z.string(),
+  status: userStatusSchema,
+  lastSeen: z.string().nullable(),
+});
+export type PresenceChangedEvent = z.infer<typeof presenceChangedEventSchema>;
+
+/** Who a conversation event is for, and how the conversation is named in notifications. */
+const conversationRefSchema = z.object({
+  id: z.string(),
+  type: z.enum(['direct', 'group']),
+  /** The group's name; null for direct conversations. */
+  name: z.string().nullable(),
+});
+
+/** `message.sent` on `chat_events`: `message` is the client's `message.new` payload. */
+export const messageSentEventSchema = z.object({
+  message: messageSchema,
+  conversation: conversationRefSchema,
+  /** Every participant, the sender included (their other devices stay in sync). */
+  audience: z.array(z.string()),
+});
+export type MessageSentEvent = z.infer<typeof messageSentEventSchema>;
+
+/** `message.status.updated` on `chat_events`. */
+export const messageStatusUpdatedEventSchema = z.object({
+  conversationId: z.string(),
+  messageIds: z.array(z.string()),
+  userId: z.string(),
+  status: z.enum(['delivered', 'read']),
+  at: z.string(),
+  audience: z.array(z.string()),
+});
+export type MessageStatusUpdatedEvent = z.infer<typeof messageStatusUpdatedEventSchema>;
+
+export const conversationChangeReasonSchema = z.enum([
+  'created',
+  'group_updated',
+  'members_added',
+  'member_removed',
+  'role_changed',
+  'member_left',
+]);
+
+/**
+ * `conversation.updated` on `chat_events`: to `audience` (participants plus anyone just
+ * removed), each with their own `unreadCount` from `unread` (0 when absent).
+ */
+export const conversationUpdatedEventSchema = z.object({
+  conversation: conversationSchema.omit({ unreadCount: true }),
+  unread: z.record(z.string(), z.number()),
+  audience: z.array(z.string()),
+  reason: conversationChangeReasonSchema,
+  /** Users who just joined (they get a `group_added` notification). */
+  addedUserIds: z.array(z.string()),
+  actorId: z.string(),
+});
+export type ConversationUpdatedEvent = z.infer<typeof conversationUpdatedEventSchema>;
+
+/** `message.deleted` on `chat_events`: to the deleter's other devices. */
+export const messageDeletedEventSchema = z.object({
+  userId: z.string(),
+  conversationId: z.string(),
+  messageId: z.string(),
+});
+export type MessageDeletedEvent = z.infer<typeof messageDeletedEventSchema>;
+
+/** Every event type on each exchange, with its payload schema. */
+export const busEvents = {
+  user_events: {
+    'user.created': userCreatedEventSchema,
+    'user.login': userLoginEventSchema,
+    'user.profile.updated': userProfileUpdatedEventSchema,
+    'presence.changed': presenceChangedEventSchema,
+  },
+  chat_events: {
+    'message.sent': messageSentEventSchema,
+    'message.status.updated': messageStatusUpdatedEventSchema,
+    'conversation.updated': conversationUpdatedEventSchema,
+    'message.deleted': messageDeletedEventSchema,
+  },
+} as const;
+export type BusEvents = typeof busEvents;
+export type BusExchange = keyof BusEvents;
+export type BusEventType<X extends BusExchange> = keyof BusEvents[X] & string;
+export type BusEventData<
+  X extends BusExchange,
+  T extends BusEventType<X>,
+> = BusEvents[X][T] extends z.ZodType ? z.infer<BusEvents[X][T]> : never;

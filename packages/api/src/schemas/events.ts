@@ -3,8 +3,13 @@ import type { Conversation, Message } from './chat.js';
 import type { Notification } from './notification.js';
 import type { UserStatus } from './user.js';
 
-/** Redis stream ids (`1700000000000-0`): what clients send back as `lastEventId`. */
-export const eventIdSchema = z.string().regex(/^\d{1,20}-\d{1,20}$/, 'Invalid event id');
+/**
+ * What clients send back as `lastEventId`: `<epoch>-<ms>-<seq>`, the event log's epoch and the
+ * entry's stream id. The older `<ms>-<seq>` form is still accepted: it answers with `resync`.
+ */
+export const eventIdSchema = z
+  .string()
+  .regex(/^(\d{1,20}-)?\d{1,20}-\d{1,20}$/, 'Invalid event id');
 
 export const streamInput = z.strictObject({ lastEventId: eventIdSchema.optional() }).optional();
 export type StreamInput = z.infer<typeof streamInput>;

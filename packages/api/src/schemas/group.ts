@@ -16,7 +16,10 @@ export const groupSchema = z.object({
 });
 export type Group = z.infer<typeof groupSchema>;
 
-export const MAX_GROUP_MEMBERS = 256;
+/** API.md "Additions, second phase": a group holds up to 10,000 members, the owner included. */
+export const MAX_GROUP_MEMBERS = 10_000;
+/** Ids per group.create / group.addMembers call. */
+export const MAX_MEMBER_IDS_PER_CALL = 255;
 
 const groupName = z
   .string()
@@ -29,7 +32,7 @@ const groupDescription = z
   .trim()
   .max(500)
   .check(...multiLine);
-const memberIds = z.array(idSchema).min(1).max(255);
+const memberIds = z.array(idSchema).min(1).max(MAX_MEMBER_IDS_PER_CALL);
 
 export const createGroupInput = z.strictObject({
   name: groupName,

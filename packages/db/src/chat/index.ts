@@ -1,18 +1,19 @@
 import type { Connection } from 'mongoose';
 import { conversationModel } from './conversation.js';
-import { groupModel } from './group.js';
+import { memberModel } from './member.js';
 import { messageModel } from './message.js';
 
-export type { ConversationDoc } from './conversation.js';
-export type { GroupDoc } from './group.js';
-export type { MessageDoc } from './message.js';
+export type { ConversationDoc, ConversationRow } from './conversation.js';
+export type { MemberDoc, MemberRow } from './member.js';
+export type { MessageDoc, MessageRow } from './message.js';
+export { chunkOf, MESSAGE_CHUNK_SIZE } from './message.js';
 
 /** Models of the `chat` database, with their indexes built. */
 export async function chatModels(conn: Connection) {
   const models = {
     Conversation: conversationModel(conn),
+    Member: memberModel(conn),
     Message: messageModel(conn),
-    Group: groupModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.init()));
   return models;

@@ -1,30 +1,38 @@
-import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType, type Types } from 'mongoose';
+
+/** Messages per `chunk`: history and receipts read whole chunks by one equality filter. */
+export const MESSAGE_CHUNK_SIZE = 64;
+
+/** `<conversationId>:<n>`: the chunk of a message — an equality every store can index. */
+export const chunkOf = (conversationId: string, seq: number): string =>
+  `${conversationId}:${Math.floor(seq / MESSAGE_CHUNK_SIZE)}`;
 
 /**
  * One message. The unique `{senderId, clientId}` index turns a retried send (or a
- * redelivered RPC after a crash) into a no-op that returns the first copy.
+ * redelivered RPC after a crash) into a no-op that returns the first copy; the unique
+ * `{conversationId, seq}` index keeps seqs gap-free and single even if two owners ever
+ * overlap. Reads go by `_id` or by `chunk` (64 consecutive seqs): equality filters only, so
+ * FerretDB's indexes serve them and latency stays flat as the collection grows.
  */
 const messageSchema = new Schema(
   {
     conversationId: { type: String, required: true },
     seq: { type: Number, required: true },
+    chunk: { type: String, required: true },
     senderId: { type: String, required: true },
     clientId: { type: String, required: true },
     content: { type: String, required: true },
     type: { type: String, enum: ['text', 'image', 'file', 'audio', 'video'], required: true },
-    // Plain id arrays so `$addToSet` / `{ field: { $ne: id } }` work the same on FerretDB and MongoDB.
-    deliveredTo: { type: [String], default: [] },
-    readers: { type: [String], default: [] },
-    readBy: { type: [new Schema({ userId: String, readAt: Date }, { _id: false })], default: [] },
     deletedFor: { type: [String], default: [] },
     createdAt: { type: Date, required: true },
   },
   { collection: 'messages', versionKey: false },
 );
 messageSchema.index({ senderId: 1, clientId: 1 }, { unique: true });
-// Unique: a seq names one message, whatever a racing writer did (history pages by seq).
 messageSchema.index({ conversationId: 1, seq: -1 }, { unique: true });
+messageSchema.index({ chunk: 1 });
 
 export type MessageDoc = InferSchemaType<typeof messageSchema>;
+export type MessageRow = MessageDoc & { _id: Types.ObjectId };
 
 export const messageModel = (conn: Connection) => conn.model('Message', messageSchema);

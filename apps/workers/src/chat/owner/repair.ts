@@ -1,0 +1,68 @@
+import { Types } from 'mongoose';
+import type { Logger } from '@chat/core';
+import type { ChatModels } from '@chat/db';
+import { toMessage } from '../views.js';
+import { afterOwnMessage, positionsOf } from './bookkeeping.js';
+import type { ConversationEvents } from './events.js';
+import { messagesAfter, type ConversationState } from './state.js';
+
+/**
+ * Finishes sends a crash interrupted: messages stored beyond the conversation's `lastSeq`
+ * (the insert happened, the bookkeeping or the announcement didn't) are applied — the
+ * senders' own-message marks, lastMessage — and announced (consumers dedupe by message
+ * id). Runs whenever an owner loads a conversation, so the next owner repairs what the
+ * previous one left; one chunk read when there is nothing to do.
+ */
+export async function repairTail(
+  deps: { models: ChatModels; events: ConversationEvents; log: Logger },
+  state: ConversationState,
+): Promise<void> {
+  const tail = await messagesAfter(deps.models, state.id, state.lastSeq);
+  if (tail.length === 0) return;
+  deps.log.warn(
+    { conversationId: state.id, messages: tail.length },
+    'finishing sends a crash interrupted',
+  );
+  const senders = new Set<string>();
+  for (const message of tail) {
+    const sender = state.members.get(message.senderId);
+    if (sender) {
+      afterOwnMessage(sender, message.seq, state.lastSeq);
+      senders.add(message.senderId);
+    }
+    state.remember(message);
+    state.row.lastSeq = message.seq;
+    state.row.lastMessage = {
+      id: message._id.toString(),
+      content: message.content,
+      senderId: message.senderId,
+      type: message.type,
+      createdAt: message.createdAt,
+    };
+    state.row.updatedAt = message.createdAt;
+  }
+  await Promise.all(
+    [...senders].map((userId) => {
+      const p = state.members.get(userId)!;
+      return deps.models.Member.collection.updateOne(
+        { _id: new Types.ObjectId(p.docId) },
+        { $set: positionsOf(p) },
+      );
+    }),
+  );
+  await deps.models.Conversation.collection.updateOne(
+    { _id: state.row._id },
+    {
+      $set: {
+        lastSeq: state.row.lastSeq,
+        lastMessage: state.row.lastMessage,
+        updatedAt: state.row.updatedAt,
+      },
+    },
+  );
+  const participants = state.participants;
+  for (const message of tail)
+    await deps.events.messageSent(state, toMessage(message, participants), {
+      requestId: `repair-${state.id}`,
+    });
+}

@@ -1,0 +1,182 @@
+import { Types } from 'mongoose';
+import { AppError, type RequestMeta } from '@chat/core';
+import { chunkOf, type ChatModels } from '@chat/db';
+import type { Message, SendInput } from '@chat/api';
+import { participantOf, toMessage } from '../views.js';
+import { afterOwnMessage, positionsOf } from './bookkeeping.js';
+import type { Command } from './engine.js';
+import type { ConversationEvents } from './events.js';
+import type { ConversationState, MessageMeta } from './state.js';
+import type { ChatStore } from './store.js';
+
+export interface SendCommand extends Command {
+  input: SendInput;
+  meta: RequestMeta;
+}
+
+interface Planned {
+  doc: MessageMeta & { chunk: string };
+  commands: SendCommand[];
+}
+
+export interface SendDeps {
+  models: ChatModels;
+  store: ChatStore;
+  events: ConversationEvents;
+}
+
+/**
+ * A batch of sends to one conversation: membership and idempotency from memory, consecutive
+ * seqs, one insert (shared with other conversations' batches by the store's lane), then the
+ * conversation's and the senders' bookkeeping, then `message.sent` (confirmed), then the
+ * answers. A `clientId` seen before returns the first message (and announces it again:
+ * consumers dedupe), never a second copy.
+ */
+export async function runSends(
+  deps: SendDeps,
+  state: ConversationState,
+  commands: SendCommand[],
+): Promise<void> {
+  const now = new Date();
+  const planned: Planned[] = [];
+  const byClient = new Map<string, Planned>();
+  const repeats: Array<{ command: SendCommand; message: MessageMeta }> = [];
+  for (const command of commands) {
+    const me = command.meta.userId ?? '';
+    if (!state.members.has(me)) {
+      command.reject(new AppError('NOT_FOUND', 'Conversation not found'));
+      continue;
+    }
+    const known = state.byClientId(me, command.input.clientId);
+    if (known) {
+      repeats.push({ command, message: known });
+      continue;
+    }
+    const key = `${me}\u0000${command.input.clientId}`;
+    const same = byClient.get(key);
+    if (same) {
+      same.commands.push(command);
+      continue;
+    }
+    const seq = state.lastSeq + planned.length + 1;
+    const doc = {
+      _id: new Types.ObjectId(),
+      conversationId: state.id,
+      seq,
+      chunk: chunkOf(state.id, seq),
+      senderId: me,
+      clientId: command.input.clientId,
+      content: command.input.content,
+      type: command.input.type,
+      deletedFor: [],
+      createdAt: now,
+    };
+    const entry = { doc, commands: [command] };
+    planned.push(entry);
+    byClient.set(key, entry);
+  }
+
+  const outcomes = await Promise.all(planned.map((p) => deps.store.insertMessage(p.doc)));
+  const stored: Planned[] = [];
+  const earlier: Array<{ commands: SendCommand[]; message: MessageMeta }> = [];
+  for (const [i, entry] of planned.entries()) {
+    if (outcomes[i] === 'stored') {
+      stored.push(entry);
+      continue;
+    }
+    // Refused as a duplicate: either this clientId was stored before (a retry whose first
+    // attempt this owner doesn't remember), or its seq is taken — another owner wrote here.
+    const first = await deps.models.Message.findOne({
+      senderId: entry.doc.senderId,
+      clientId: entry.doc.clientId,
+    }).lean<MessageMeta>();
+    if (!first) throw new Error(`seq ${entry.doc.seq} of ${state.id} is taken: reload`);
+    earlier.push({ commands: entry.commands, message: first });
+  }
+  if (stored.length < planned.length) await closeGaps(deps, state, stored);
+
+  const senders = new Set<string>();
+  for (const { doc } of stored) {
+    const sender = state.members.get(doc.senderId)!;
+    afterOwnMessage(sender, doc.seq, state.lastSeq);
+    senders.add(doc.senderId);
+    state.remember(doc);
+    state.row.lastSeq = doc.seq;
+    state.row.lastMessage = {
+      id: doc._id.toString(),
+      content: doc.content,
+      senderId: doc.senderId,
+      type: doc.type,
+      createdAt: doc.createdAt,
+    };
+    state.row.updatedAt = doc.createdAt;
+  }
+  if (stored.length > 0) {
+    await Promise.all([
+      deps.store.setConversation({
+        _id: state.row._id,
+        set: {
+          lastSeq: state.row.lastSeq,
+          lastMessage: state.row.lastMessage,
+          updatedAt: state.row.updatedAt,
+        },
+      }),
+      ...[...senders].map((userId) => {
+        const p = state.members.get(userId)!;
+        return deps.store.setMember({ _id: new Types.ObjectId(p.docId), set: positionsOf(p) });
+      }),
+    ]);
+  }
+
+  const participants = state.participants;
+  const answers: Array<{ commands: SendCommand[]; message: Message; meta?: MessageMeta }> = [
+    ...stored.map((p) => ({
+      commands: p.commands,
+      message: toMessage(p.doc, participants),
+      meta: p.doc,
+    })),
+    ...repeats.map((r) => ({
+      commands: [r.command],
+      message: toMessage(r.message, participants),
+      meta: r.message,
+    })),
+  ];
+  for (const e of earlier) {
+    // A clientId reused in another conversation still names its first message, as is.
+    const home =
+      e.message.conversationId === state.id
+        ? participants
+        : (await deps.models.Member.find({ conversationId: e.message.conversationId }).lean()).map(
+            participantOf,
+          );
+    answers.push({ commands: e.commands, message: toMessage(e.message, home) });
+  }
+  // Announced unless this owner saw it announced before (a retry whose answer was lost).
+  await Promise.all(
+    answers
+      .filter((a) => a.message.conversationId === state.id && !a.meta?.announced)
+      .map(async (a) => {
+        await deps.events.messageSent(state, a.message, a.commands[0]!.meta);
+        if (a.meta) a.meta.announced = true;
+      }),
+  );
+  for (const a of answers) for (const c of a.commands) c.resolve(a.message);
+}
+
+/**
+ * Some inserts of the batch were refused: the stored ones after them move down so that
+ * seqs stay consecutive (nobody has seen them yet), in ascending order so each target is free.
+ */
+async function closeGaps(deps: SendDeps, state: ConversationState, stored: Planned[]) {
+  let seq = state.lastSeq;
+  for (const entry of stored.sort((a, b) => a.doc.seq - b.doc.seq)) {
+    seq++;
+    if (entry.doc.seq === seq) continue;
+    entry.doc.seq = seq;
+    entry.doc.chunk = chunkOf(state.id, seq);
+    await deps.models.Message.collection.updateOne(
+      { _id: entry.doc._id },
+      { $set: { seq, chunk: entry.doc.chunk } },
+    );
+  }
+}

@@ -1,0 +1,122 @@
+import { chunkOf, MESSAGE_CHUNK_SIZE, type ChatModels, type ConversationRow } from '@chat/db';
+import { isObjectId } from '../ids.js';
+import { participantOf, type MessageFields, type Participant } from '../views.js';
+
+/** What the owner remembers of one message: enough for receipts and idempotent sends. */
+export interface MessageMeta extends MessageFields {
+  deletedFor: string[];
+  /** Memory only: this owner saw its `message.sent` confirmed (a retried send needn't repeat it). */
+  announced?: boolean;
+}
+
+/** Messages kept in memory per conversation (the newest), for receipts and retried sends. */
+const RECENT_MESSAGES = 512;
+
+/**
+ * One conversation as its owner holds it: the document, every participant (in join order)
+ * and the newest messages. Only the owner writes the conversation, so this copy is the
+ * truth while the owner lives; it is loaded from the store on first use and after the owner
+ * may have been replaced (see engine.ts).
+ */
+export class ConversationState {
+  readonly id: string;
+  readonly recent = new Map<number, MessageMeta>();
+  private readonly recentIds = new Map<string, number>();
+  private readonly recentClientIds = new Map<string, number>();
+
+  constructor(
+    public row: ConversationRow,
+    readonly members: Map<string, Participant>,
+    readonly generation: number,
+  ) {
+    this.id = row._id.toString();
+  }
+
+  get participants(): Participant[] {
+    return [...this.members.values()];
+  }
+
+  get lastSeq(): number {
+    return this.row.lastSeq;
+  }
+
+  remember(message: MessageMeta): void {
+    this.recent.set(message.seq, message);
+    this.recentIds.set(message._id.toString(), message.seq);
+    this.recentClientIds.set(clientKey(message.senderId, message.clientId), message.seq);
+    if (this.recent.size <= RECENT_MESSAGES) return;
+    const oldest = Math.min(...this.recent.keys());
+    const gone = this.recent.get(oldest)!;
+    this.recent.delete(oldest);
+    this.recentIds.delete(gone._id.toString());
+    this.recentClientIds.delete(clientKey(gone.senderId, gone.clientId));
+  }
+
+  byId(id: string): MessageMeta | undefined {
+    const seq = this.recentIds.get(id);
+    return seq === undefined ? undefined : this.recent.get(seq);
+  }
+
+  byClientId(senderId: string, clientId: string): MessageMeta | undefined {
+    const seq = this.recentClientIds.get(clientKey(senderId, clientId));
+    return seq === undefined ? undefined : this.recent.get(seq);
+  }
+}
+
+const clientKey = (senderId: string, clientId: string) => `${senderId}\u0000${clientId}`;
+
+/** The messages with seq > `afterSeq`, oldest first (chunk by chunk: equality reads only). */
+export async function messagesAfter(
+  models: ChatModels,
+  conversationId: string,
+  afterSeq: number,
+): Promise<MessageMeta[]> {
+  const found: MessageMeta[] = [];
+  for (let chunk = Math.floor((afterSeq + 1) / MESSAGE_CHUNK_SIZE); ; chunk++) {
+    const rows = await models.Message.find({
+      chunk: chunkOf(conversationId, chunk * MESSAGE_CHUNK_SIZE),
+    }).lean<MessageMeta[]>();
+    const newer = rows.filter((r) => r.seq > afterSeq);
+    found.push(...newer);
+    // A chunk with room left is the last one written.
+    if (rows.length < MESSAGE_CHUNK_SIZE) break;
+  }
+  return found.sort((a, b) => a.seq - b.seq);
+}
+
+/** The messages with seq in (`fromSeq`, `toSeq`], oldest first. */
+export async function messagesBetween(
+  models: ChatModels,
+  conversationId: string,
+  fromSeq: number,
+  toSeq: number,
+): Promise<MessageMeta[]> {
+  if (toSeq <= fromSeq) return [];
+  const first = Math.floor((fromSeq + 1) / MESSAGE_CHUNK_SIZE);
+  const last = Math.floor(toSeq / MESSAGE_CHUNK_SIZE);
+  const chunks = await Promise.all(
+    Array.from({ length: last - first + 1 }, (_, i) =>
+      models.Message.find({
+        chunk: chunkOf(conversationId, (first + i) * MESSAGE_CHUNK_SIZE),
+      }).lean<MessageMeta[]>(),
+    ),
+  );
+  return chunks
+    .flat()
+    .filter((m) => m.seq > fromSeq && m.seq <= toSeq)
+    .sort((a, b) => a.seq - b.seq);
+}
+
+/** Reads a conversation and its participants from the store; null if it does not exist. */
+export async function readConversation(
+  models: ChatModels,
+  conversationId: string,
+): Promise<{ row: ConversationRow; members: Participant[] } | null> {
+  if (!isObjectId(conversationId)) return null;
+  const [row, members] = await Promise.all([
+    models.Conversation.findById(conversationId).lean<ConversationRow>(),
+    models.Member.find({ conversationId }).lean(),
+  ]);
+  if (!row) return null;
+  return { row, members: members.map(participantOf) };
+}

@@ -1,0 +1,40 @@
+import { Schema, type Connection, type InferSchemaType, type Types } from 'mongoose';
+
+/**
+ * One participant of one conversation, with what is personal to them: role, read and
+ * delivery positions, mute. Receipts are positions, not per-message lists: a message is
+ * delivered to / read by a member when their `deliveredSeq` / `readSeq` reaches its seq, so
+ * marking a thousand messages read is one small write.
+ *
+ * Unread count = (conversation.lastSeq − readSeq) − |ownUnread| − |hiddenUnread|: the
+ * seqs above `readSeq` of the member's own messages and of messages they deleted for
+ * themselves (both pruned when `readSeq` passes them). Sending never marks others' messages
+ * read; when nothing was unread, a send simply moves `readSeq` to its own seq.
+ */
+const memberSchema = new Schema(
+  {
+    conversationId: { type: String, required: true },
+    userId: { type: String, required: true },
+    /** Groups: owner/admin/member. Direct chats: member. */
+    role: { type: String, enum: ['owner', 'admin', 'member'], required: true },
+    joinedAt: { type: Date, required: true },
+    readSeq: { type: Number, required: true, default: 0 },
+    /** Recent read positions with their time, oldest first: `readAt` of each message. */
+    readMarks: {
+      type: [new Schema({ seq: Number, at: Date }, { _id: false })],
+      default: [],
+    },
+    deliveredSeq: { type: Number, required: true, default: 0 },
+    ownUnread: { type: [Number], default: [] },
+    hiddenUnread: { type: [Number], default: [] },
+    mutedUntil: { type: Date, default: null },
+  },
+  { collection: 'members', versionKey: false, minimize: false },
+);
+memberSchema.index({ conversationId: 1, userId: 1 }, { unique: true });
+memberSchema.index({ userId: 1 });
+
+export type MemberDoc = InferSchemaType<typeof memberSchema>;
+export type MemberRow = MemberDoc & { _id: Types.ObjectId };
+
+export const memberModel = (conn: Connection) => conn.model('Member', memberSchema);
