@@ -9,7 +9,7 @@ import {
   type RpcMethod,
 } from '@chat/api';
 import type { ServeOptions } from '@chat/bus';
-import { createLogger, onShutdown, type Logger } from '@chat/core';
+import { createLogger, onShutdown, redisClientOptions, type Logger } from '@chat/core';
 import { connectDb, type Connection } from '@chat/db';
 import { loadWorkerEnv, type WorkerEnv } from './env.js';
 
@@ -48,11 +48,7 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
   });
   const stops: Array<() => Promise<void> | void> = [];
 
-  const redis = new Redis(env.REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 2,
-    retryStrategy: (times) => Math.min(times * 200, 5000),
-  });
+  const redis = new Redis(env.REDIS_URL, redisClientOptions);
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
   await redis.connect();
 
