@@ -12,6 +12,7 @@ import {
   stopProcess,
   waitReady,
 } from './lib/setup.mjs';
+import { createSupervisor } from './lib/supervise.mjs';
 
 // `.env` fills what the environment leaves unset, before the stack reads its URLs.
 Object.assign(process.env, loadDotEnv());
@@ -30,13 +31,12 @@ async function main() {
     LOG_PRETTY: process.env.LOG_PRETTY ?? 'true',
     PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${PORT}`,
   };
-  const children = [];
   let stopping = false;
   const stopAll = async (code) => {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping services…');
-    await Promise.all(children.map((c) => stopProcess(c)));
+    await supervisor.stopAll((child) => stopProcess(child));
     // Servers that were already running before this `npm start` keep running.
     if (startedHere) {
       const { stackDown } = await import('./stack/lib.mjs');
@@ -44,36 +44,46 @@ async function main() {
     }
     process.exit(code);
   };
+  // A crashed service is restarted with backoff; one that keeps crashing stops everything:
+  // half a system that looks up is worse than a clear stop.
+  const supervisor = createSupervisor({
+    onGiveUp: (name, reason) => {
+      console.error(
+        `\n✖ ${reason}: it keeps crashing, so npm start stops everything. Its last log lines are above (prefixed "${name}").`,
+      );
+      void stopAll(1);
+    },
+  });
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
+  const readyUrls = [];
   WORKERS.forEach((name, i) => {
     const healthPort = 9100 + i;
-    const child = startService(`${name}-worker`, ['apps/workers/dist/main.js', name], {
-      ...env,
-      HEALTH_PORT: String(healthPort),
-    });
-    child.on(
-      'exit',
-      (code) =>
-        !stopping && console.error(`${name} worker exited (${code}); stopping`) && void stopAll(1),
+    supervisor.add(`${name}-worker`, () =>
+      startService(`${name}-worker`, ['apps/workers/dist/main.js', name], {
+        ...env,
+        HEALTH_PORT: String(healthPort),
+      }),
     );
-    children.push(child);
+    readyUrls.push([`${name}-worker`, `http://127.0.0.1:${healthPort}/ready`]);
   });
-  const gateway = startService('gateway', ['apps/gateway/dist/main.js'], {
-    ...env,
-    PORT: String(PORT),
-    STATIC_DIR: path.join(ROOT, 'apps/web/dist'),
-  });
-  gateway.on(
-    'exit',
-    (code) => !stopping && console.error(`gateway exited (${code}); stopping`) && void stopAll(1),
+  supervisor.add('gateway', () =>
+    startService('gateway', ['apps/gateway/dist/main.js'], {
+      ...env,
+      PORT: String(PORT),
+      STATIC_DIR: path.join(ROOT, 'apps/web/dist'),
+    }),
   );
-  children.push(gateway);
+  readyUrls.unshift(['gateway', `http://127.0.0.1:${PORT}/ready`]);
 
-  await waitReady(`http://127.0.0.1:${PORT}/ready`, gateway);
-  for (let i = 0; i < WORKERS.length; i++)
-    await waitReady(`http://127.0.0.1:${9100 + i}/ready`, children[i]);
+  try {
+    for (const [name, url] of readyUrls) await waitReady(url, supervisor.handle(name));
+  } catch (err) {
+    // Don't leave half a system running behind a failed start.
+    console.error(`\n✖ npm start failed: ${err.message}`);
+    await stopAll(1);
+  }
   console.log(
     `\n✔ Chat is running:  http://localhost:${PORT}   (API: http://localhost:${PORT}/trpc)`,
   );

@@ -61,6 +61,12 @@ function healthcheckPort(name: string): number {
   return Number(match[1]);
 }
 
+/** The host a healthcheck probes (127.0.0.1 or localhost). */
+function healthcheckHost(name: string): string {
+  const probe = [services[name]?.healthcheck?.test ?? []].flat().join(' ');
+  return /(127\.0\.0\.1|localhost):\d+/.exec(probe)?.[1] ?? '';
+}
+
 void test('every env var an app service sets is one its schema reads', () => {
   for (const [name, schema] of Object.entries(schemaOf)) {
     assert.ok(services[name], `service ${name} is missing`);
@@ -99,6 +105,15 @@ void test('ports agree between compose, nginx and the healthchecks', () => {
     const healthPort = Number(envOf(name).HEALTH_PORT);
     assert.ok(healthPort > 0, `${name} must set HEALTH_PORT (0 = no health server)`);
     assert.equal(healthcheckPort(name), healthPort, `${name}: healthcheck port vs HEALTH_PORT`);
+    // The health server listens where HEALTH_HOST says (schema default: loopback only); the
+    // in-container probe must reach it there.
+    const healthHost = workerEnvSchema.shape.HEALTH_HOST.parse(envOf(name).HEALTH_HOST);
+    if (healthHost !== '0.0.0.0' && healthHost !== '::')
+      assert.equal(
+        healthcheckHost(name),
+        healthHost,
+        `${name}: the healthcheck probes an address the health server (HEALTH_HOST=${healthHost}) does not listen on`,
+      );
   }
 
   // nginx answers the web healthcheck on the port it listens on.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, envBool, envInt, envList, jwtEnv, parseEnv } from '@chat/core';
+import { commonEnv, envBool, envDevOnlyBool, envInt, envList, jwtEnv, parseEnv } from '@chat/core';
 
 /** Every variable the gateway reads (see README "Configuration"). */
 export const gatewayEnvSchema = z.object({
@@ -14,8 +14,12 @@ export const gatewayEnvSchema = z.object({
   TRUST_PROXY: envBool(false),
   /** Built web app to serve at `/` (same origin as the API); unset = API only. */
   STATIC_DIR: z.string().optional(),
+  /** Stack traces in error answers, for debugging only; refused in production. */
+  EXPOSE_ERROR_STACKS: envDevOnlyBool(),
   RPC_TIMEOUT_MS: envInt(10_000),
   MAX_BODY_BYTES: envInt(64 * 1024),
+  /** Calls in one HTTP batch or one WebSocket frame; more is BAD_REQUEST / PARSE_ERROR. */
+  MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(50),
   SHUTDOWN_DRAIN_MS: envInt(5_000),
   RATE_LOGIN_FAILURES_PER_IDENTIFIER: envInt(10),
   RATE_LOGIN_FAILURES_WINDOW_S: envInt(15 * 60),

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { OriginPolicy } from './origins.js';
+import { normalizeOrigin, type OriginPolicy } from './origins.js';
 
 /** Headers for every response; the CSP only matters for the HTML the gateway may serve. */
 export function setSecurityHeaders(res: ServerResponse): void {
@@ -59,4 +59,22 @@ export function bearerToken(req: IncomingMessage): string | null {
   const header = req.headers.authorization;
   const match = header?.match(/^Bearer\s+(\S+)$/i);
   return match?.[1] ?? null;
+}
+
+const firstValue = (header: string | string[] | undefined) =>
+  (Array.isArray(header) ? header[0] : header)?.split(',')[0]?.trim() || undefined;
+
+/**
+ * The origin the client reached us by: scheme and Host as its browser saw them. Behind a
+ * proxy we run (`trustProxy`) they come from X-Forwarded-Proto / X-Forwarded-Host; otherwise
+ * those headers are ignored and the scheme is that of our own socket.
+ */
+export function requestOrigin(req: IncomingMessage, trustProxy: boolean): string | null {
+  const encrypted = 'encrypted' in req.socket && req.socket.encrypted === true;
+  const scheme =
+    (trustProxy ? firstValue(req.headers['x-forwarded-proto']) : undefined) ??
+    (encrypted ? 'https' : 'http');
+  const host =
+    (trustProxy ? firstValue(req.headers['x-forwarded-host']) : undefined) ?? req.headers.host;
+  return host ? normalizeOrigin(`${scheme}://${host}`) : null;
 }

@@ -1,18 +1,17 @@
 import { Redis } from 'ioredis';
+import { setExposeErrorStacks } from '@chat/api';
 import { Bus } from '@chat/bus';
-import { createLogger, onShutdown } from '@chat/core';
+import { createLogger, onShutdown, redisClientOptions } from '@chat/core';
 import { loadGatewayEnv } from './env.js';
 import { createGateway } from './server.js';
 
 async function main() {
   const env = loadGatewayEnv();
   const log = createLogger({ service: 'gateway', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
+  setExposeErrorStacks(env.EXPOSE_ERROR_STACKS);
+  if (env.EXPOSE_ERROR_STACKS) log.warn('EXPOSE_ERROR_STACKS: error answers carry stack traces');
 
-  const redis = new Redis(env.REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 2,
-    retryStrategy: (times) => Math.min(times * 200, 5000),
-  });
+  const redis = new Redis(env.REDIS_URL, redisClientOptions);
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
   await redis.connect();
   const bus = await Bus.connect({

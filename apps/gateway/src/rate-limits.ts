@@ -1,12 +1,14 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { AppError, type Logger } from '@chat/core';
+import { AppError, outageOf, type Logger } from '@chat/core';
 import type { RateLimitRule, RateLimits } from '@chat/api';
 import type { GatewayEnv } from './env.js';
 
 /**
- * The limits of API.md, shared by every gateway through Redis. If Redis fails, calls
- * are let through (logged): an outage of the limiter must not become an outage of chat.
+ * The limits of API.md, shared by every gateway through Redis. If Redis is out, the
+ * per-connection, send and typing limits let calls through (logged): an outage of the
+ * limiter must not become an outage of chat. The sign-in and sign-up limits fail closed
+ * with SERVICE_UNAVAILABLE instead: brute-force protection never silently switches off.
  */
 export function createRateLimits(redis: Redis, env: GatewayEnv, log: Logger): RateLimits {
   const limiter = (keyPrefix: string, points: number, duration: number) =>
@@ -34,16 +36,28 @@ export function createRateLimits(redis: Redis, env: GatewayEnv, log: Logger): Ra
       },
     );
 
+  /** Limits that must hold even while Redis is out (see above). */
+  const failClosed = new Set<string>(['register', 'login-id', 'login-ip']);
+
   async function guard(action: () => Promise<unknown>, what: string): Promise<void> {
     try {
+      // While Redis reconnects a command would wait for its retries: fail at once instead,
+      // with the error ioredis itself gives for a closed connection.
+      if (redis.status !== 'ready') throw new Error('Connection is closed.');
       await action();
     } catch (err) {
       if (err instanceof RateLimiterRes) throw tooMany(err.msBeforeNext);
-      if (err instanceof AppError) throw err;
-      log.warn(
-        { err: (err as Error).message, limiter: what },
-        'rate limiter unavailable, allowing',
-      );
+      // Not an outage (a bug): the caller gets INTERNAL_SERVER_ERROR and the log the details.
+      if (err instanceof AppError || !outageOf(err)) throw err;
+      const reason = (err as Error).message;
+      if (failClosed.has(what)) {
+        log.warn({ err: reason, limiter: what }, 'rate limiter unavailable, refusing');
+        throw new AppError(
+          'SERVICE_UNAVAILABLE',
+          'Sign-in and sign-up are briefly unavailable; retry shortly',
+        );
+      }
+      log.warn({ err: reason, limiter: what }, 'rate limiter unavailable, allowing');
     }
   }
 

@@ -14,12 +14,16 @@ import {
   clientIp,
   handleCors,
   requestIdFrom,
+  requestOrigin,
   setSecurityHeaders,
 } from './http-headers.js';
 import { createMetrics } from './metrics.js';
 import { createOriginPolicy } from './origins.js';
 import { createRateLimits } from './rate-limits.js';
+import { isReadableUrl, refuseUnsupportedMethod, sendTrpcError } from './request-guards.js';
+import { answerSocketCheck } from './socket-check.js';
 import { createStaticHandler } from './static-files.js';
+import { batchLimitedEncoder } from './ws-encoder.js';
 import { EventHub } from './events/hub.js';
 import { PresenceTracker } from './presence/tracker.js';
 
@@ -131,6 +135,7 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize: env.MAX_BODY_BYTES,
+    maxBatchSize: env.MAX_BATCH_SIZE,
     onError,
     async createContext({ req, res }): Promise<ApiContext> {
       const ip = clientIp(req, env.TRUST_PROXY);
@@ -147,6 +152,8 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     inFlight++;
     res.on('close', () => inFlight--);
     setSecurityHeaders(res);
+    if (!isReadableUrl(req))
+      return sendTrpcError(res, 'BAD_REQUEST', 400, 'Malformed URL (percent-encoding or Host)');
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/health') return json(res, 200, { status: 'ok' });
     if (path === '/ready') {
@@ -166,6 +173,8 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     }
     if (path === '/trpc' || path.startsWith('/trpc/')) {
       if (handleCors(req, res, origins)) return;
+      if (refuseUnsupportedMethod(req, res)) return;
+      if (path === '/trpc' && answerSocketCheck(req, res, origins, env.TRUST_PROXY)) return;
       return trpcHttp(req, res);
     }
     if (serveStatic) {
@@ -196,6 +205,7 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     router: appRouter,
     onError,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    experimental_encoder: batchLimitedEncoder(env.MAX_BATCH_SIZE),
     async createContext({ req, res: socket, info }): Promise<ApiContext> {
       const ip = clientIp(req, env.TRUST_PROXY);
       const params = info.connectionParams as Record<string, unknown> | null;
@@ -227,9 +237,12 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (shuttingDown) return refuse(503, 'Service Unavailable');
+    // tRPC reads the URL of every socket: one it can't parse would throw outside any handler.
+    if (!isReadableUrl(req)) return refuse(400, 'Bad Request');
     if (path !== '/trpc') return refuse(404, 'Not Found');
-    if (!origins.allows(req.headers.origin)) {
-      log.warn({ origin: req.headers.origin }, 'websocket refused: origin not allowed');
+    const refusal = origins.refusal(req.headers.origin, requestOrigin(req, env.TRUST_PROXY));
+    if (refusal) {
+      log.warn({ origin: req.headers.origin, reason: refusal }, 'websocket refused');
       return refuse(403, 'Forbidden');
     }
     socket.removeListener('error', onSocketError); // ws handles socket errors from here on

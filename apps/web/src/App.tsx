@@ -4,6 +4,7 @@ import { ChatApp } from './app/ChatApp';
 import { AuthScreen } from './auth/AuthScreen';
 import { useTokens } from './auth/tokens';
 import { ConnectionNotice } from './connection/ConnectionNotice';
+import { socketAttempts } from './connection/socketRefusal';
 import { resetConnectionHistory } from './connection/useConnectionState';
 import { resetEventStreamPosition, wsClient } from './connection/wsClient';
 import { resetDeliveryQueue } from './messages/deliveryQueue';
@@ -21,6 +22,7 @@ export function App() {
       void wsClient.close();
       resetEventStreamPosition();
       resetConnectionHistory();
+      socketAttempts.reset();
       resetDeliveryQueue();
       outbox.clear();
       typingStore.clear();

@@ -30,6 +30,8 @@ export function createTrpcClient() {
         // … everything else over batched HTTP with a fresh bearer token.
         false: httpBatchLink({
           url: '/trpc',
+          // The gateway refuses batches over MAX_BATCH_SIZE (50); bigger ones are split.
+          maxItems: 50,
           async headers() {
             const token = await getAccessToken();
             return token ? { Authorization: `Bearer ${token}` } : {};

@@ -46,6 +46,8 @@ export const workerEnvSchema = z.object({
   PRESENCE_SWEEP_INTERVAL_MS: envInt(15_000),
   /** Serves GET /health and /ready for orchestrators when set; 0 = off. */
   HEALTH_PORT: envInt(0),
+  /** Where the health server listens: loopback unless probes come from outside (containers). */
+  HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;

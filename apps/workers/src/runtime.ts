@@ -9,7 +9,7 @@ import {
   type RpcMethod,
 } from '@chat/api';
 import type { PartitionControl, ServeOptions } from '@chat/bus';
-import { createLogger, onShutdown, type Logger } from '@chat/core';
+import { createLogger, onShutdown, redisClientOptions, type Logger } from '@chat/core';
 import { connectDb, type Connection } from '@chat/db';
 import { loadWorkerEnv, type WorkerEnv } from './env.js';
 
@@ -48,11 +48,7 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
   });
   const stops: Array<() => Promise<void> | void> = [];
 
-  const redis = new Redis(env.REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 2,
-    retryStrategy: (times) => Math.min(times * 200, 5000),
-  });
+  const redis = new Redis(env.REDIS_URL, redisClientOptions);
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
   await redis.connect();
 
@@ -90,7 +86,7 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
   };
   await def.start(rt);
 
-  const health = env.HEALTH_PORT ? startHealthServer(env.HEALTH_PORT, rt) : null;
+  const health = env.HEALTH_PORT ? startHealthServer(env.HEALTH_PORT, env.HEALTH_HOST, rt) : null;
 
   onShutdown(log, async () => {
     // Take no new work, finish what is in hand (answered, acked), then hand over and close.
@@ -105,7 +101,7 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
 }
 
 /** /health: the process runs; /ready: bus, Redis and MongoDB are connected. */
-function startHealthServer(port: number, rt: WorkerRuntime): Server {
+function startHealthServer(port: number, host: string, rt: WorkerRuntime): Server {
   const server = createServer((req, res) => {
     const parts = {
       rabbitmq: rt.bus.connected,
@@ -123,11 +119,11 @@ function startHealthServer(port: number, rt: WorkerRuntime): Server {
   });
   server.on('error', (err) => {
     rt.log.fatal(
-      { err: err.message, port },
-      'health server cannot listen; set HEALTH_PORT to a free port',
+      { err: err.message, port, host },
+      'health server cannot listen; set HEALTH_PORT to a free port (and HEALTH_HOST to an address of this machine)',
     );
     process.exit(1);
   });
-  server.listen(port, () => rt.log.info({ port }, 'health server listening'));
+  server.listen(port, host, () => rt.log.info({ port, host }, 'health server listening'));
   return server;
 }

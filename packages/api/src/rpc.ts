@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { AppError, type Logger, type RequestMeta } from '@chat/core';
+import { AppError, toAppError, type Logger, type RequestMeta } from '@chat/core';
 import { methods, type RpcInput, type RpcMethod, type RpcOutput } from './methods.js';
 import { partitionOf } from './partitions.js';
 
@@ -94,14 +94,13 @@ export function requireUserId(meta: RequestMeta): string {
   return meta.userId;
 }
 
-/** Maps worker errors to tRPC errors, keeping code, message and data (e.g. retryAfterMs). */
+/**
+ * Maps errors to tRPC errors, keeping code, message and data (e.g. retryAfterMs). An outage
+ * of the database or Redis becomes SERVICE_UNAVAILABLE (see toAppError); the cause stays the
+ * original error, for the logs.
+ */
 export function toTRPCError(err: unknown): TRPCError {
   if (err instanceof TRPCError) return err;
-  if (err instanceof AppError)
-    return new TRPCError({ code: err.code, message: err.message, cause: err });
-  return new TRPCError({
-    code: 'INTERNAL_SERVER_ERROR',
-    message: 'Internal server error',
-    cause: err,
-  });
+  const appError = toAppError(err);
+  return new TRPCError({ code: appError.code, message: appError.message, cause: err });
 }

@@ -3,6 +3,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { AppError } from '@chat/core';
 import { metaOf, type ApiContext, type RateLimitRule } from './context.js';
+import { exposesErrorStacks } from './error-stacks.js';
 import { toTRPCError, type RpcInput, type RpcMethod, type RpcOutput } from './rpc.js';
 
 const isProduction = process.env.NODE_ENV === 'production';
@@ -16,8 +17,9 @@ function summarize(err: z.ZodError): string {
 }
 
 const t = initTRPC.context<ApiContext>().create({
-  // Stack traces only in development; never in test or production answers.
-  isDev: process.env.NODE_ENV === 'development',
+  // Never tRPC's own stack traces (it would add them in any development run): the formatter
+  // adds one only when the gateway opted in (see error-stacks.ts).
+  isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const zodError = cause instanceof z.ZodError ? cause : null;
@@ -36,6 +38,7 @@ const t = initTRPC.context<ApiContext>().create({
           cause instanceof AppError && typeof cause.data?.retryAfterMs === 'number'
             ? cause.data.retryAfterMs
             : undefined,
+        ...(exposesErrorStacks() && error.stack ? { stack: error.stack } : {}),
       },
     };
   },

@@ -6,6 +6,7 @@ import { AppError, createLogger, type RequestMeta } from '@chat/core';
 import {
   appRouter,
   createCallerFactory,
+  setExposeErrorStacks,
   type ApiContext,
   type RateLimitRule,
   type RpcCaller,
@@ -231,9 +232,19 @@ describe('input validation', () => {
     const shape = shapeOf(err, 'user.me', fake.ctx);
     assert.equal(shape.data.zodError, null);
     assert.equal(shape.data.httpStatus, 401);
-    if (process.env.NODE_ENV !== 'development') {
-      assert.equal(shape.data.stack, undefined, 'no stack trace outside development');
+    assert.equal(shape.data.stack, undefined, 'no stack trace, whatever NODE_ENV is');
+  });
+
+  test('a stack trace only when the gateway opts in (EXPOSE_ERROR_STACKS)', async () => {
+    const fake = fakeContext({ user: null });
+    const err = await rejectsWith(createCaller(fake.ctx).user.me(), 'UNAUTHORIZED');
+    setExposeErrorStacks(true);
+    try {
+      assert.match(String(shapeOf(err, 'user.me', fake.ctx).data.stack), /UNAUTHORIZED|Error/);
+    } finally {
+      setExposeErrorStacks(false);
     }
+    assert.equal(shapeOf(err, 'user.me', fake.ctx).data.stack, undefined);
   });
 });
 

@@ -6,7 +6,7 @@ import {
   type ConfirmChannel,
   type ConsumeMessage,
 } from 'amqplib';
-import { AppError, isErrorCode, type Logger } from '@chat/core';
+import { AppError, isErrorCode, toAppError, type Logger } from '@chat/core';
 import {
   assertSharedTopology,
   eventQueueArguments,
@@ -572,18 +572,21 @@ export class Bus {
     try {
       reply = { ok: true, data: await dispatch(request.method, request.input, request.meta, log) };
     } catch (err) {
-      if (err instanceof AppError) {
-        reply = {
-          ok: false,
-          error: { code: err.code, message: err.message, ...(err.data ? { data: err.data } : {}) },
-        };
-      } else {
-        log.error({ err }, 'rpc handler failed');
-        reply = {
-          ok: false,
-          error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' },
-        };
-      }
+      // A database or Redis outage is SERVICE_UNAVAILABLE (retry safe); other errors are bugs.
+      const appError = toAppError(err);
+      if (!(err instanceof AppError))
+        log[appError.code === 'INTERNAL_SERVER_ERROR' ? 'error' : 'warn'](
+          { err },
+          'rpc handler failed',
+        );
+      reply = {
+        ok: false,
+        error: {
+          code: appError.code,
+          message: appError.message,
+          ...(appError.data ? { data: appError.data } : {}),
+        },
+      };
     }
     const durationMs = Math.round(performance.now() - started);
     log.info(

@@ -76,6 +76,16 @@ export const envSecret = (devFallback: string) =>
       return devFallback;
     });
 
+/** A switch for development aids: off unless set, and production refuses to start with it on. */
+export const envDevOnlyBool = () =>
+  envBool(false).transform((on: boolean, ctx): boolean => {
+    if (on && (parsingNodeEnv ?? process.env.NODE_ENV) === 'production') {
+      ctx.addIssue({ code: 'custom', message: 'must not be true in production' });
+      return z.NEVER;
+    }
+    return on;
+  });
+
 /** Variables of the JWT settings shared by the auth worker (signs) and the gateway (verifies). */
 export const jwtEnv = {
   JWT_ACCESS_SECRET: envSecret('dev-only-access-secret-0123456789abcdef'),

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { z } from 'zod';
-import { commonEnv, envBool, envInt, envList, envSecret, jwtEnv, parseEnv } from '../src/env.js';
+import {
+  commonEnv,
+  envBool,
+  envDevOnlyBool,
+  envInt,
+  envList,
+  envSecret,
+  jwtEnv,
+  parseEnv,
+} from '../src/env.js';
 
 describe('parseEnv', () => {
   const schema = z.object({
@@ -154,5 +163,31 @@ describe('envSecret', () => {
     assert.equal(env.JWT_AUDIENCE, 'chat-api');
     process.env.NODE_ENV = 'production';
     assert.throws(() => parseEnv(z.object(jwtEnv), {}), /JWT_ACCESS_SECRET/);
+  });
+});
+
+describe('envDevOnlyBool', () => {
+  const schema = z.object({ DEBUG_AID: envDevOnlyBool() });
+  let saved: string | undefined;
+  beforeEach(() => {
+    saved = process.env.NODE_ENV;
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = saved;
+  });
+
+  test('off unless set; on when set outside production', () => {
+    process.env.NODE_ENV = 'development';
+    assert.equal(parseEnv(schema, {}).DEBUG_AID, false);
+    assert.equal(parseEnv(schema, { DEBUG_AID: 'true' }).DEBUG_AID, true);
+  });
+
+  test('production refuses to start with it on, and is fine with it off', () => {
+    assert.throws(
+      () => parseEnv(schema, { NODE_ENV: 'production', DEBUG_AID: 'true' }),
+      /DEBUG_AID: must not be true in production/,
+    );
+    assert.equal(parseEnv(schema, { NODE_ENV: 'production', DEBUG_AID: 'false' }).DEBUG_AID, false);
   });
 });

@@ -11,6 +11,9 @@ import { isUnauthorized, refreshOnUnauthorizedLink } from './refresh-link.js';
 import { expiresWithin, toStored, type Session, type StoredSession } from './session.js';
 import { createStreamPosition } from './stream-position.js';
 
+/** The gateway's default MAX_BATCH_SIZE: bigger batches are split into several requests. */
+const MAX_BATCH_ITEMS = 50;
+
 export interface ChatClientOptions {
   /** Gateway base URL, e.g. `http://127.0.0.1:4000` (`/trpc` is appended). */
   url: string;
@@ -105,6 +108,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     links: [
       httpBatchLink({
         url: httpUrl,
+        maxItems: MAX_BATCH_ITEMS,
         ...(fetchImpl ? { fetch: fetchImpl } : {}),
         headers: () => options.headers?.() ?? {},
       }),
@@ -130,6 +134,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         true: wsLink({ client: wsClient }),
         false: httpBatchLink({
           url: httpUrl,
+          maxItems: MAX_BATCH_ITEMS,
           ...(fetchImpl ? { fetch: fetchImpl } : {}),
           async headers() {
             const token = await freshAccessToken();

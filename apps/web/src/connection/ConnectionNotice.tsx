@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useSocketRefusal } from './socketRefusal';
 import { useConnectionState } from './useConnectionState';
 
 /** Short blips (a token-expiry reconnect) stay silent; a real outage shows after this. */
@@ -10,6 +11,7 @@ const SHOW_AFTER_MS = 1_000;
  */
 export function ConnectionNotice() {
   const state = useConnectionState();
+  const refusal = useSocketRefusal();
   const down = state === 'reconnecting' || state === 'offline';
   const [visible, setVisible] = useState(false);
 
@@ -26,6 +28,8 @@ export function ConnectionNotice() {
     return () => clearTimeout(timer);
   }, [down, state]);
 
+  if (refusal) return <SocketRefusedBanner reason={refusal} />;
+
   return (
     <div
       role="status"
@@ -40,6 +44,20 @@ export function ConnectionNotice() {
           {state === 'offline' ? 'Offline — reconnecting…' : 'Reconnecting…'}
         </p>
       )}
+    </div>
+  );
+}
+
+/** The server refuses the socket: no live updates until that is fixed, and the user is told. */
+function SocketRefusedBanner({ reason }: { reason: string }) {
+  return (
+    <div className="fixed inset-x-0 top-2 z-50 flex justify-center px-2">
+      <p
+        role="alert"
+        className="max-w-2xl rounded-lg bg-red-100 px-4 py-2 text-sm font-medium text-red-900 shadow-md ring-1 ring-red-300 dark:bg-red-950 dark:text-red-50 dark:ring-red-800"
+      >
+        Live updates are unavailable: the server refused the connection ({reason}).
+      </p>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { createWSClient } from '@trpc/client';
 import { createStreamPosition } from '@chat/sdk/stream-position';
 import { getAccessToken } from '../auth/session';
+import { socketAttempts } from './socketRefusal';
 
 /** The server closes the socket with this code when the access token expires. */
 export const TOKEN_EXPIRED_CLOSE_CODE = 4001;
@@ -31,7 +32,9 @@ export const wsClient = createWSClient({
   keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 5_000 },
   retryDelayMs: (attempt) => (attempt === 0 ? 0 : Math.min(500 * 2 ** attempt, 5_000)),
   experimental_encoder: position.encoder,
+  onOpen: () => socketAttempts.opened(),
   onClose: (cause) => {
     lastCloseCode = cause?.code ?? null;
+    socketAttempts.closed();
   },
 });

@@ -2,6 +2,7 @@ import { tracked, type TrackedEnvelope } from '@trpc/server';
 // Lets the emitted .d.ts name tRPC's subscription types through a public entry point.
 import type {} from '@trpc/server/unstable-core-do-not-import';
 import { protectedProcedure, router } from '../trpc.js';
+import { toTRPCError } from '../rpc.js';
 import { streamInput, type ClientEvent } from '../schemas/index.js';
 
 export const eventsRouter = router({
@@ -15,8 +16,13 @@ export const eventsRouter = router({
     input,
     signal,
   }): AsyncGenerator<TrackedEnvelope<ClientEvent> | ClientEvent, void, unknown> {
-    for await (const item of ctx.events.stream(ctx.user.id, input?.lastEventId, signal)) {
-      yield item.id ? tracked(item.id, item.event) : item.event;
+    try {
+      for await (const item of ctx.events.stream(ctx.user.id, input?.lastEventId, signal)) {
+        yield item.id ? tracked(item.id, item.event) : item.event;
+      }
+    } catch (err) {
+      // A Redis outage ends the stream with SERVICE_UNAVAILABLE: the client resumes later.
+      throw toTRPCError(err);
     }
   }),
 });

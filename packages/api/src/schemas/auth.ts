@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { oneLine, safeString } from './common.js';
 import { meSchema } from './user.js';
 
 const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /** bcrypt reads only the first 72 bytes; longer passwords are refused, never truncated. */
-export const passwordSchema = z
-  .string()
+export const passwordSchema = safeString()
   .refine((p) => utf8Bytes(p) >= 8, 'Password must be at least 8 bytes')
   .refine((p) => utf8Bytes(p) <= 72, 'Password must be at most 72 UTF-8 bytes');
 
@@ -19,6 +19,7 @@ export const registerInput = z.strictObject({
     .string()
     .trim()
     .max(254)
+    .check(...oneLine)
     .pipe(z.email('Invalid email address'))
     .transform((e) => e.toLowerCase()),
   password: passwordSchema,
@@ -31,13 +32,14 @@ export const loginInput = z.strictObject({
     .trim()
     .min(1)
     .max(254)
+    .check(...oneLine)
     .transform((v) => v.toLowerCase()),
   // Bounded so a huge body can't cost a bcrypt round; over-long passwords simply fail.
-  password: z.string().min(1).max(1024),
+  password: safeString().min(1).max(1024),
 });
 export type LoginInput = z.infer<typeof loginInput>;
 
-export const refreshInput = z.strictObject({ refreshToken: z.string().min(1).max(4096) });
+export const refreshInput = z.strictObject({ refreshToken: safeString().min(1).max(4096) });
 export type RefreshInput = z.infer<typeof refreshInput>;
 
 export const tokenPairSchema = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cursorSchema, idSchema, isoDate } from './common.js';
+import { cursorSchema, idSchema, isoDate, multiLine } from './common.js';
 
 export const messageTypeSchema = z.enum(['text', 'image', 'file', 'audio', 'video']);
 export type MessageType = z.infer<typeof messageTypeSchema>;
@@ -73,7 +73,8 @@ export const sendInput = z.strictObject({
     .string()
     .trim()
     .min(1, 'Message is empty')
-    .max(MAX_CONTENT_CHARS, `Message is longer than ${MAX_CONTENT_CHARS} characters`),
+    .max(MAX_CONTENT_CHARS, `Message is longer than ${MAX_CONTENT_CHARS} characters`)
+    .check(...multiLine),
   type: messageTypeSchema.default('text'),
 });
 export type SendInput = z.infer<typeof sendInput>;

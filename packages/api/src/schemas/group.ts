@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpsUrlSchema, idSchema, isoDate } from './common.js';
+import { httpsUrlSchema, idSchema, isoDate, multiLine, oneLine } from './common.js';
 
 export const groupRoleSchema = z.enum(['owner', 'admin', 'member']);
 export type GroupRole = z.infer<typeof groupRoleSchema>;
@@ -21,8 +21,17 @@ export const MAX_GROUP_MEMBERS = 10_000;
 /** Ids per group.create / group.addMembers call. */
 export const MAX_MEMBER_IDS_PER_CALL = 255;
 
-const groupName = z.string().trim().min(1).max(100);
-const groupDescription = z.string().trim().max(500);
+const groupName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .check(...oneLine);
+const groupDescription = z
+  .string()
+  .trim()
+  .max(500)
+  .check(...multiLine);
 const memberIds = z.array(idSchema).min(1).max(MAX_MEMBER_IDS_PER_CALL);
 
 export const createGroupInput = z.strictObject({

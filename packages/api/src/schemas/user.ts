@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cursorSchema, httpsUrlSchema, idSchema, isoDate } from './common.js';
+import { cursorSchema, httpsUrlSchema, idSchema, isoDate, multiLine, oneLine } from './common.js';
 
 export const userStatusSchema = z.enum(['online', 'offline', 'away', 'busy']);
 export type UserStatus = z.infer<typeof userStatusSchema>;
@@ -21,15 +21,30 @@ export type Me = z.infer<typeof meSchema>;
 export const userByIdInput = z.strictObject({ userId: idSchema });
 
 export const userSearchInput = z.strictObject({
-  query: z.string().trim().min(1).max(64),
+  query: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .check(...oneLine),
   limit: z.number().int().min(1).max(50).default(20),
   cursor: cursorSchema.optional(),
 });
 export type UserSearchInput = z.infer<typeof userSearchInput>;
 
 export const updateProfileInput = z.strictObject({
-  displayName: z.string().trim().min(1).max(64).optional(),
-  bio: z.string().max(500).optional(),
+  displayName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .check(...oneLine)
+    .optional(),
+  bio: z
+    .string()
+    .max(500)
+    .check(...multiLine)
+    .optional(),
   avatar: httpsUrlSchema.nullable().optional(),
 });
 export type UpdateProfileInput = z.infer<typeof updateProfileInput>;
