@@ -8,6 +8,7 @@
  *   --mode durability  commit latency/throughput (the launcher varies synchronous_commit)
  * Prints readable lines and one final `RESULT <json>` line for the launcher.
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { mongo } from 'mongoose';
 import { explainProbes } from './store/explain.js';
@@ -39,7 +40,7 @@ async function growth(client: mongo.MongoClient) {
   const { messages, members } = await createCollections(client.db('bench'));
   const probeDocs = await insertProbe(messages, members);
   const fill = new Fill(messages, members);
-  const rows: { stored: number; fillRate: number | null; results: Results }[] = [];
+  const rows: { stored: number; fillRate: number | null; load: number; results: Results }[] = [];
   let extra: Results = {};
   let plans: Record<string, string[]> = {};
 
@@ -60,7 +61,7 @@ async function growth(client: mongo.MongoClient) {
         (fillRate ? ` (filled at ${Math.round(fillRate)} docs/s)` : ''),
       results,
     );
-    rows.push({ stored: target, fillRate, results });
+    rows.push({ stored: target, fillRate, load: loadavg()[0]!, results });
     if (target === checkpoints.at(-1)) {
       extra = await bigDocumentUpdates(ctx);
       print('\nupdate cost by document size', extra);

@@ -79,6 +79,10 @@ function growthTable(name, result) {
     ...result.rows.map((r) => `${fmt(r.results[op].p50)} / ${fmt(r.results[op].p99)}`),
   ]);
   rows.push([
+    'machine load average (1 min) after the probes',
+    ...result.rows.map((r) => r.load.toFixed(1)),
+  ]);
+  rows.push([
     'bulk fill rate (docs/s, insertMany of 1,000)',
     ...result.rows.map((r) => (r.fillRate ? String(Math.round(r.fillRate)) : '–')),
   ]);
