@@ -99,13 +99,13 @@ func installCompanions(ctx context.Context, conn *pgx.Conn) error {
 }
 
 func removeCompanions(ctx context.Context, conn *pgx.Conn) error {
+	// Dropping the schema also drops the event triggers, which depend on its functions.
 	const q = `
-		DROP EVENT TRIGGER IF EXISTS companion_create_index;
-		DROP EVENT TRIGGER IF EXISTS companion_drop_index;
 		DO $$ BEGIN
-			IF to_regproc('public.companion_remove') IS NOT NULL THEN
-				PERFORM public.companion_remove(c.oid)
-				FROM pg_class c WHERE public.companion_is_ferret_table(c.oid);
+			IF to_regnamespace('ferretdb$companions') IS NOT NULL THEN
+				PERFORM ferretdb$companions.remove(c.oid)
+				FROM pg_class c WHERE ferretdb$companions.is_ferret_table(c.oid);
+				DROP SCHEMA ferretdb$companions CASCADE;
 			END IF;
 		END $$;`
 	if _, err := conn.Exec(ctx, q); err != nil {
@@ -129,7 +129,7 @@ func alterDatabase(ctx context.Context, conn *pgx.Conn, change string) error {
 // meanwhile (tests drop databases constantly) is skipped, not an error.
 func backfillCompanions(ctx context.Context, conn *pgx.Conn, logger *slog.Logger) error {
 	rows, err := conn.Query(ctx,
-		"SELECT c.oid::bigint FROM pg_class c WHERE public.companion_is_ferret_table(c.oid)")
+		"SELECT c.oid::bigint FROM pg_class c WHERE ferretdb$companions.is_ferret_table(c.oid)")
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func backfillCompanions(ctx context.Context, conn *pgx.Conn, logger *slog.Logger
 
 	changed := 0
 	for _, table := range tables {
-		rows, err := conn.Query(ctx, "SELECT public.companion_sync($1::bigint::oid)", table)
+		rows, err := conn.Query(ctx, "SELECT ferretdb$companions.sync($1::bigint::oid)", table)
 		if err != nil {
 			return err
 		}

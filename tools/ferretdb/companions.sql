@@ -15,15 +15,19 @@
 -- never fails FerretDB's statement. Nested paths (`a.b`) get none: FerretDB 1.24 does
 -- not push nested filters down at all.
 
+-- A schema no FerretDB database can be named like (its names are [a-zA-Z0-9_-]), so
+-- dropping a database never drops these functions.
+CREATE SCHEMA IF NOT EXISTS ferretdb$companions;
+
 -- 'field' for an index column `(_jsonb -> 'field'::text)`, NULL for anything else.
-CREATE OR REPLACE FUNCTION public.companion_field(expr text) RETURNS text
+CREATE OR REPLACE FUNCTION ferretdb$companions.field(expr text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT AS $$
   SELECT replace(m[1], '''''', '''')
   FROM regexp_match(expr, '^\(_jsonb -> ''((?:[^'']|'''')*)''::text\)$') AS m
 $$;
 
 -- Tables FerretDB owns: all but the metadata table in a schema that holds one.
-CREATE OR REPLACE FUNCTION public.companion_is_ferret_table(tbl oid) RETURNS boolean
+CREATE OR REPLACE FUNCTION ferretdb$companions.is_ferret_table(tbl oid) RETURNS boolean
 LANGUAGE sql STABLE STRICT AS $$
   SELECT EXISTS (
     SELECT 1
@@ -35,16 +39,16 @@ LANGUAGE sql STABLE STRICT AS $$
 $$;
 
 -- Our indexes end in `_gin`; FerretDB's are `<table>_<name>_<8 hex>_idx`, so never clash.
-CREATE OR REPLACE FUNCTION public.companion_name(tbl name, field text) RETURNS name
+CREATE OR REPLACE FUNCTION ferretdb$companions.index_name(tbl name, field text) RETURNS name
 LANGUAGE sql IMMUTABLE STRICT AS $$
   SELECT (left(tbl, 40) || '_' || left(md5(tbl || '/' || field), 12) || '_gin')::name
 $$;
 
 -- GIN companions that exist on a table, with their field.
-CREATE OR REPLACE FUNCTION public.companion_existing(tbl oid)
+CREATE OR REPLACE FUNCTION ferretdb$companions.existing(tbl oid)
 RETURNS TABLE (idx regclass, field text)
 LANGUAGE sql STABLE STRICT AS $$
-  SELECT i.indexrelid::regclass, public.companion_field(pg_get_indexdef(i.indexrelid, 1, true))
+  SELECT i.indexrelid::regclass, ferretdb$companions.field(pg_get_indexdef(i.indexrelid, 1, true))
   FROM pg_index i
   JOIN pg_class ic ON ic.oid = i.indexrelid
   JOIN pg_am am ON am.oid = ic.relam
@@ -52,19 +56,19 @@ LANGUAGE sql STABLE STRICT AS $$
 $$;
 
 -- Top-level fields of the table's btree indexes.
-CREATE OR REPLACE FUNCTION public.companion_wanted(tbl oid) RETURNS text[]
+CREATE OR REPLACE FUNCTION ferretdb$companions.wanted(tbl oid) RETURNS text[]
 LANGUAGE sql STABLE STRICT AS $$
   SELECT coalesce(array_agg(DISTINCT f), '{}')
   FROM pg_index i
   JOIN pg_class ic ON ic.oid = i.indexrelid
   JOIN pg_am am ON am.oid = ic.relam
   CROSS JOIN LATERAL generate_series(1, i.indnkeyatts) AS col
-  CROSS JOIN LATERAL public.companion_field(pg_get_indexdef(i.indexrelid, col, true)) AS f
+  CROSS JOIN LATERAL ferretdb$companions.field(pg_get_indexdef(i.indexrelid, col, true)) AS f
   WHERE i.indrelid = tbl AND am.amname = 'btree' AND f IS NOT NULL
 $$;
 
 -- Makes one table's companions match its btree indexes; returns what it did.
-CREATE OR REPLACE FUNCTION public.companion_sync(tbl oid) RETURNS SETOF text
+CREATE OR REPLACE FUNCTION ferretdb$companions.sync(tbl oid) RETURNS SETOF text
 LANGUAGE plpgsql AS $$
 DECLARE
   wanted text[];
@@ -72,20 +76,20 @@ DECLARE
   r record;
   have text[];
 BEGIN
-  IF NOT public.companion_is_ferret_table(tbl) THEN
+  IF NOT ferretdb$companions.is_ferret_table(tbl) THEN
     RETURN;
   END IF;
-  wanted := public.companion_wanted(tbl);
-  SELECT coalesce(array_agg(e.field), '{}') INTO have FROM public.companion_existing(tbl) e;
+  wanted := ferretdb$companions.wanted(tbl);
+  SELECT coalesce(array_agg(e.field), '{}') INTO have FROM ferretdb$companions.existing(tbl) e;
 
   FOREACH f IN ARRAY wanted LOOP
     CONTINUE WHEN f = ANY (have);
     EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((_jsonb -> %L) jsonb_path_ops) WITH (fastupdate = off)',
-      public.companion_name((SELECT relname FROM pg_class WHERE oid = tbl), f), tbl::regclass, f);
+      ferretdb$companions.index_name((SELECT relname FROM pg_class WHERE oid = tbl), f), tbl::regclass, f);
     RETURN NEXT format('created GIN companion on %s (%s)', tbl::regclass, f);
   END LOOP;
 
-  FOR r IN SELECT idx::text AS idx, field FROM public.companion_existing(tbl) LOOP
+  FOR r IN SELECT idx::text AS idx, field FROM ferretdb$companions.existing(tbl) LOOP
     CONTINUE WHEN r.field = ANY (wanted);
     EXECUTE format('DROP INDEX IF EXISTS %s', r.idx);
     RETURN NEXT format('dropped GIN companion %s (%s)', r.idx, r.field);
@@ -94,12 +98,12 @@ END
 $$;
 
 -- Drops every companion of one table (companions switched off).
-CREATE OR REPLACE FUNCTION public.companion_remove(tbl oid) RETURNS SETOF text
+CREATE OR REPLACE FUNCTION ferretdb$companions.remove(tbl oid) RETURNS SETOF text
 LANGUAGE plpgsql AS $$
 DECLARE
   r record;
 BEGIN
-  FOR r IN SELECT idx::text AS idx, field FROM public.companion_existing(tbl) LOOP
+  FOR r IN SELECT idx::text AS idx, field FROM ferretdb$companions.existing(tbl) LOOP
     EXECUTE format('DROP INDEX IF EXISTS %s', r.idx);
     RETURN NEXT format('dropped GIN companion %s (%s)', r.idx, r.field);
   END LOOP;
@@ -107,7 +111,7 @@ END
 $$;
 
 -- Syncs each table; one table's failure is a warning, never an error for the caller.
-CREATE OR REPLACE FUNCTION public.companion_sync_tables(tbls oid[]) RETURNS void
+CREATE OR REPLACE FUNCTION ferretdb$companions.sync_tables(tbls oid[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   t oid;
@@ -115,7 +119,7 @@ DECLARE
 BEGIN
   FOREACH t IN ARRAY tbls LOOP
     BEGIN
-      FOR msg IN SELECT public.companion_sync(t) LOOP
+      FOR msg IN SELECT ferretdb$companions.sync(t) LOOP
         RAISE LOG 'companion index: %', msg;
       END LOOP;
     EXCEPTION WHEN OTHERS THEN
@@ -127,10 +131,10 @@ $$;
 
 -- After CREATE INDEX: sync the tables that got a new btree index (our GINs are skipped,
 -- so creating one does not recurse).
-CREATE OR REPLACE FUNCTION public.companion_on_create_index() RETURNS event_trigger
+CREATE OR REPLACE FUNCTION ferretdb$companions.on_create_index() RETURNS event_trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM public.companion_sync_tables(array(
+  PERFORM ferretdb$companions.sync_tables(array(
     SELECT DISTINCT i.indrelid
     FROM pg_event_trigger_ddl_commands() c
     JOIN pg_index i ON i.indexrelid = c.objid
@@ -143,10 +147,10 @@ $$;
 -- After DROP INDEX (FerretDB's dropIndexes): the dropped index's table is no longer known,
 -- so sync every table of its schema. Dropping our own `_gin` index does not recurse.
 -- DROP TABLE / DROP SCHEMA take the companions with them and do not fire this.
-CREATE OR REPLACE FUNCTION public.companion_on_drop_index() RETURNS event_trigger
+CREATE OR REPLACE FUNCTION ferretdb$companions.on_drop_index() RETURNS event_trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM public.companion_sync_tables(array(
+  PERFORM ferretdb$companions.sync_tables(array(
     SELECT c.oid
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -160,6 +164,6 @@ $$;
 DROP EVENT TRIGGER IF EXISTS companion_create_index;
 DROP EVENT TRIGGER IF EXISTS companion_drop_index;
 CREATE EVENT TRIGGER companion_create_index ON ddl_command_end
-  WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION public.companion_on_create_index();
+  WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION ferretdb$companions.on_create_index();
 CREATE EVENT TRIGGER companion_drop_index ON sql_drop
-  WHEN TAG IN ('DROP INDEX') EXECUTE FUNCTION public.companion_on_drop_index();
+  WHEN TAG IN ('DROP INDEX') EXECUTE FUNCTION ferretdb$companions.on_drop_index();
