@@ -98,6 +98,24 @@ export async function runProbes(ctx: ProbeContext): Promise<Results> {
     results[`insertMany ${size}: per call`] = s;
     results[`insertMany ${size}: per doc`] = perDoc(s, size);
   }
+  // A retried send inside a group commit: FerretDB rolls the batch back and inserts one by one.
+  const withDuplicate = summarise(
+    await sample(Math.max(5, Math.ceil(samples / 5)), async () => {
+      const docs = Array.from({ length: 50 }, live);
+      const m = pick(stored);
+      docs[25] = { ...docs[25]!, senderId: m.senderId, clientId: m.clientId };
+      const res = await messages.insertMany(docs, { ordered: false }).catch((err: unknown) => {
+        if (err instanceof mongo.MongoBulkWriteError)
+          return { insertedCount: err.result.insertedCount };
+        throw err;
+      });
+      check(res.insertedCount === 49, 'insertMany with a duplicate');
+    }),
+  );
+  results['insertMany 50 with 1 duplicate key (ordered: false): per doc'] = perDoc(
+    withDuplicate,
+    50,
+  );
   results['history page: {conversationId, seq: {$lt}} sort limit 50'] = summarise(
     await sample(Math.ceil(samples / 4), async () => {
       const before = PAGE + 1 + Math.floor(Math.random() * (PROBE_MESSAGES - PAGE));
