@@ -110,7 +110,7 @@ function durabilityTable(results) {
 
 async function main() {
   ensureDependencies();
-  const dir = path.join(ROOT, '.stack', 'bench-store');
+  const dir = path.join(ROOT, '.stack', `bench-store-${values['pg-port']}`);
   const summary = [];
   const durability = [];
   let current = null;

@@ -25,6 +25,7 @@ export async function explainProbes(
 ): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   psql(pg, 'ALTER SYSTEM SET auto_explain.log_min_duration = 0');
+  psql(pg, 'ALTER SYSTEM SET auto_explain.log_analyze = on');
   psql(pg, 'SELECT pg_reload_conf()');
   await sleep(500);
   try {
@@ -36,23 +37,27 @@ export async function explainProbes(
     }
   } finally {
     psql(pg, 'ALTER SYSTEM RESET auto_explain.log_min_duration');
+    psql(pg, 'ALTER SYSTEM RESET auto_explain.log_analyze');
     psql(pg, 'SELECT pg_reload_conf()');
   }
   return out;
 }
 
-/** "SELECT … WHERE …" followed by its scan nodes, for each FerretDB statement in the log. */
+/**
+ * "SELECT … WHERE …" with the time PostgreSQL spent executing it, then its scan nodes, for
+ * each FerretDB statement in the log.
+ */
 function planNodes(log: string): string[] {
   const lines: string[] = [];
   for (const entry of log.split(/\n(?=\S)/)) {
     const query = /Query Text: (.*)/.exec(entry)?.[1];
     if (!query || !/^(SELECT|UPDATE|INSERT|DELETE)/.test(query.trim())) continue;
-    lines.push(
-      `  ${query
-        .replace(/\s+/g, ' ')
-        .replace(/"bench"\./g, '')
-        .slice(0, 110)}`,
-    );
+    const duration = /duration: ([\d.]+) ms/.exec(entry)?.[1] ?? '?';
+    const text = query
+      .replace(/\s+/g, ' ')
+      .replace(/"bench"\./g, '')
+      .slice(0, 100);
+    lines.push(`  [${duration} ms in PostgreSQL] ${text}`);
     for (const node of entry.matchAll(
       /(?:Seq Scan|Bitmap Index Scan|Index Only Scan|Index Scan)(?: using \S+)? on \S+|BitmapAnd/g,
     )) {
