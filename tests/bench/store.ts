@@ -5,13 +5,14 @@
  * BENCH_PSQL / BENCH_PG_LOG). Figures only: nothing is asserted but result correctness.
  *
  *   --mode growth      grow messages 0 → the last checkpoint, probing at each checkpoint
- *   --mode durability  commit latency/throughput (the launcher varies synchronous_commit)
+ *   --mode durability  commit latency/throughput, durability settings taking turns
  * Prints readable lines and one final `RESULT <json>` line for the launcher.
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { mongo } from 'mongoose';
 import { explainProbes } from './store/explain.js';
+import { pgAccess } from './store/pg.js';
 import { Fill, PROBE, createCollections, insertProbe } from './store/fixtures.js';
 import { measureCommits } from './store/durability.js';
 import { bigDocumentUpdates, pageBySeqBlock, runProbes, type Results } from './store/probes.js';
@@ -76,27 +77,23 @@ async function plansOf(
   messages: Awaited<ReturnType<typeof createCollections>>['messages'],
   members: Awaited<ReturnType<typeof createCollections>>['members'],
 ) {
-  const psql = process.env.BENCH_PSQL;
-  const log = process.env.BENCH_PG_LOG;
-  if (!psql || !log) return {};
-  const plans = await explainProbes(
-    { psql: JSON.parse(psql) as string[], log },
-    {
-      'findOne {senderId, clientId}': () =>
-        messages.findOne({ senderId: m.senderId, clientId: m.clientId }),
-      'findOne {_id}': () => messages.findOne({ _id: m._id }),
-      'members findOne {conversationId, userId}': () =>
-        members.findOne({ conversationId: PROBE, userId: 'probe-a' }),
-      'updateOne {_id} $set': () => messages.updateOne({ _id: m._id }, { $set: { content: 'x' } }),
-      'history page {conversationId, seq: {$lt}} sort limit': () =>
-        messages
-          .find({ conversationId: PROBE, seq: { $lt: 1000 } })
-          .sort({ seq: -1 })
-          .limit(50)
-          .toArray(),
-      'history page {seqBlock}': () => pageBySeqBlock(messages, 1000),
-    },
-  );
+  const pg = pgAccess();
+  if (!pg) return {};
+  const plans = await explainProbes(pg, {
+    'findOne {senderId, clientId}': () =>
+      messages.findOne({ senderId: m.senderId, clientId: m.clientId }),
+    'findOne {_id}': () => messages.findOne({ _id: m._id }),
+    'members findOne {conversationId, userId}': () =>
+      members.findOne({ conversationId: PROBE, userId: 'probe-a' }),
+    'updateOne {_id} $set': () => messages.updateOne({ _id: m._id }, { $set: { content: 'x' } }),
+    'history page {conversationId, seq: {$lt}} sort limit': () =>
+      messages
+        .find({ conversationId: PROBE, seq: { $lt: 1000 } })
+        .sort({ seq: -1 })
+        .limit(50)
+        .toArray(),
+    'history page {seqBlock}': () => pageBySeqBlock(messages, 1000),
+  });
   console.log('\nplans PostgreSQL chose (auto_explain)');
   for (const [name, lines] of Object.entries(plans)) console.log(`${name}\n${lines.join('\n')}`);
   return plans;
@@ -108,11 +105,18 @@ async function main() {
   const client = await mongo.MongoClient.connect(url, { retryWrites: false });
   try {
     if (values.mode === 'durability') {
-      const result = await measureCommits(client, SAMPLES * 5);
-      print('commit latency', result.latency);
-      for (const [name, rate] of Object.entries(result.rates))
-        console.log(`  ${name}: ${Math.round(rate)}`);
-      console.log(`RESULT ${JSON.stringify(result)}`);
+      const pg = pgAccess();
+      if (!pg)
+        throw new Error(
+          '--mode durability needs BENCH_PSQL and BENCH_PG_LOG (the launcher sets them)',
+        );
+      const results = await measureCommits(client, pg, SAMPLES);
+      for (const r of results) {
+        print(`\n${r.name}`, r.latency);
+        for (const [name, rate] of Object.entries(r.rates))
+          console.log(`  ${name}: ${Math.round(rate)}`);
+      }
+      console.log(`RESULT ${JSON.stringify(results)}`);
     } else {
       console.log(`RESULT ${JSON.stringify(await growth(client))}`);
     }

@@ -25,18 +25,8 @@ const SCENARIOS = [
   { mode: 'growth', name: 'companion GIN indexes', companions: true },
   // Sequential scans: fewer samples, or this scenario alone takes most of an hour at 1M.
   { mode: 'growth', name: 'FerretDB indexes only', companions: false, sampleShare: 0.25 },
-  { mode: 'durability', name: 'synchronous_commit = on', sync: 'on' },
-  {
-    mode: 'durability',
-    name: `synchronous_commit = off (wal_writer_delay ${WAL_WRITER_DELAY})`,
-    sync: 'off',
-  },
-  {
-    mode: 'durability',
-    name: 'fsync = off, full_page_writes = off, synchronous_commit = off (before)',
-    sync: 'off',
-    overrides: { fsync: 'off', full_page_writes: 'off' },
-  },
+  // The settings take turns on one server (tests/bench/store/durability.ts).
+  { mode: 'durability', name: 'durability settings' },
 ].filter((s) => !values.only || s.mode === values.only);
 
 /** Runs the TS benchmark, echoing its output; resolves the parsed RESULT line. */
@@ -94,25 +84,23 @@ function growthTable(name, result) {
 
 function durabilityTable(results) {
   const header = ['', ...results.map((r) => r.name)];
-  const first = results[0].result;
   const rows = [
-    ...Object.keys(first.latency).map((op) => [
+    ...Object.keys(results[0].latency).map((op) => [
       `${op} (ms, p50 / p99)`,
-      ...results.map((r) => `${fmt(r.result.latency[op].p50)} / ${fmt(r.result.latency[op].p99)}`),
+      ...results.map((r) => `${fmt(r.latency[op].p50)} / ${fmt(r.latency[op].p99)}`),
     ]),
-    ...Object.keys(first.rates).map((op) => [
-      op,
-      ...results.map((r) => String(Math.round(r.result.rates[op]))),
+    ...Object.keys(results[0].rates).map((op) => [
+      `${op} (median of rounds)`,
+      ...results.map((r) => String(Math.round(r.rates[op]))),
     ]),
   ];
-  return `### Commit cost by durability setting\n\n${table(header, rows)}`;
+  return `### Commit cost by durability setting (wal_writer_delay ${WAL_WRITER_DELAY})\n\n${table(header, rows)}`;
 }
 
 async function main() {
   ensureDependencies();
   const dir = path.join(ROOT, '.stack', `bench-store-${values['pg-port']}`);
   const summary = [];
-  const durability = [];
   let current = null;
   process.once('SIGINT', () => {
     // The servers are detached daemons: stop them before leaving.
@@ -124,9 +112,8 @@ async function main() {
       dir,
       pgPort: Number(values['pg-port']),
       mongoPort: Number(values.port),
-      synchronousCommit: scenario.sync ?? SYNC_COMMIT_DEFAULT,
+      synchronousCommit: SYNC_COMMIT_DEFAULT,
       companions: scenario.companions ?? true,
-      overrides: scenario.overrides,
     });
     current = store;
     try {
@@ -138,14 +125,14 @@ async function main() {
         BENCH_PSQL: JSON.stringify(store.psql),
         BENCH_PG_LOG: store.pgLog,
       });
-      if (scenario.mode === 'growth') summary.push(growthTable(scenario.name, result));
-      else durability.push({ name: scenario.name, result });
+      summary.push(
+        scenario.mode === 'growth' ? growthTable(scenario.name, result) : durabilityTable(result),
+      );
     } finally {
       current = null;
       await store.stop();
     }
   }
-  if (durability.length) summary.push(durabilityTable(durability));
   const load = os
     .loadavg()
     .map((l) => l.toFixed(2))

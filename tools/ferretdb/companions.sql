@@ -13,7 +13,9 @@
 -- triggers keep it true inside the transaction of FerretDB's own CREATE/DROP INDEX: no
 -- polling, no race with a database being dropped. A failure only logs a warning: it
 -- never fails FerretDB's statement. Nested paths (`a.b`) get none: FerretDB 1.24 does
--- not push nested filters down at all.
+-- not push nested filters down at all. An array field's GIN holds each element, so
+-- `{field: value}` (jsonb `array @> scalar`) finds the arrays containing it, like a
+-- MongoDB multikey index.
 
 -- A schema no FerretDB database can be named like (its names are [a-zA-Z0-9_-]), so
 -- dropping a database never drops these functions.

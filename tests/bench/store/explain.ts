@@ -3,18 +3,8 @@
  * auto_explain (preloaded by the launcher) for one run of each probe, then reads the
  * plans back from the server log. Proves which query shapes use an index.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-
-export interface PgAccess {
-  /** psql command line (binary and connection arguments). */
-  psql: string[];
-  log: string;
-}
-
-function psql(pg: PgAccess, sql: string) {
-  execFileSync(pg.psql[0]!, [...pg.psql.slice(1), '-Atqc', sql], { stdio: 'pipe' });
-}
+import { setServer, type PgAccess } from './pg.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -24,10 +14,7 @@ export async function explainProbes(
   probes: Record<string, () => Promise<unknown>>,
 ): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  psql(pg, 'ALTER SYSTEM SET auto_explain.log_min_duration = 0');
-  psql(pg, 'ALTER SYSTEM SET auto_explain.log_analyze = on');
-  psql(pg, 'SELECT pg_reload_conf()');
-  await sleep(500);
+  await setServer(pg, { 'auto_explain.log_min_duration': '0', 'auto_explain.log_analyze': 'on' });
   try {
     for (const [name, run] of Object.entries(probes)) {
       const from = statSync(pg.log).size;
@@ -36,9 +23,10 @@ export async function explainProbes(
       out[name] = planNodes(readFileSync(pg.log, 'utf8').slice(from));
     }
   } finally {
-    psql(pg, 'ALTER SYSTEM RESET auto_explain.log_min_duration');
-    psql(pg, 'ALTER SYSTEM RESET auto_explain.log_analyze');
-    psql(pg, 'SELECT pg_reload_conf()');
+    await setServer(pg, {
+      'auto_explain.log_min_duration': null,
+      'auto_explain.log_analyze': null,
+    });
   }
   return out;
 }
