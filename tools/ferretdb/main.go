@@ -18,6 +18,8 @@ func main() {
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
 	pgURL := flag.String("postgresql-url", "postgres://127.0.0.1:5432/ferretdb", "PostgreSQL connection string")
 	level := flag.String("log-level", "warn", "debug, info, warn or error")
+	companionIndexes := flag.Bool("companion-indexes", true,
+		"keep a GIN index next to each indexed field so equality filters use an index (false removes them)")
 	flag.Parse()
 
 	var lvl slog.Level
@@ -39,6 +41,8 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	setUpCompanions(ctx, *pgURL, *companionIndexes, logger)
 
 	logger.Warn("ferretdb listening", "addr", *listen)
 	if err := f.Run(ctx); err != nil {

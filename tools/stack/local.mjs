@@ -23,6 +23,7 @@ import {
   waitFor,
   which,
 } from './util.mjs';
+import { INCLUDE_LINE, STACK_CONF, pgSettings, synchronousCommit } from './pg-config.mjs';
 
 export const PORTS = { mongo: 27017, redis: 6379, rabbitmq: 5672, postgres: 54329 };
 const HOST = '127.0.0.1';
@@ -79,11 +80,11 @@ export function pgBinDir() {
 }
 
 /** initdb/pg_ctl refuse to run as root, so as root we drop to the postgres OS user. */
-function asPostgres(cmd, args) {
+export function asPostgres(cmd, args) {
   return isRoot() ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
 }
 
-function chownToPostgres(p) {
+export function chownToPostgres(p) {
   const ids = isRoot() && userIds('postgres');
   if (ids) fs.chownSync(p, ids.uid, ids.gid);
 }
@@ -93,16 +94,16 @@ const pgPid = () => {
   return pidAlive(pid, 'postgres') ? pid : null;
 };
 
-async function initPostgres(bin) {
-  log('initialising private PostgreSQL cluster in .stack/pg ...');
-  mkdirp(PG_DIR);
-  chownToPostgres(PG_DIR);
-  fs.chmodSync(PG_DIR, 0o700);
+/** initdb of a cluster in `dir` owned by the postgres OS user: trust auth, UTF8, C locale. */
+export async function initCluster(bin, dir) {
+  mkdirp(dir);
+  chownToPostgres(dir);
+  fs.chmodSync(dir, 0o700);
   await runOk(
     'initdb',
     ...asPostgres(path.join(bin, 'initdb'), [
       '-D',
-      PG_DIR,
+      dir,
       '-U',
       'postgres',
       '--auth=trust',
@@ -111,28 +112,45 @@ async function initPostgres(bin) {
       '--locale=C',
     ]),
   );
-  // TCP on loopback only, no unix socket (avoids /var/run permissions); fsync off: throwaway dev data.
-  fs.appendFileSync(
-    path.join(PG_DIR, 'postgresql.conf'),
-    [
-      '',
-      '# added by tools/stack',
-      `port = ${PORTS.postgres}`,
-      `listen_addresses = '${HOST}'`,
-      "unix_socket_directories = ''",
-      'fsync = off',
-      'synchronous_commit = off',
-      'full_page_writes = off',
-      '',
-    ].join('\n'),
-  );
 }
 
+async function initPostgres(bin) {
+  log('initialising private PostgreSQL cluster in .stack/pg ...');
+  await initCluster(bin, PG_DIR);
+}
+
+/**
+ * Writes the cluster's settings (pg-config.mjs) and makes postgresql.conf include them
+ * (clusters made before stack.conf existed get the include appended). True if changed.
+ */
+export function writePgConf(dir, settings) {
+  const main = path.join(dir, 'postgresql.conf');
+  if (!safeRead(main).includes(INCLUDE_LINE))
+    fs.appendFileSync(main, `\n# added by tools/stack: settings that win\n${INCLUDE_LINE}\n`);
+  const file = path.join(dir, STACK_CONF);
+  if (safeRead(file) === settings) return false;
+  fs.writeFileSync(file, settings);
+  chownToPostgres(file);
+  return true;
+}
+
+const stackPgSettings = () =>
+  pgSettings({ host: HOST, port: PORTS.postgres, synchronousCommit: synchronousCommit() });
+
 async function startPostgres() {
-  if (pgPid()) return;
   const bin = pgBinDir();
+  if (pgPid()) {
+    // synchronous_commit and fsync apply on reload: an env change needs no restart.
+    if (writePgConf(PG_DIR, stackPgSettings()))
+      await runOk(
+        'pg_ctl reload',
+        ...asPostgres(path.join(bin, 'pg_ctl'), ['-D', PG_DIR, 'reload']),
+      );
+    return;
+  }
   await ensurePortFree(PORTS.postgres, 'postgresql for ferretdb', 'Stop it or free the port.');
   if (!fs.existsSync(path.join(PG_DIR, 'PG_VERSION'))) await initPostgres(bin);
+  writePgConf(PG_DIR, stackPgSettings());
   if (!fs.existsSync(PG_LOG)) fs.writeFileSync(PG_LOG, '');
   chownToPostgres(PG_LOG);
   log(`starting postgresql on ${HOST}:${PORTS.postgres} ...`);
@@ -176,7 +194,7 @@ async function stopPostgres() {
 
 // ---------------------------------------------------------------- FerretDB
 const FERRET_SRC = path.join(ROOT, 'tools', 'ferretdb');
-const FERRET_BIN = path.join(DATA, 'bin', 'ferretdb');
+export const FERRET_BIN = path.join(DATA, 'bin', 'ferretdb');
 const FERRET_PID = path.join(DATA, 'ferretdb.pid');
 const FERRET_LOG = path.join(LOGS, 'ferretdb.log');
 const FERRET_BUILD_LOG = path.join(LOGS, 'ferretdb-build.log');
@@ -190,10 +208,11 @@ const ferretPid = () => {
 export const goBinary = () => which('go', ['/usr/local/go/bin/go']);
 
 /** Builds .stack/bin/ferretdb when missing or older than its sources. */
-async function buildFerret() {
-  const newestSrc = Math.max(
-    ...['main.go', 'go.mod', 'go.sum'].map((f) => mtime(path.join(FERRET_SRC, f))),
-  );
+export async function buildFerret() {
+  const sources = fs
+    .readdirSync(FERRET_SRC)
+    .filter((f) => /\.(go|sql|mod|sum)$/.test(f) && !f.endsWith('_test.go'));
+  const newestSrc = Math.max(...sources.map((f) => mtime(path.join(FERRET_SRC, f))));
   if (mtime(FERRET_BIN) >= newestSrc) return;
   const go = goBinary();
   if (!go)
@@ -201,6 +220,7 @@ async function buildFerret() {
       'Go (>= 1.24) is needed to build FerretDB: not on PATH nor /usr/local/go/bin/go. Install Go, install mongod, or set MONGO_URL.',
     );
   mkdirp(path.dirname(FERRET_BIN));
+  mkdirp(LOGS);
   log('building FerretDB with go build (about a minute the first time) ...');
   const started = Date.now();
   const ticker = setInterval(
