@@ -60,3 +60,36 @@ export async function callHttp<T>(
     body?.error?.message ?? text.slice(0, 200),
   );
 }
+
+/** Answers API.md calls safe to retry, and what a client sees when the server is swamped. */
+const RETRYABLE = new Set([
+  'SERVICE_UNAVAILABLE',
+  'GATEWAY_TIMEOUT',
+  'TOO_MANY_REQUESTS',
+  'CLIENT_TIMEOUT',
+  'NETWORK',
+]);
+
+/** Retries of set-up calls so far, by error code (reported with the results). */
+export const setUpRetries = new Map<string, number>();
+
+/**
+ * Calls `fn` until it succeeds or fails with a non-retryable error, backing off from
+ * 0.5 s to 16 s (8 attempts, ≈ 1 min). `attempt` lets a caller adapt a retry (e.g. a
+ * sign-up whose first try succeeded although its answer was lost).
+ */
+export async function withRetries<T>(
+  fn: (attempt: number) => Promise<T>,
+  attempts = 8,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (err) {
+      if (!(err instanceof ApiCallError) || !RETRYABLE.has(err.code) || attempt >= attempts)
+        throw err;
+      setUpRetries.set(err.code, (setUpRetries.get(err.code) ?? 0) + 1);
+      await new Promise((r) => setTimeout(r, Math.min(16_000, 500 * 2 ** (attempt - 1))));
+    }
+  }
+}

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mapLimit, throttled, withTimeout } from './async.js';
-import { callHttp } from './http-api.js';
+import { ApiCallError, callHttp, withRetries } from './http-api.js';
 import { TrpcSocket, type StreamEvent } from './ws-client.js';
 
 export interface BenchUser {
@@ -40,27 +40,48 @@ async function timed<T>(work: () => Promise<T>): Promise<Timed<T>> {
 export function registerUsers(
   urls: readonly string[],
   count: number,
-  options: { firstIndex?: number; concurrency: number; log: (line: string) => void },
+  options: {
+    firstIndex?: number;
+    concurrency: number;
+    /** Stop starting sign-ups after this many seconds (fewer users come back). */
+    budgetSeconds?: number;
+    log: (line: string) => void;
+  },
 ): Promise<Timed<BenchUser[]>> {
   const first = options.firstIndex ?? 0;
   const progress = throttled(5_000, options.log);
-  return timed(() =>
-    mapLimit(
+  const deadline = performance.now() + (options.budgetSeconds ?? Infinity) * 1000;
+  return timed(async () => {
+    const users = await mapLimit(
       Array.from({ length: count }, (_, i) => first + i),
       options.concurrency,
-      async (index) => {
+      async (index): Promise<BenchUser | null> => {
+        if (performance.now() > deadline) return null;
         const username = `b${runTag}_${index}`;
         const url = urls[index % urls.length]!;
-        const session = await callHttp<Session>(url, 'auth.register', {
-          username,
-          email: `${username}@bench.example`,
-          password: PASSWORD,
+        const session = await withRetries(async (attempt) => {
+          try {
+            return await callHttp<Session>(url, 'auth.register', {
+              username,
+              email: `${username}@bench.example`,
+              password: PASSWORD,
+            });
+          } catch (err) {
+            // A retried sign-up whose first attempt went through: sign in instead.
+            if (attempt === 1 || !(err instanceof ApiCallError) || err.code !== 'CONFLICT')
+              throw err;
+            return callHttp<Session>(url, 'auth.login', {
+              identifier: username,
+              password: PASSWORD,
+            });
+          }
         });
         return { index, id: session.user.id, username, token: session.accessToken, url };
       },
       (done) => progress(`  registered ${done}/${count}`),
-    ),
-  );
+    );
+    return users.filter((u): u is BenchUser => u !== null);
+  });
 }
 
 /**
@@ -80,11 +101,8 @@ export async function pairUp(
       async (k) => {
         const a = users[2 * k]!;
         const b = users[2 * k + 1]!;
-        const conversation = await callHttp<{ id: string }>(
-          a.url,
-          'chat.openDirect',
-          { userId: b.id },
-          { token: a.token },
+        const conversation = await withRetries(() =>
+          callHttp<{ id: string }>(a.url, 'chat.openDirect', { userId: b.id }, { token: a.token }),
         );
         return conversation.id;
       },
@@ -92,6 +110,32 @@ export async function pairUp(
     );
     return users.map((_, i) => ids[Math.floor(i / 2)] ?? '');
   });
+}
+
+/**
+ * Waits until a call served by a worker (`user.me`) answers within `fastMs` again, e.g.
+ * after a connect storm queued a presence update per socket. Returns the seconds waited.
+ */
+export async function waitResponsive(
+  user: BenchUser,
+  options: { fastMs: number; timeoutMs: number },
+): Promise<{ seconds: number; responsive: boolean }> {
+  const t0 = performance.now();
+  while (performance.now() - t0 < options.timeoutMs) {
+    const started = performance.now();
+    const ok = await callHttp(user.url, 'user.me', undefined, {
+      token: user.token,
+      kind: 'query',
+      timeoutMs: 30_000,
+    }).then(
+      () => true,
+      () => false,
+    );
+    if (ok && performance.now() - started <= options.fastMs)
+      return { seconds: (performance.now() - t0) / 1000, responsive: true };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { seconds: (performance.now() - t0) / 1000, responsive: false };
 }
 
 export type EventHandler = (userIndex: number, event: StreamEvent, eventId: string | null) => void;

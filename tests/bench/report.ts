@@ -5,14 +5,11 @@ import type { IdleResult } from './steps/idle.js';
 import type { GroupResult } from './steps/group.js';
 import type { ConnectionsResult } from './steps/connections.js';
 import type { SeedResult } from './steps/store.js';
-import type { HighestHeld } from './steps/rates.js';
+import type { HighestHeld, LadderResults } from './steps/rates.js';
 import { saturated, type RateResult } from './steps/sustained.js';
 import { formatMs, type Summary } from './stats.js';
 
-export interface SustainedResults {
-  steps: RateResult[];
-  highest: HighestHeld[];
-}
+export type SustainedResults = LadderResults;
 
 export interface BenchResults {
   startedAt: string;
@@ -122,8 +119,10 @@ export function mainTable(r: BenchResults): string {
   if (r.connections) {
     const c = r.connections;
     rows.push([
-      `5 ${n(c.connections)} idle connections to one gateway: RSS per connection`,
-      `${c.perConnectionKib === null ? '?' : c.perConnectionKib.toFixed(1)} KiB (connected at ${n(c.connectPerSecond)}/s)`,
+      `5 ${n(c.connections)} idle connections to one gateway${c.distinctUsers < c.connections ? ` (${n(c.distinctUsers)} users)` : ''}: RSS per connection`,
+      `${c.perConnectionKib === null ? '?' : c.perConnectionKib.toFixed(1)} KiB after a full GC ` +
+        `(JS heap ${c.heapPerConnectionKib === null ? '?' : c.heapPerConnectionKib.toFixed(1)} KiB); connected at ${n(c.connectPerSecond)}/s, ` +
+        `workers answering promptly ${c.backlogAfterConnectSeconds.toFixed(0)} s later`,
       '≤ 20 KiB',
     ]);
     rows.push([
@@ -131,7 +130,8 @@ export function mainTable(r: BenchResults): string {
       (c.storm.seconds === null
         ? `not all: ${n(c.storm.resubscribed)} in time`
         : `${c.storm.seconds.toFixed(1)} s`) +
-        `; ${n(c.storm.within20s)} within 20 s; then a message ${p50p99(c.probeAfterStorm)}`,
+        `; ${n(c.storm.within20s)} within 20 s; then a message ${p50p99(c.probeAfterStorm)}; ` +
+        `workers answering promptly after ${c.storm.backlogSeconds === null ? '?' : c.storm.backlogSeconds.toFixed(0)} s`,
       '≤ 20 s',
     ]);
   }

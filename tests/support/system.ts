@@ -134,9 +134,12 @@ export class TestSystem {
   }
 
   /** Starts one more gateway and waits until it is ready (e.g. a fresh one to measure). */
-  async startGateway(): Promise<{ gateway: ServiceProcess; url: string }> {
+  async startGateway(
+    env: Record<string, string> = {},
+  ): Promise<{ gateway: ServiceProcess; url: string }> {
     this.addGateway(await freePort());
     const gateway = this.gateways.at(-1)!;
+    Object.assign(gateway.env, env);
     gateway.start();
     await gateway.waitReady(this.healthUrls.get(gateway)!);
     return { gateway, url: this.urls.at(-1)! };

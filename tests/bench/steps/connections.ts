@@ -6,21 +6,35 @@
 import { mapLimit, pollUntil, sleep } from '../async.js';
 import { cpuBetween, snapshotCpu, type CpuUsage, type ProcessGroup } from '../cpu-meter.js';
 import { DeliveryTracker } from '../deliveries.js';
-import { ConnectedUsers, pairUp, registerUsers, type BenchUser } from '../population.js';
+import { collectGarbage } from '../inspector.js';
+import {
+  ConnectedUsers,
+  pairUp,
+  registerUsers,
+  waitResponsive,
+  type BenchUser,
+} from '../population.js';
 import { readRssKib } from '../proc.js';
 import { summarize, type Summary } from '../stats.js';
 import { sendTracked } from './send.js';
 
 export interface ConnectionsResult {
   connections: number;
+  /** Users behind the sockets (fewer than sockets when sign-ups ran out of time). */
+  distinctUsers: number;
   registerSeconds: number;
   registered: number;
   connectSeconds: number;
   /** Sockets opened and subscribed per second (at most `concurrency` opening at a time). */
   connectPerSecond: number;
-  rssBeforeKib: number | null;
-  rssAfterKib: number | null;
+  /** After connecting: until a worker-served call (`user.me`) answered within 1 s again. */
+  backlogAfterConnectSeconds: number;
+  memoryBefore: GatewayMemory;
+  memoryAfter: GatewayMemory;
+  /** Gateway RSS growth per connection, both readings taken after a full GC. */
   perConnectionKib: number | null;
+  /** Live JS heap growth per connection (after a full GC). */
+  heapPerConnectionKib: number | null;
   /** Sockets that had a lastEventId to resume from when the storm started. */
   withLastEventId: number;
   storm: {
@@ -29,6 +43,8 @@ export interface ConnectionsResult {
     resubscribed: number;
     failedAttempts: number;
     within20s: number;
+    /** From the reconnect until a worker-served call answered within 1 s again. */
+    backlogSeconds: number | null;
   };
   /** CPU of the system's processes from the drop until every socket was back. */
   stormCpu: CpuUsage[];
@@ -42,12 +58,17 @@ export interface ConnectionsOptions {
   /** Gateway under test (a fresh one: its memory holds nothing but these sockets). */
   url: string;
   pid: number;
+  /** Its `--inspect` port, to force a garbage collection before reading memory. */
+  inspectPort: number | null;
+  /** Where the extra users sign up (not the gateway under test). */
+  registerUrl: string;
   cpuGroups: readonly ProcessGroup[];
   /** Users that exist already (reused), with where their last stream left off. */
   existing: readonly BenchUser[];
   existingConversations: readonly string[];
   existingLastEventIds: ReadonlyArray<string | null>;
   registerConcurrency: number;
+  registerBudgetSeconds: number;
   connectConcurrency: number;
   stormTimeoutMs: number;
   log: (line: string) => void;
@@ -57,39 +78,58 @@ export async function measureConnections(options: ConnectionsOptions): Promise<C
   const { log } = options;
   const reuse = options.existing.slice(0, options.count - (options.count % 2));
   const extraCount = options.count - reuse.length;
-  log(`  registering ${extraCount} more users`);
-  const extra = await registerUsers([options.url], extraCount, {
+  log(`  registering ${extraCount} more users (for at most ${options.registerBudgetSeconds} s)`);
+  const registered = await registerUsers([options.registerUrl], extraCount, {
     firstIndex: 1_000_000,
     concurrency: options.registerConcurrency,
+    budgetSeconds: options.registerBudgetSeconds,
     log,
   });
-  const users = [...reuse, ...extra.value].map((u, index) => ({ ...u, index, url: options.url }));
+  const extra = registered.value.slice(0, registered.value.length - (registered.value.length % 2));
+  const distinct = [...reuse, ...extra];
+  if (distinct.length < options.count)
+    log(
+      `  ! only ${distinct.length} distinct users in time (${(registered.value.length / registered.seconds).toFixed(0)} sign-ups/s): ` +
+        `${options.count} sockets for ${distinct.length} users, some with several sockets`,
+    );
+  // Socket i belongs to distinct user i mod n: beyond n, users get more sockets.
+  const users = Array.from({ length: options.count }, (_, i) => ({
+    ...distinct[i % distinct.length]!,
+    index: i,
+    url: options.url,
+  }));
   const conn = new ConnectedUsers(users, [], {
     autoReconnect: false,
-    lastEventIds: options.existingLastEventIds,
+    lastEventIds: users.map((_, i) => options.existingLastEventIds[i % distinct.length] ?? null),
   });
   try {
-    const rssBeforeKib = await steadyRssKib(options.pid);
+    const memoryBefore = await gatewayMemory(options.pid, options.inspectPort);
     log(`  connecting ${users.length} sockets to ${options.url}`);
     const connectSeconds = await conn.connectAll({
       concurrency: options.connectConcurrency,
       timeoutMs: Math.max(120_000, users.length * 20),
       log,
     });
+    // Each socket queued a presence update: pairing waits until workers answer promptly.
+    const drained = await waitResponsive(users[0]!, { fastMs: 1_000, timeoutMs: 300_000 });
+    log(`  workers answer promptly again after ${drained.seconds.toFixed(1)} s`);
     // New direct chats give every new user a stored event to resume from.
-    const pairs = await pairUp(extra.value, { concurrency: options.registerConcurrency, log });
-    conn.conversations = [...options.existingConversations.slice(0, reuse.length), ...pairs.value];
+    const pairs = await pairUp(extra, { concurrency: options.registerConcurrency, log });
+    const byUser = [...options.existingConversations.slice(0, reuse.length), ...pairs.value];
+    conn.conversations = users.map((_, i) => byUser[i % distinct.length]!);
     const withId = () => conn.sockets.filter((s) => s.lastEventId !== null).length;
     await pollUntil(() => withId() === users.length, 60_000, 200);
-    const rssAfterKib = await steadyRssKib(options.pid);
+    const memoryAfter = await gatewayMemory(options.pid, options.inspectPort);
     const generatorRssMib = process.memoryUsage().rss / 2 ** 20;
-    const perConnectionKib =
-      rssBeforeKib !== null && rssAfterKib !== null
-        ? (rssAfterKib - rssBeforeKib) / users.length
-        : null;
+    const perConnection = (a: number | null, b: number | null) =>
+      a !== null && b !== null ? (b - a) / users.length : null;
+    const perConnectionKib = perConnection(memoryBefore.rssKib, memoryAfter.rssKib);
+    const heapPerConnectionKib = perConnection(memoryBefore.heapKib, memoryAfter.heapKib);
     log(
       `  ${users.length} connected in ${connectSeconds.toFixed(1)} s; gateway RSS ` +
-        `${mib(rssBeforeKib)} → ${mib(rssAfterKib)} MiB (${perConnectionKib?.toFixed(1)} KiB each)`,
+        `${mib(memoryBefore.rssKib)} → ${mib(memoryAfter.rssKib)} MiB after a full GC ` +
+        `(${perConnectionKib?.toFixed(1)} KiB each; JS heap ${heapPerConnectionKib?.toFixed(1)} KiB each; ` +
+        `RSS before that GC ${mib(memoryAfter.rawRssKib)} MiB)`,
     );
 
     const withLastEventId = withId();
@@ -101,21 +141,29 @@ export async function measureConnections(options: ConnectionsOptions): Promise<C
     await sleep(1_000);
     const storm = await reconnectAll(conn, options.stormTimeoutMs, log);
     const stormCpu = cpuBetween(options.cpuGroups, cpuBefore, snapshotCpu(options.cpuGroups));
+    const probeAfterStorm = await probe(conn);
+    const afterStorm = await waitResponsive(users[0]!, { fastMs: 1_000, timeoutMs: 300_000 });
+    storm.backlogSeconds = (storm.seconds ?? 0) + afterStorm.seconds;
+    log(
+      `  workers answer promptly again ${afterStorm.seconds.toFixed(1)} s after the last resubscription`,
+    );
     log(
       storm.seconds === null
         ? `  ! only ${storm.resubscribed}/${users.length} resubscribed within ${options.stormTimeoutMs / 1000} s`
         : `  all ${users.length} resubscribed in ${storm.seconds.toFixed(1)} s`,
     );
-    const probeAfterStorm = await probe(conn);
     return {
       connections: users.length,
-      registerSeconds: extra.seconds,
-      registered: extraCount,
+      distinctUsers: distinct.length,
+      registerSeconds: registered.seconds,
+      registered: registered.value.length,
       connectSeconds,
       connectPerSecond: users.length / connectSeconds,
-      rssBeforeKib,
-      rssAfterKib,
+      backlogAfterConnectSeconds: drained.seconds,
+      memoryBefore,
+      memoryAfter,
       perConnectionKib,
+      heapPerConnectionKib,
       withLastEventId,
       storm,
       stormCpu,
@@ -165,6 +213,7 @@ async function reconnectAll(
     resubscribed: doneAt.length,
     failedAttempts,
     within20s: doneAt.filter((ms) => ms <= 20_000).length,
+    backlogSeconds: null,
   };
 }
 
@@ -191,6 +240,23 @@ async function probe(conn: ConnectedUsers): Promise<Summary> {
     conn.handler = null;
   }
   return summarize(latencies);
+}
+
+export interface GatewayMemory {
+  /** RSS as found (it includes garbage not yet collected). */
+  rawRssKib: number | null;
+  /** RSS after a forced full GC (null without an inspector port). */
+  rssKib: number | null;
+  heapKib: number | null;
+}
+
+/** RSS as it is, then a forced full GC and RSS + live heap (without inspector: RSS only). */
+async function gatewayMemory(pid: number, inspectPort: number | null): Promise<GatewayMemory> {
+  const rawRssKib = await steadyRssKib(pid);
+  if (inspectPort === null) return { rawRssKib, rssKib: rawRssKib, heapKib: null };
+  const heap = await collectGarbage(inspectPort);
+  await sleep(2_000);
+  return { rawRssKib, rssKib: readRssKib(pid), heapKib: heap.usedBytes / 1024 };
 }
 
 /** Median of five RSS readings a second apart, after the process had 3 s to calm down. */

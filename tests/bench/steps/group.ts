@@ -6,7 +6,7 @@
  */
 import { sleep } from '../async.js';
 import { DeliveryTracker } from '../deliveries.js';
-import { ApiCallError, callHttp } from '../http-api.js';
+import { ApiCallError, callHttp, withRetries } from '../http-api.js';
 import type { ConnectedUsers } from '../population.js';
 import { summarize, type Summary } from '../stats.js';
 import { sendTracked } from './send.js';
@@ -43,7 +43,9 @@ export async function measureGroup(
   const wanted = users.users.slice(1, Math.min(options.size, users.size)).map((u) => u.id);
   const t0 = performance.now();
   const call = (procedure: string, input: unknown) =>
-    callHttp<Group>(owner.url, procedure, input, { token: owner.token, timeoutMs: 60_000 });
+    withRetries(() =>
+      callHttp<Group>(owner.url, procedure, input, { token: owner.token, timeoutMs: 60_000 }),
+    );
 
   let group = await call('group.create', {
     name: 'bench group',

@@ -30,11 +30,18 @@ export interface LadderOptions {
   between: () => Promise<void>;
 }
 
+/** Results so far: filled step by step, so an interrupted run keeps what it measured. */
+export interface LadderResults {
+  steps: RateResult[];
+  highest: HighestHeld[];
+}
+
 export async function runLadder(
   users: ConnectedUsers,
   options: LadderOptions,
-): Promise<{ steps: RateResult[]; highest: HighestHeld[] }> {
-  const steps: RateResult[] = [];
+  out: LadderResults = { steps: [], highest: [] },
+): Promise<LadderResults> {
+  const steps = out.steps;
   const log = options.common.log;
   const run = async (rate: number, seconds: number, phase: RateResult['phase']) => {
     if (steps.length > 0) await options.between();
@@ -53,7 +60,7 @@ export async function runLadder(
     }
   }
 
-  const highest: HighestHeld[] = [];
+  const highest = out.highest;
   for (const bound of options.bounds) {
     for (let probe = 0; probe < options.bisectProbes; probe++) {
       const { rate: lo, failedAt: hi } = highestHeld(steps, bound);
@@ -64,7 +71,7 @@ export async function runLadder(
     }
     highest.push(highestHeld(steps, bound));
   }
-  return { steps, highest };
+  return out;
 }
 
 /** From the steps so far: the highest rate held at `p99Ms` and the next one tried that failed. */
