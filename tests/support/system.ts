@@ -21,6 +21,8 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** More than one process of a worker role (replicas share its queues and partitions). */
   replicas?: Partial<Record<WorkerName, number>>;
+  /** Redis database (1–15) to use and flush; default: one at random. */
+  redisDb?: number;
 }
 
 export interface TestUser {
@@ -101,7 +103,7 @@ export class TestSystem {
 
   static async start(options: SystemOptions = {}): Promise<TestSystem> {
     const servers = stackEnv();
-    const redisDb = 1 + Math.floor(Math.random() * 15);
+    const redisDb = options.redisDb ?? 1 + Math.floor(Math.random() * 15);
     const redisUrl = `${servers.REDIS_URL.replace(/\/\d*$/, '')}/${redisDb}`;
     const redis = new Redis(redisUrl);
     await redis.flushdb();
@@ -133,7 +135,13 @@ export class TestSystem {
       system.healthUrls.set(worker, `http://127.0.0.1:${port}/ready`);
     }
     for (let i = 0; i < (options.gateways ?? 1); i++) system.addGateway(await freePort());
-    await system.startAll();
+    try {
+      await system.startAll();
+    } catch (err) {
+      // Leave nothing running or stored behind when a process fails to start.
+      await system.stop();
+      throw err;
+    }
     return system;
   }
 
@@ -149,6 +157,18 @@ export class TestSystem {
     const all = [...this.workerList(), ...this.gateways];
     all.forEach((p) => p.start());
     await Promise.all(all.map((p) => p.waitReady(this.healthUrls.get(p)!)));
+  }
+
+  /** Starts one more gateway and waits until it is ready (e.g. a fresh one to measure). */
+  async startGateway(
+    env: Record<string, string> = {},
+  ): Promise<{ gateway: ServiceProcess; url: string }> {
+    this.addGateway(await freePort());
+    const gateway = this.gateways.at(-1)!;
+    Object.assign(gateway.env, env);
+    gateway.start();
+    await gateway.waitReady(this.healthUrls.get(gateway)!);
+    return { gateway, url: this.urls.at(-1)! };
   }
 
   /** Starts a stopped process again and waits until it is ready. */

@@ -1,0 +1,421 @@
+/**
+ * `npm run bench`: the hot-path benchmark (issue 8). Starts an isolated system on the
+ * shared stack servers, drives it only through the public API (tRPC over HTTP and
+ * WebSocket), then the same generator against a bare tRPC relay, and prints one table.
+ * Figures only: it asserts nothing. Results also go to bench-results/<time>.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { freePort } from '../support/process.js';
+import { ROOT } from '../support/stack-env.js';
+import { stackEnv } from '../support/stack-env.js';
+import { sleep } from './async.js';
+import { cleanUpAll, cleanUpOnSignals, onCleanup } from './cleanup.js';
+import { describeMachine, otherLoad, snapshotAllProcesses } from './machine.js';
+import { parseOptions, type BenchOptions } from './options.js';
+import { ConnectedUsers, pairUp, registerUsers } from './population.js';
+import { descendantsOf, openFilesLimit, readAllStats } from './proc.js';
+import { cpuTable, mainTable, type BenchResults } from './report.js';
+import { measureConnections } from './steps/connections.js';
+import { measureGroup } from './steps/group.js';
+import { measureIdle, settle, type IdleResult } from './steps/idle.js';
+import { runLadder } from './steps/rates.js';
+import { DeliveryTracker } from './deliveries.js';
+import { setUpRetries } from './http-api.js';
+import { sendTracked } from './steps/send.js';
+import { seedMessages } from './steps/store.js';
+import { startRelay, startSystem, type Target } from './targets.js';
+
+/** The system's settings for the benchmark only; the product's defaults stay as they are. */
+const BENCH_ENV: Record<string, string> = {
+  LOG_LEVEL: 'warn',
+  BCRYPT_COST: '4',
+  // Rate limits are per user / per connection; the load is many users from one address.
+  RATE_SEND_PER_USER: '1000000',
+  RATE_TYPING_PER_USER: '1000000',
+  RATE_DEFAULT_PER_CONNECTION: '1000000',
+  RATE_REGISTER_PER_IP: '1000000',
+  // A full run outlives the default 15-minute access token.
+  ACCESS_TOKEN_TTL_S: '86400',
+};
+
+const log = (line: string) => console.log(line);
+const heading = (text: string) => console.log(`\n▶ ${text}`);
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  cleanUpOnSignals();
+  onCleanup('child processes', stopChildren);
+  const machine = describeMachine();
+  const results: BenchResults = {
+    startedAt: new Date().toISOString(),
+    machine,
+    options: { ...options, steps: [...options.steps] },
+    notes: [],
+  };
+  const before = snapshotAllProcesses();
+  const excluded = new Set<number>();
+  const outFile = path.join(
+    ROOT,
+    options.outDir,
+    `${results.startedAt.replace(/[:.]/g, '-')}.json`,
+  );
+  console.log(
+    `Benchmark: steps ${[...options.steps].join(', ')}${options.quick ? ' (quick)' : ''}; ` +
+      `${machine.cpus} CPUs, ${machine.memoryGiB} GiB, load ${machine.loadAverageAtStart.join(' ')}`,
+  );
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    results.finishedAt = new Date().toISOString();
+    if (setUpRetries.size > 0)
+      results.notes.push(
+        `Set-up calls (sign-up, openDirect, group) were retried: ${[...setUpRetries].map(([c, k]) => `${c} ×${k}`).join(', ')}`,
+      );
+    results.otherLoad = otherLoad(before, snapshotAllProcesses(), excluded);
+    mkdirSync(path.dirname(outFile), { recursive: true });
+    writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
+    printResults(results);
+    console.log(`\nResults (JSON): ${path.relative(ROOT, outFile)}`);
+  };
+  // Runs after everything else was cleaned up, also on Ctrl-C: what was measured is kept.
+  let completed = false;
+  onCleanup('results', () => {
+    if (!completed) results.error ??= 'interrupted';
+    finish();
+  });
+  try {
+    checkFileLimit(options, results);
+    if (['idle', 'dm', 'cpu', 'group', 'conn', 'store'].some((s) => options.steps.has(s as never)))
+      await benchSystem(options, results, excluded);
+    if (options.steps.has('relay')) await benchRelay(options, results);
+  } catch (err) {
+    results.error = (err as Error).stack ?? String(err);
+    console.error(`\n✗ benchmark failed: ${(err as Error).message}`);
+    process.exitCode = 1;
+  } finally {
+    completed = true;
+    await cleanUpAll();
+  }
+}
+
+function checkFileLimit(options: BenchOptions, results: BenchResults): void {
+  if (!options.steps.has('conn')) return;
+  const limit = openFilesLimit();
+  const needed = options.connections + options.users + 2_000;
+  if (limit !== null && limit < needed) {
+    const fit = Math.max(100, limit - options.users - 2_000);
+    const note =
+      `open-files limit ${limit} < ${needed} needed: measuring ${fit} connections instead of ` +
+      `${options.connections} (raise it with \`ulimit -n\`; npm run bench tries to)`;
+    console.warn(`  ! ${note}`);
+    results.notes.push(note);
+    options.connections = fit;
+  }
+}
+
+async function benchSystem(
+  options: BenchOptions,
+  results: BenchResults,
+  excluded: Set<number>,
+): Promise<void> {
+  const has = (step: string) => options.steps.has(step as never);
+  heading(`Starting an isolated system (${options.gateways} gateway(s), all workers)`);
+  const target = await startSystem({
+    gateways: options.gateways,
+    env: { ...BENCH_ENV, ...options.env },
+  });
+  const stopSystem = onCleanup('system', () => target.stop());
+  const all = readAllStats();
+  for (const g of target.cpuGroups)
+    if (g.shared) descendantsOf(g.pid, all).forEach((s) => excluded.add(s.pid));
+  log(
+    `  system at ${target.urls.join(', ')}: database prefix ${target.system.dbPrefix}, Redis db ${target.redisDb}, ` +
+      `bus namespace ${target.system.env.BUS_NAMESPACE}`,
+  );
+  log(`  CPU measured for: ${target.cpuGroups.map((g) => g.name).join(', ')}`);
+  results.notes.push(
+    'Redis, RabbitMQ, the store and PostgreSQL are shared with anything else using the local stack: their CPU includes that.',
+    `System env for the bench: ${Object.entries({ ...BENCH_ENV, ...options.env })
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
+
+  const users = await setUpUsers(target, options, results);
+  const probe = () =>
+    settle(users, { thresholdMs: settleThreshold(results.idle), timeoutMs: 300_000, log });
+
+  if (has('idle') || has('store')) {
+    heading(`1 Idle latency (${options.idleSamples} messages, one at a time)`);
+    results.idle = await measureIdle(users, {
+      samples: options.idleSamples,
+      maxSeconds: options.idleMaxSeconds,
+      log,
+    });
+    log(`  ${describeIdle(results.idle)}`);
+  }
+
+  if (has('dm') || has('cpu')) {
+    const ladderOnlyForCpu = !has('dm');
+    const rates = ladderOnlyForCpu ? options.rates.slice(0, 1) : options.rates;
+    heading(
+      `2–3, 6 Sustained direct messages: ${rates.join(', ')} msg/s, ${options.seconds} s each`,
+    );
+    await probe();
+    results.sustained = { steps: [], highest: [] };
+    await runLadder(
+      users,
+      {
+        rates,
+        seconds: options.seconds,
+        bisectProbes: ladderOnlyForCpu ? 0 : options.bisectProbes,
+        bisectSeconds: options.bisectSeconds,
+        bounds: [100, 50],
+        common: { cpuGroups: target.cpuGroups, graceMs: options.graceSeconds * 1000, log },
+        between: async () => {
+          await probe();
+        },
+      },
+      results.sustained,
+    );
+    await probe();
+  }
+
+  if (has('group')) {
+    heading(
+      `4 A group of ${options.groupSize} members, ${options.groupMessages} messages one at a time`,
+    );
+    await probe();
+    results.group = await measureGroup(users, {
+      size: options.groupSize,
+      messages: options.groupMessages,
+      log,
+    });
+  }
+
+  if (has('conn')) {
+    heading(`5 ${options.connections} idle connections to one gateway, then a reconnect storm`);
+    await probe();
+    users.closeAll();
+    // A fresh gateway: its memory holds nothing but these sockets. The inspector port lets
+    // the step force a garbage collection before each memory reading.
+    const inspectPort = await freePort();
+    const fresh = await target.system.startGateway({
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:${inspectPort}`.trim(),
+    });
+    log(`  a fresh gateway for this step at ${fresh.url}`);
+    results.connections = await measureConnections({
+      count: options.connections,
+      url: fresh.url,
+      pid: fresh.gateway.pid!,
+      inspectPort,
+      registerUrl: target.urls[0]!,
+      cpuGroups: [
+        { name: `${fresh.gateway.name} (fresh)`, pid: fresh.gateway.pid!, tree: false },
+        ...target.cpuGroups,
+      ],
+      existing: users.users,
+      existingConversations: users.conversations,
+      existingLastEventIds: users.lastEventIds(),
+      registerConcurrency: options.registerConcurrency,
+      registerBudgetSeconds: options.registerBudgetSeconds,
+      connectConcurrency: 200,
+      stormTimeoutMs: 120_000,
+      log,
+    });
+    log('  reconnecting the benchmark users');
+    await users.connectAll({ concurrency: 100, timeoutMs: 300_000, log });
+  }
+
+  if (has('store')) {
+    heading(
+      `6 Idle latency again with ${options.storeMessages.toLocaleString('en-US')} stored messages`,
+    );
+    await probe();
+    const baseline = results.idle!;
+    const sent = await sendOne(users);
+    const seed = await seedMessages({
+      mongoUrl: stackEnv().MONGO_URL,
+      dbPrefix: target.system.dbPrefix,
+      probe: sent,
+      total: options.storeMessages,
+      perConversation: 100,
+      log,
+    });
+    log(
+      `  seeded ${seed.seeded.toLocaleString('en-US')} in ${seed.seconds.toFixed(0)} s (${Math.round(seed.perSecond)}/s): ${seed.method}`,
+    );
+    // Nothing queued to drain (the seeding bypassed the system): just let the store settle.
+    await sleep(10_000);
+    const idle = await measureIdle(users, {
+      samples: options.idleSamples,
+      maxSeconds: options.idleMaxSeconds,
+      log,
+    });
+    log(`  ${describeIdle(idle)}`);
+    results.store = { seed, baseline, idle };
+  }
+
+  users.closeAll();
+  heading('Stopping the system');
+  stopSystem();
+  await target.stop();
+}
+
+async function benchRelay(options: BenchOptions, results: BenchResults): Promise<void> {
+  heading('7 The same generator against a bare tRPC-over-WebSocket relay');
+  const relay = await startRelay();
+  const stopRelay = onCleanup('relay', () => relay.stop());
+  const users = await setUpUsers(relay, options, null);
+  results.relay = { users: users.size };
+  results.relay.idle = await measureIdle(users, {
+    samples: options.idleSamples,
+    maxSeconds: options.idleMaxSeconds,
+    log,
+  });
+  log(`  ${describeIdle(results.relay.idle)}`);
+  const relayIdle = results.relay.idle;
+  results.relay.sustained = { steps: [], highest: [] };
+  await runLadder(
+    users,
+    {
+      rates: options.relayRates,
+      seconds: options.relaySeconds,
+      bisectProbes: 0,
+      bisectSeconds: options.bisectSeconds,
+      bounds: [100, 50],
+      common: { cpuGroups: relay.cpuGroups, graceMs: 5_000, log },
+      between: async () => {
+        await settle(users, { thresholdMs: settleThreshold(relayIdle), timeoutMs: 60_000, log });
+      },
+    },
+    results.relay.sustained,
+  );
+  users.closeAll();
+  stopRelay();
+  await relay.stop();
+}
+
+/** Registers, pairs and connects the benchmark's users on `target`, timing each part. */
+async function setUpUsers(
+  target: Target,
+  options: BenchOptions,
+  results: BenchResults | null,
+): Promise<ConnectedUsers> {
+  heading(
+    `Registering ${options.users} users (${options.registerConcurrency} at a time), connecting, pairing`,
+  );
+  const registered = await registerUsers(target.urls, options.users, {
+    concurrency: options.registerConcurrency,
+    log,
+  });
+  log(
+    `  registered in ${registered.seconds.toFixed(1)} s (${Math.round(options.users / registered.seconds)}/s)`,
+  );
+  // Connected before pairing: the new conversation is each user's first stored event.
+  const users = new ConnectedUsers(registered.value, [], { autoReconnect: true });
+  onCleanup('benchmark sockets', () => users.closeAll());
+  const connectSeconds = await users.connectAll({ concurrency: 100, timeoutMs: 300_000, log });
+  log(`  ${options.users} sockets subscribed in ${connectSeconds.toFixed(1)} s`);
+  const pairs = await pairUp(registered.value, { concurrency: options.registerConcurrency, log });
+  log(`  ${options.users / 2} direct conversations in ${pairs.seconds.toFixed(1)} s`);
+  users.conversations = pairs.value;
+  if (results)
+    results.setup = {
+      users: options.users,
+      registerSeconds: registered.seconds,
+      registerPerSecond: options.users / registered.seconds,
+      registerConcurrency: options.registerConcurrency,
+      pairSeconds: pairs.seconds,
+      connectSeconds,
+    };
+  return users;
+}
+
+/** Sends one message in the first pair and waits for it: a stored message to clone. */
+async function sendOne(users: ConnectedUsers) {
+  const tracker = new DeliveryTracker(users.size);
+  users.handler = tracker.onEvent;
+  try {
+    const { tracked, answer } = sendTracked(users, tracker, 0, users.conversations[0]!, 1, 0);
+    const result = await answer;
+    if (!result.ok) throw new Error(`chat.send failed: ${result.code}: ${result.message}`);
+    await tracker.waitComplete(tracked.clientId, 30_000);
+    return {
+      clientId: tracked.clientId,
+      senderId: users.users[0]!.id,
+      partnerId: users.users[1]!.id,
+    };
+  } finally {
+    users.handler = null;
+  }
+}
+
+/** "Settled" means a probe as fast as 3× the idle p99 (at least 250 ms). */
+function settleThreshold(idle: IdleResult | undefined): number {
+  return Math.max(250, 3 * (idle?.delivery.p99 ?? 0));
+}
+
+function describeIdle(r: IdleResult): string {
+  const f = (v: number | null) => (v === null ? '–' : v.toFixed(1));
+  return (
+    `idle: n=${r.samples}, p50 ${f(r.delivery.p50)} ms, p99 ${f(r.delivery.p99)} ms, max ${f(r.delivery.max)} ms; ` +
+    `send answer p50 ${f(r.ack.p50)} ms` +
+    (r.undelivered ? `; ${r.undelivered} not delivered` : '')
+  );
+}
+
+function printResults(results: BenchResults): void {
+  console.log('\n══ Results ══════════════════════════════════════════════════════════════');
+  if (results.error)
+    console.log(
+      `INCOMPLETE (${results.error.split('\n')[0]}): the steps below are what was measured.\n`,
+    );
+  console.log(mainTable(results));
+  if (results.sustained?.steps.length) {
+    console.log('\nCPU per acknowledged message by process (share of one core); * = shared server');
+    console.log(cpuTable(results.sustained.steps));
+  }
+  if (results.relay?.sustained?.steps.length) {
+    console.log('\nBare relay: rates tried');
+    for (const s of results.relay.sustained.steps)
+      console.log(
+        `  ${s.target} msg/s: achieved ${Math.round(s.achieved)}, p50/p99 ${s.latency.p50?.toFixed(1)}/${s.latency.p99?.toFixed(1)} ms, ` +
+          `CPU relay ${s.cpu.find((u) => u.name === 'relay')?.ms?.toFixed(0)} ms, generator ${s.cpu.find((u) => u.name.startsWith('generator'))?.ms?.toFixed(0)} ms over ${s.cpuSeconds.toFixed(0)} s`,
+      );
+  }
+  if (results.connections) {
+    const busy = results.connections.stormCpu
+      .filter((u) => u.ms !== null && u.ms >= 100)
+      .map((u) => `${u.name} ${(u.ms! / 1000).toFixed(1)} s`);
+    console.log(`\nCPU during the reconnect storm: ${busy.join(', ') || 'nothing over 0.1 s'}`);
+  }
+  if (results.store) console.log(`\nHow the store was filled: ${results.store.seed.method}.`);
+  if (results.otherLoad?.length)
+    console.log(
+      `\nOther processes on the machine during the run (CPU s): ${results.otherLoad.map((o) => `${o.comm}[${o.pid}] ${o.cpuSeconds}`).join(', ')}`,
+    );
+  for (const note of results.notes) console.log(`Note: ${note}`);
+}
+
+/** Last resort of the clean-up: any child process still running gets SIGTERM, then SIGKILL. */
+async function stopChildren(): Promise<void> {
+  const children = () => readAllStats().filter((s) => s.ppid === process.pid);
+  const alive = children();
+  if (alive.length === 0) return;
+  const signal = (pid: number, name: NodeJS.Signals) => {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // exited meanwhile
+    }
+  };
+  alive.forEach((c) => signal(c.pid, 'SIGTERM'));
+  const deadline = Date.now() + 10_000;
+  while (children().length > 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
+  children().forEach((c) => signal(c.pid, 'SIGKILL'));
+}
+
+await main();
