@@ -136,6 +136,16 @@ async function initPostgres(bin) {
   );
 }
 
+/**
+ * STACK_DURABLE=1 turns fsync and synchronous commits back on (command-line settings win
+ * over postgresql.conf): without them a PostgreSQL crash loses the last acknowledged
+ * commits, which outage tests would blame on the application.
+ */
+const PG_DURABLE_OPTIONS =
+  process.env.STACK_DURABLE === '1'
+    ? ['-o', '-c fsync=on -c synchronous_commit=on -c full_page_writes=on']
+    : [];
+
 async function startPostgres() {
   if (pgPid()) return;
   const bin = pgBinDir();
@@ -153,6 +163,7 @@ async function startPostgres() {
       '-w',
       '-t',
       '60',
+      ...PG_DURABLE_OPTIONS,
       'start',
     ]),
   );
