@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { ROOT } from './stack-env.js';
 
@@ -13,6 +14,8 @@ export class ServiceProcess {
     readonly name: string,
     private readonly args: string[],
     env: Record<string, string>,
+    /** Also append every output line here (long runs: the in-memory tail is short). */
+    private readonly logFile?: string,
   ) {
     this.env = { ...env };
   }
@@ -32,10 +35,17 @@ export class ServiceProcess {
       this.output.push(...chunk.toString().split('\n').filter(Boolean));
       if (this.output.length > 400) this.output.splice(0, this.output.length - 400);
       if (process.env.TEST_SHOW_LOGS) process.stderr.write(`[${this.name}] ${chunk.toString()}`);
+      if (this.logFile) appendFileSync(this.logFile, chunk);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     this.child = child;
+  }
+
+  /** How the last run ended: exit code or signal name; null while running or never started. */
+  get exitStatus(): string | null {
+    if (!this.child || this.running) return null;
+    return this.child.signalCode ?? String(this.child.exitCode);
   }
 
   get running(): boolean {

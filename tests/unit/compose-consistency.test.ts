@@ -204,3 +204,14 @@ void test('every entry point the images run exists', () => {
     );
   }
 });
+
+void test('redis keeps an append-only file fsynced every second, like tools/stack', () => {
+  // The event logs live in Redis: with snapshots only, a crash lost minutes of them (issue 7).
+  const command = commandOf('redis');
+  const option = (name: string) => command[command.indexOf(`--${name}`) + 1];
+  assert.equal(command[0], 'redis-server', `redis must run redis-server: ${command.join(' ')}`);
+  assert.equal(option('appendonly'), 'yes', 'redis must run with --appendonly yes');
+  assert.equal(option('appendfsync'), 'everysec', 'redis must run with --appendfsync everysec');
+  const stack = read('tools/stack/local.mjs');
+  assert.match(stack, /'--appendonly',\s*'yes',\s*'--appendfsync',\s*'everysec'/);
+});

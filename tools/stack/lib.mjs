@@ -1,10 +1,12 @@
 // Public API of the local infrastructure stack (MongoDB-compatible DB, Redis, RabbitMQ).
 //   import { stackUp, stackDown, stackStatus, rabbitmq, readStackEnv } from './stack/lib.mjs';
+// STACK_DIR and STACK_PORT_OFFSET select a private stack (own data and ports; see README.md).
 import fs from 'node:fs';
 import path from 'node:path';
 import {
   DATA,
   LOGS,
+  PORT_OFFSET,
   ROOT,
   StackError,
   hostPort,
@@ -27,26 +29,26 @@ export { StackError } from './util.mjs';
 const STATE_FILE = path.join(DATA, 'state.json');
 export const ENV_FILE = path.join(DATA, 'env');
 
-/** The three parts, in .stack/env order. `service` is the docker-compose service name. */
+/** The three parts, in <data>/env order. `service` is the docker-compose service name. */
 const PARTS = {
   mongo: {
     envVar: 'MONGO_URL',
-    url: 'mongodb://127.0.0.1:27017',
-    port: 27017,
+    url: `mongodb://127.0.0.1:${local.PORTS.mongo}`,
+    port: local.PORTS.mongo,
     service: 'mongo',
     server: local.mongo,
   },
   redis: {
     envVar: 'REDIS_URL',
-    url: 'redis://127.0.0.1:6379',
-    port: 6379,
+    url: `redis://127.0.0.1:${local.PORTS.redis}`,
+    port: local.PORTS.redis,
     service: 'redis',
     server: local.redis,
   },
   rabbitmq: {
     envVar: 'AMQP_URL',
-    url: 'amqp://guest:guest@127.0.0.1:5672',
-    port: 5672,
+    url: `amqp://guest:guest@127.0.0.1:${local.PORTS.rabbitmq}`,
+    port: local.PORTS.rabbitmq,
     service: 'rabbitmq',
     server: local.rabbitmq,
   },
@@ -79,7 +81,7 @@ function writeEnvFile(urls) {
   );
 }
 
-/** URLs from .stack/env as { MONGO_URL, REDIS_URL, AMQP_URL } ({} if the stack was never brought up). */
+/** URLs from <data>/env as { MONGO_URL, REDIS_URL, AMQP_URL } ({} if the stack was never brought up). */
 export function readStackEnv() {
   if (!fs.existsSync(ENV_FILE)) return {};
   const pairs = fs
@@ -129,10 +131,14 @@ function composeFile() {
 }
 
 let dockerChecked;
-/** Docker is used when a compose file exists and the engine answers; STACK_DOCKER=0 opts out. */
+/**
+ * Docker is used when a compose file exists and the engine answers; STACK_DOCKER=0 opts out,
+ * and a port offset does too (the compose file publishes the default ports).
+ */
 async function dockerAvailable() {
   dockerChecked ??= (async () => {
-    if (process.env.STACK_DOCKER === '0' || !composeFile() || !which('docker')) return false;
+    if (process.env.STACK_DOCKER === '0' || PORT_OFFSET || !composeFile() || !which('docker'))
+      return false;
     return (await run('docker', ['info'], { timeoutMs: 5000 })).code === 0;
   })();
   return dockerChecked;
@@ -212,7 +218,7 @@ async function upLocal(localParts, state) {
   }
 }
 
-/** Brings everything up (idempotent). Returns the URLs also written to .stack/env. */
+/** Brings everything up (idempotent). Returns the URLs also written to <data>/env. */
 export async function stackUp({ quiet = false } = {}) {
   setQuiet(quiet);
   return withLock(up);
@@ -323,4 +329,27 @@ export async function rabbitmq(action, { quiet = false } = {}) {
     await local.rabbitmq.app(action);
   }
   log(`rabbitmq ${action === 'stop' ? 'stopped' : 'started'}`);
+}
+
+/**
+ * Outage tests on local servers only: `crash` kills one server process with SIGKILL (`postgres`
+ * takes its backends along), `stop` shuts it down cleanly. `stackUp()` brings it back.
+ * process: redis | rabbitmq | ferretdb | postgres | mongod.
+ */
+export async function serverFault(action, processName, { quiet = false } = {}) {
+  setQuiet(quiet);
+  const target = local.serverProcesses[processName];
+  if (!target)
+    throw new StackError(
+      `unknown server "${processName}" (use ${Object.keys(local.serverProcesses).join(', ')})`,
+    );
+  if (action !== 'crash' && action !== 'stop')
+    throw new StackError(`unknown action "${action}" (use crash or stop)`);
+  const p = readState().parts[target.part];
+  if (p?.source !== 'local' || (target.kind && p.kind !== target.kind))
+    throw new StackError(
+      `${processName} is not a local server of this stack (${DATA}); only those can be crashed or stopped`,
+    );
+  log(`${action === 'crash' ? 'kill -9' : 'stopping'} ${processName} ...`);
+  await target[action]();
 }

@@ -1,14 +1,17 @@
-// Local (non-docker) servers, all state under .stack/: mongod or FerretDB+PostgreSQL, Redis, RabbitMQ.
+// Local (non-docker) servers, all state under .stack/ (or STACK_DIR): mongod or FerretDB+PostgreSQL, Redis, RabbitMQ.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { clearInterval, setInterval } from 'node:timers';
 import {
   DATA,
+  DATA_SHOWN,
   LOGS,
+  PORT_OFFSET,
   ROOT,
   StackError,
   isRoot,
+  killTree,
   listenerOf,
   log,
   mkdirp,
@@ -25,7 +28,12 @@ import {
 } from './util.mjs';
 import { INCLUDE_LINE, STACK_CONF, pgSettings, synchronousCommit } from './pg-config.mjs';
 
-export const PORTS = { mongo: 27017, redis: 6379, rabbitmq: 5672, postgres: 54329 };
+export const PORTS = {
+  mongo: 27017 + PORT_OFFSET,
+  redis: 6379 + PORT_OFFSET,
+  rabbitmq: 5672 + PORT_OFFSET,
+  postgres: 54329 + PORT_OFFSET,
+};
 const HOST = '127.0.0.1';
 
 /** Refuses to start when a process we did not start already listens on the port. */
@@ -62,7 +70,7 @@ const PG_DIR = path.join(DATA, 'pg');
 const PG_LOG = path.join(LOGS, 'postgresql.log');
 export const PG_URL = `postgres://postgres@${HOST}:${PORTS.postgres}/ferretdb`;
 
-/** Debian layout /usr/lib/postgresql/<ver>/bin; prefers the version that created .stack/pg. */
+/** Debian layout /usr/lib/postgresql/<ver>/bin; prefers the version that created <data>/pg. */
 export function pgBinDir() {
   const base = '/usr/lib/postgresql';
   const versions = (fs.existsSync(base) ? fs.readdirSync(base) : [])
@@ -71,7 +79,7 @@ export function pgBinDir() {
   const existing = safeRead(path.join(PG_DIR, 'PG_VERSION')).trim();
   if (existing && versions.length && !versions.includes(existing)) {
     throw new StackError(
-      `.stack/pg was created by PostgreSQL ${existing}, which is not installed; delete .stack/pg or install postgresql-${existing}`,
+      `${DATA_SHOWN}/pg was created by PostgreSQL ${existing}, which is not installed; delete ${DATA_SHOWN}/pg or install postgresql-${existing}`,
     );
   }
   if (versions.length) return path.join(base, existing || versions[0], 'bin');
@@ -207,7 +215,7 @@ const ferretPid = () => {
 
 export const goBinary = () => which('go', ['/usr/local/go/bin/go']);
 
-/** Builds .stack/bin/ferretdb when missing or older than its sources. */
+/** Builds <data>/bin/ferretdb when missing or older than its sources. */
 export async function buildFerret() {
   const sources = fs
     .readdirSync(FERRET_SRC)
@@ -350,6 +358,12 @@ export const redis = {
       REDIS_PID,
       '--logfile',
       REDIS_LOG,
+      // The event log lives here: with snapshots alone a crash lost minutes of it. AOF fsynced
+      // every second loses at most about the last second (README "Redis in production").
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
     ]);
     if (res.code !== 0)
       throw new StackError(`redis-server failed to start: ${res.out.trim()}`, [REDIS_LOG]);
@@ -369,7 +383,9 @@ const RMQ_DIR = path.join(DATA, 'rabbitmq');
 const RMQ_PID = path.join(RMQ_DIR, 'rabbitmq.pid');
 const RMQ_LOG = path.join(LOGS, 'rabbitmq.log');
 const RMQ_CONSOLE_LOG = path.join(LOGS, 'rabbitmq-console.log');
-export const RMQ_NODE = 'chat@localhost';
+/** A private stack (port offset) gets its own node name and its own epmd. */
+export const RMQ_NODE = PORT_OFFSET ? `chat${PORT_OFFSET}@localhost` : 'chat@localhost';
+const EPMD_PORT = PORT_OFFSET ? 4369 + PORT_OFFSET : null;
 
 /** Bypass Debian's /usr/sbin wrappers: they `su rabbitmq` and cd to /var/lib/rabbitmq. */
 export function rabbitBinDir() {
@@ -379,7 +395,7 @@ export function rabbitBinDir() {
   return found ? path.dirname(fs.realpathSync(found)) : null;
 }
 
-/** Env shared by the server and rabbitmqctl: everything (incl. Erlang cookie via HOME) in .stack/rabbitmq. */
+/** Env shared by the server and rabbitmqctl: everything (incl. Erlang cookie via HOME) in <data>/rabbitmq. */
 function rabbitEnv() {
   const home = mkdirp(path.join(RMQ_DIR, 'home'));
   const cookie = path.join(home, '.erlang.cookie');
@@ -397,9 +413,10 @@ function rabbitEnv() {
     RABBITMQ_NODENAME: RMQ_NODE,
     RABBITMQ_NODE_IP_ADDRESS: HOST,
     RABBITMQ_NODE_PORT: String(PORTS.rabbitmq),
-    // Keep Erlang distribution (25672) and a freshly started epmd (4369) on loopback too.
+    // Keep Erlang distribution (AMQP port + 20000) and a freshly started epmd on loopback too.
     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
     ERL_EPMD_ADDRESS: HOST,
+    ...(EPMD_PORT && { ERL_EPMD_PORT: String(EPMD_PORT) }),
     ERL_CRASH_DUMP: path.join(LOGS, 'rabbitmq-erl_crash.dump'),
     RABBITMQ_MNESIA_BASE: mkdirp(path.join(RMQ_DIR, 'mnesia')),
     RABBITMQ_LOG_BASE: LOGS,
@@ -466,6 +483,11 @@ export const rabbitmq = {
     if (!pid) return;
     await rabbitmqctl(['shutdown'], 60_000); // blocks until the runtime exits
     await stopPid(pid, { name: 'beam' });
+    // A private stack's epmd serves only this node: stop it too.
+    if (EPMD_PORT && which('epmd'))
+      await run(which('epmd'), ['-port', String(EPMD_PORT), '-kill'], {
+        env: { ...process.env, ERL_EPMD_ADDRESS: HOST },
+      });
   },
   /** stop_app/start_app: the Erlang node keeps running, only the broker goes away (for failure tests). */
   async app(action) {
@@ -494,3 +516,30 @@ function safeRead(p) {
     return '';
   }
 }
+
+/**
+ * The single server processes, for outage tests: `crash` is kill -9 (with whatever the
+ * process started), `stop` a clean shutdown. `up` brings either back.
+ */
+export const serverProcesses = {
+  redis: { part: 'redis', crash: () => killTree(redisPid(), 'redis-server'), stop: redis.down },
+  rabbitmq: { part: 'rabbitmq', crash: () => killTree(rabbitPid(), 'beam'), stop: rabbitmq.down },
+  ferretdb: {
+    part: 'mongo',
+    kind: 'ferretdb+postgresql',
+    crash: () => killTree(ferretPid(), 'ferretdb'),
+    stop: () => stopPid(ferretPid(), { name: 'ferretdb' }),
+  },
+  postgres: {
+    part: 'mongo',
+    kind: 'ferretdb+postgresql',
+    crash: () => killTree(pgPid(), 'postgres'),
+    stop: stopPostgres,
+  },
+  mongod: {
+    part: 'mongo',
+    kind: 'mongod',
+    crash: () => killTree(mongodPid(), 'mongod'),
+    stop: () => stopPid(mongodPid(), { name: 'mongod' }),
+  },
+};

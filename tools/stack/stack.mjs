@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// CLI: node tools/stack/stack.mjs up|down|status|rabbitmq <stop|start>
+// CLI: node tools/stack/stack.mjs up|down|status|rabbitmq <stop|start>|crash <server>|stop <server>
 import path from 'node:path';
-import { rabbitmq, stackDown, stackStatus, stackUp, StackError } from './lib.mjs';
-import { ROOT, tail } from './util.mjs';
+import { rabbitmq, serverFault, stackDown, stackStatus, stackUp, StackError } from './lib.mjs';
+import { DATA_SHOWN, ROOT, tail } from './util.mjs';
 
-const USAGE = 'usage: node tools/stack/stack.mjs up | down | status | rabbitmq <stop|start>';
+const USAGE =
+  'usage: node tools/stack/stack.mjs up | down | status | rabbitmq <stop|start> | crash <server> | stop <server>\n' +
+  '  server: redis | rabbitmq | ferretdb | postgres | mongod';
 
 async function printStatus() {
   const rows = (await stackStatus()).map((r) => [r.part, r.source, r.url, r.up ? 'up' : 'down']);
@@ -26,7 +28,7 @@ async function main([cmd, arg]) {
     case 'up':
       await stackUp();
       console.log(
-        `[stack] ready in ${((Date.now() - started) / 1000).toFixed(1)}s (URLs in .stack/env)`,
+        `[stack] ready in ${((Date.now() - started) / 1000).toFixed(1)}s (URLs in ${DATA_SHOWN}/env)`,
       );
       return 0;
     case 'down':
@@ -36,6 +38,10 @@ async function main([cmd, arg]) {
       return printStatus();
     case 'rabbitmq':
       await rabbitmq(arg);
+      return 0;
+    case 'crash':
+    case 'stop':
+      await serverFault(cmd, arg);
       return 0;
     default:
       console.error(USAGE);

@@ -6,8 +6,27 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const DATA = path.join(ROOT, '.stack');
+/** Data, logs and pid files: `.stack` unless STACK_DIR names another (a private stack, e.g. chaos). */
+export const DATA = path.resolve(ROOT, process.env.STACK_DIR || '.stack');
 export const LOGS = path.join(DATA, 'logs');
+/** DATA as shown in messages (relative to the repository when inside it). */
+export const DATA_SHOWN = path.relative(ROOT, DATA).startsWith('..')
+  ? DATA
+  : path.relative(ROOT, DATA);
+
+/**
+ * Added to every server port (STACK_PORT_OFFSET), so a private stack runs beside the default
+ * one without touching it: 1000 → Redis 7379, RabbitMQ 6672, MongoDB 28017, PostgreSQL 55329.
+ */
+export const PORT_OFFSET = parsePortOffset(process.env.STACK_PORT_OFFSET);
+
+function parsePortOffset(raw) {
+  if (raw === undefined || raw === '') return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 10_000)
+    throw new Error(`STACK_PORT_OFFSET must be an integer from 0 to 10000, got "${raw}"`);
+  return n;
+}
 
 /** An expected failure: printed as one line (plus an optional log tail), no stack trace. */
 export class StackError extends Error {
@@ -163,6 +182,46 @@ export async function stopPid(pid, { name, signal = 'SIGTERM', timeoutMs = 20_00
     process.kill(pid, 'SIGKILL');
     await waitFor(() => !pidAlive(pid, name), { timeoutMs: 5000 });
   }
+}
+
+/** Pids of every descendant of `pid` (Linux /proc; [] elsewhere). */
+export function descendantPids(pid) {
+  const parentOf = new Map();
+  for (const entry of safeReaddir('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      // Field 4 of /proc/<pid>/stat, after the parenthesised command name.
+      const ppid = Number(
+        fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1],
+      );
+      parentOf.set(Number(entry), ppid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out = [];
+  const walk = (parent) => {
+    for (const [child, ppid] of parentOf) {
+      if (ppid !== parent) continue;
+      out.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** A crash: SIGKILL to `pid` and everything it started, then waits until it is gone. */
+export async function killTree(pid, name) {
+  if (!pidAlive(pid, name)) return;
+  const children = descendantPids(pid);
+  for (const p of [pid, ...children]) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await waitFor(() => !pidAlive(pid, name), { timeoutMs: 10_000 });
 }
 
 /** Last n lines of a log file ('' if missing). */
