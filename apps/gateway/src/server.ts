@@ -20,6 +20,7 @@ import { createMetrics } from './metrics.js';
 import { createOriginPolicy } from './origins.js';
 import { createRateLimits } from './rate-limits.js';
 import { createStaticHandler } from './static-files.js';
+import { storedAt } from './events/delivery-lag.js';
 import { EventHub } from './events/hub.js';
 import { PresenceTracker } from './presence/tracker.js';
 
@@ -91,7 +92,15 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
   };
 
   // events.stream: replay from the per-user log in Redis, then live (one read loop per gateway).
-  const events = new EventHub({ redis, log });
+  const events = new EventHub({
+    redis,
+    log,
+    onDelivered: (event, entry) =>
+      metrics.deliveryLag.observe(
+        { type: event.type },
+        Math.max(0, Date.now() - storedAt(event, entry)) / 1000,
+      ),
+  });
   events.start();
 
   // Presence: every authenticated WebSocket counts; the user worker decides the status.
@@ -146,6 +155,9 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
   const server = createServer((req, res) => {
     inFlight++;
     res.on('close', () => inFlight--);
+    res.on('finish', () =>
+      metrics.httpResponses.inc({ status: `${String(res.statusCode).charAt(0)}xx` }),
+    );
     setSecurityHeaders(res);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/health') return json(res, 200, { status: 'ok' });
@@ -158,6 +170,8 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
       });
     }
     if (path === '/metrics') {
+      metrics.dependencyUp.set({ dependency: 'rabbitmq' }, bus.connected ? 1 : 0);
+      metrics.dependencyUp.set({ dependency: 'redis' }, redis.status === 'ready' ? 1 : 0);
       metrics.registry.metrics().then(
         (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
         () => res.writeHead(500).end(),

@@ -14,9 +14,12 @@ import {
   PARTITIONED_EXCHANGES,
   partitionLabel,
   rpcQueueArguments,
+  DEAD_LETTER_QUEUE,
+  DELIVERY_LIMIT,
   type EventExchange,
 } from './topology.js';
 import type { EventEnvelope, RequestMeta, RpcReply, RpcRequest } from './messages.js';
+import { queueDepths, type BusObserver } from './observer.js';
 
 export interface BusOptions {
   url: string;
@@ -27,6 +30,8 @@ export interface BusOptions {
   prefetch?: number;
   /** Prefix of every exchange and queue name (see `Names`); empty in production. */
   namespace?: string;
+  /** Told about every RPC and event this process handles (metrics). */
+  observer?: BusObserver;
 }
 
 export type RpcDispatch = (
@@ -111,6 +116,8 @@ export class Bus {
   private closed = false;
   /** Tail of the handler chain per `orderKey` (see Subscription). */
   private readonly orderChains = new Map<string, Promise<void>>();
+  /** Queues this process consumes from (see `queueDepths`). */
+  private readonly consumed = new Set<string>();
   readonly names: Names;
 
   private constructor(
@@ -255,6 +262,7 @@ export class Bus {
       await ch.prefetch(this.opts.prefetch ?? 16);
       const queue = this.names.rpcQueue(service);
       await ch.assertQueue(queue, { durable: true, arguments: rpcQueueArguments() });
+      this.consumed.add(queue);
       await ch.consume(queue, (msg) => {
         if (msg) void this.handleRpc(ch, msg, dispatch);
         else this.recycle(model, `broker cancelled the consumer of ${queue}`);
@@ -270,6 +278,7 @@ export class Bus {
       for (let p = 0; p < options.partitions!; p++) {
         const queue = this.names.rpcPartition(service, p);
         await ch.assertQueue(queue, { durable: true, arguments: rpcQueueArguments(true) });
+        this.consumed.add(queue);
         // Before the first delivery of this consumer: whatever was cached for p is stale.
         options.onPartitionConsumer?.(p);
         await ch.consume(queue, (msg) => {
@@ -309,12 +318,19 @@ export class Bus {
           arguments: eventQueueArguments(this.names, sub.partitions !== undefined),
         });
         for (const key of queue.bindings) await ch.bindQueue(queue.name, exchange, key);
+        this.consumed.add(queue.name);
         await ch.consume(queue.name, (msg) => {
           if (msg) void this.handleEvent(ch, msg, sub);
           else this.recycle(model, `broker cancelled the consumer of ${queue.name}`);
         });
       }
     });
+  }
+
+  /** Messages waiting in each queue this process consumes, and in dead_letters (consumer lag). */
+  async queueDepths(): Promise<Map<string, number>> {
+    const queues = [...this.consumed, this.names.queue(DEAD_LETTER_QUEUE)];
+    return this.model ? queueDepths(this.model, queues) : new Map();
   }
 
   async close(): Promise<void> {
@@ -437,6 +453,7 @@ export class Bus {
     if (Date.now() > request.deadline) {
       // The caller already answered GATEWAY_TIMEOUT; doing the work now would surprise it.
       log.warn('dropping expired rpc request');
+      this.opts.observer?.onRpcHandled(request.method, 'EXPIRED', 0);
       ch.ack(msg);
       return;
     }
@@ -458,7 +475,9 @@ export class Bus {
         };
       }
     }
-    const durationMs = Math.round(performance.now() - started);
+    const elapsedMs = performance.now() - started;
+    this.opts.observer?.onRpcHandled(request.method, reply.ok ? 'OK' : reply.error.code, elapsedMs);
+    const durationMs = Math.round(elapsedMs);
     log.info(
       { durationMs, ok: reply.ok, ...(reply.ok ? {} : { code: reply.error.code }) },
       'rpc handled',
@@ -485,6 +504,7 @@ export class Bus {
       event = JSON.parse(msg.content.toString()) as EventEnvelope;
     } catch {
       this.opts.log.error({ queue: sub.queue }, 'malformed event, dead-lettering');
+      this.opts.observer?.onEventHandled(sub.queue, 'malformed', 'dead_letter', 0, 1);
       safe(() => ch.nack(msg, false, false));
       return;
     }
@@ -508,11 +528,23 @@ export class Bus {
       event: event.type,
       eventId: event.id,
     });
+    // Quorum queues count earlier deliveries that were returned (nack with requeue).
+    const deliveries = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
+    const started = performance.now();
     try {
       await sub.handler(event, log);
       safe(() => ch.ack(msg));
+      this.opts.observer?.onEventHandled(sub.queue, event.type, 'ok', elapsed(started), deliveries);
     } catch (err) {
-      const deliveries = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
+      // The broker dead-letters a message returned once more than its delivery limit.
+      const outcome = deliveries > DELIVERY_LIMIT ? 'dead_letter' : 'retry';
+      this.opts.observer?.onEventHandled(
+        sub.queue,
+        event.type,
+        outcome,
+        elapsed(started),
+        deliveries,
+      );
       log.error({ err, deliveries }, 'event handler failed, requeueing');
       // A short pause keeps a failing dependency from turning retries into a hot loop.
       setTimeout(
@@ -558,6 +590,8 @@ function confirmPublish(
     }
   });
 }
+
+const elapsed = (started: number) => performance.now() - started;
 
 function unavailable(message: string): AppError {
   return new AppError('SERVICE_UNAVAILABLE', message);
