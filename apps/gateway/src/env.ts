@@ -17,6 +17,8 @@ export const gatewayEnvSchema = z.object({
   RPC_TIMEOUT_MS: envInt(10_000),
   MAX_BODY_BYTES: envInt(64 * 1024),
   SHUTDOWN_DRAIN_MS: envInt(5_000),
+  /** Serve /metrics on this port only (kept off the public one); 0 = on PORT with the rest. */
+  METRICS_PORT: envInt(0),
   RATE_LOGIN_FAILURES_PER_IDENTIFIER: envInt(10),
   RATE_LOGIN_FAILURES_WINDOW_S: envInt(15 * 60),
   RATE_LOGIN_FAILURES_PER_IP: envInt(100),

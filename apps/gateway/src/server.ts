@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
@@ -36,6 +36,8 @@ export interface GatewayDeps {
 
 export interface Gateway {
   server: Server;
+  /** Serves /metrics alone when METRICS_PORT is set (listen on it like `server`). */
+  metricsServer: Server | null;
   /** Stops accepting, tells socket clients to reconnect elsewhere, drains, closes. */
   shutdown(): Promise<void>;
 }
@@ -152,6 +154,20 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     },
   });
 
+  function serveMetrics(res: ServerResponse): void {
+    metrics.dependencyUp.set({ dependency: 'rabbitmq' }, bus.connected ? 1 : 0);
+    metrics.dependencyUp.set({ dependency: 'redis' }, redis.status === 'ready' ? 1 : 0);
+    metrics.registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  }
+  const metricsServer = env.METRICS_PORT
+    ? createServer((req, res) =>
+        req.url === '/metrics' ? serveMetrics(res) : json(res, 404, { error: 'Not found' }),
+      )
+    : null;
+
   const server = createServer((req, res) => {
     inFlight++;
     res.on('close', () => inFlight--);
@@ -169,15 +185,7 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
         ...parts,
       });
     }
-    if (path === '/metrics') {
-      metrics.dependencyUp.set({ dependency: 'rabbitmq' }, bus.connected ? 1 : 0);
-      metrics.dependencyUp.set({ dependency: 'redis' }, redis.status === 'ready' ? 1 : 0);
-      metrics.registry.metrics().then(
-        (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
-        () => res.writeHead(500).end(),
-      );
-      return;
-    }
+    if (path === '/metrics' && !env.METRICS_PORT) return serveMetrics(res);
     if (path === '/trpc' || path.startsWith('/trpc/')) {
       if (handleCors(req, res, origins)) return;
       return trpcHttp(req, res);
@@ -262,9 +270,10 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     server.closeAllConnections();
     await presence.stop();
     await events.stop();
+    metricsServer?.close();
   }
 
-  return { server, shutdown };
+  return { server, metricsServer, shutdown };
 }
 
 function closeAtExpiry(socket: WebSocket, expSeconds: number): void {
