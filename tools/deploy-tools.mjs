@@ -64,7 +64,9 @@ function kubernetesValidate() {
   console.error(`deploy-tools: installing ${KUBERNETES_VALIDATE} into .stack/deploy-venv ...`);
   const venv = run(python, ['-m', 'venv', '--clear', VENV]);
   if (!venv.ok)
-    fail(`python3 -m venv failed (Debian: apt-get install python3-venv):\n${venv.out.slice(-2000)}`);
+    fail(
+      `python3 -m venv failed (Debian: apt-get install python3-venv):\n${venv.out.slice(-2000)}`,
+    );
   const pip = run(
     path.join(VENV, 'bin', 'python'),
     ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', KUBERNETES_VALIDATE],

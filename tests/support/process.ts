@@ -11,7 +11,7 @@ export class ServiceProcess {
 
   constructor(
     readonly name: string,
-    private readonly args: string[],
+    readonly args: string[],
     env: Record<string, string>,
   ) {
     this.env = { ...env };

@@ -7,16 +7,24 @@ import { PARTITIONS, createRpcCaller, type RpcCaller } from '@chat/api';
 import { Bus, partitionLabel } from '@chat/bus';
 import { createLogger } from '@chat/core';
 import { createChatClient, type ChatClient, type ChatClientOptions } from '@chat/sdk';
+import { NginxProxy } from './nginx.js';
 import { freePort, ServiceProcess } from './process.js';
-import { stackEnv } from './stack-env.js';
+import { ROOT, stackEnv } from './stack-env.js';
 
 export type WorkerName = 'auth' | 'user' | 'chat' | 'notification';
 
 export interface SystemOptions {
-  /** Gateway processes to run (each on its own port). */
+  /** Gateway processes to run (each on its own port); default TEST_GATEWAYS or 1. */
   gateways?: number;
   /** Worker processes to run; default: all that exist. */
   workers?: WorkerName[];
+  /** Processes per worker role; default TEST_WORKER_REPLICAS or 1. */
+  workerReplicas?: number;
+  /**
+   * Put NGINX (deploy/nginx.conf's rules) in front of the gateways: `url` and `client()` go
+   * through it. Default: TEST_NGINX=1.
+   */
+  nginx?: boolean;
   /** Extra variables for every process (e.g. lower rate limits). */
   env?: Record<string, string>;
 }
@@ -35,22 +43,38 @@ export interface TestUser {
  * prefix and a Redis database of its own.
  */
 export class TestSystem {
+  /** The first process of each worker role. */
   readonly workers: Partial<Record<WorkerName, ServiceProcess>>;
+  /** Every worker process, replicas included. */
+  readonly workerProcesses: ServiceProcess[] = [];
   readonly gateways: ServiceProcess[] = [];
+  /** NGINX in front of the gateways, when started with `nginx`. */
+  proxy: NginxProxy | null = null;
   readonly urls: string[] = [];
   readonly env: Record<string, string>;
   private readonly healthUrls = new Map<ServiceProcess, string>();
   private readonly clients: ChatClient[] = [];
   private readonly buses: Bus[] = [];
 
-  private constructor(env: Record<string, string>, workers: WorkerName[]) {
+  private constructor(env: Record<string, string>, workers: WorkerName[], replicas: number) {
     this.env = env;
+    for (const name of workers)
+      for (let i = 1; i <= replicas; i++)
+        this.workerProcesses.push(
+          new ServiceProcess(
+            replicas > 1 ? `${name}-worker-${i}` : `${name}-worker`,
+            ['apps/workers/dist/main.js', name],
+            env,
+          ),
+        );
     this.workers = Object.fromEntries(
-      workers.map((name) => [
-        name,
-        new ServiceProcess(`${name}-worker`, ['apps/workers/dist/main.js', name], env),
-      ]),
+      workers.map((name) => [name, this.workerProcesses.find((p) => p.args[1] === name)!]),
     );
+  }
+
+  /** Every process of one worker role. */
+  replicasOf(name: WorkerName): ServiceProcess[] {
+    return this.workerProcesses.filter((p) => p.args[1] === name);
   }
 
   /** A running worker process (throws if this system was started without it). */
@@ -60,7 +84,7 @@ export class TestSystem {
     return proc;
   }
 
-  private addGateway(port: number): void {
+  private addGateway(port: number, proxyUrl: string | null): void {
     const gateway = new ServiceProcess(
       `gateway-${this.gateways.length + 1}`,
       ['apps/gateway/dist/main.js'],
@@ -68,6 +92,12 @@ export class TestSystem {
         ...this.env,
         PORT: String(port),
         PUBLIC_URL: `http://127.0.0.1:${port}`,
+        ...(proxyUrl
+          ? {
+              ALLOWED_ORIGINS: `${proxyUrl},http://localhost:${new URL(proxyUrl).port}`,
+              TRUST_PROXY: 'true',
+            }
+          : {}),
       },
     );
     this.gateways.push(gateway);
@@ -101,14 +131,33 @@ export class TestSystem {
         ...options.env,
       },
       options.workers ?? DEFAULT_WORKERS,
+      options.workerReplicas ?? Number(process.env.TEST_WORKER_REPLICAS || 1),
     );
-    for (const worker of Object.values(system.workers).filter((w) => w !== undefined)) {
+    for (const worker of system.workerProcesses) {
       const port = await freePort();
       worker.env.HEALTH_PORT = String(port);
       system.healthUrls.set(worker, `http://127.0.0.1:${port}/ready`);
     }
-    for (let i = 0; i < (options.gateways ?? 1); i++) system.addGateway(await freePort());
+    const nginx = options.nginx ?? process.env.TEST_NGINX === '1';
+    const proxyPort = nginx ? await freePort() : null;
+    const proxyUrl = proxyPort ? `http://127.0.0.1:${proxyPort}` : null;
+    const gateways = options.gateways ?? Number(process.env.TEST_GATEWAYS || 1);
+    for (let i = 0; i < gateways; i++) system.addGateway(await freePort(), proxyUrl);
     await system.startAll();
+    if (proxyPort) {
+      system.proxy = new NginxProxy({
+        port: proxyPort,
+        gateways: system.gateways.map((g) => Number(g.env.PORT)),
+        staticDir: `${ROOT}/apps/web/dist`,
+        dir: NginxProxy.tempDir(),
+      });
+      try {
+        await system.proxy.start();
+      } catch (err) {
+        await system.stop();
+        throw err;
+      }
+    }
     return system;
   }
 
@@ -116,12 +165,13 @@ export class TestSystem {
     return this.env.MONGO_DB_PREFIX!;
   }
 
+  /** Where clients connect: NGINX when it runs, else the first gateway. */
   get url(): string {
-    return this.urls[0]!;
+    return this.proxy?.url ?? this.urls[0]!;
   }
 
   private async startAll(): Promise<void> {
-    const all = [...this.workerList(), ...this.gateways];
+    const all = [...this.workerProcesses, ...this.gateways];
     all.forEach((p) => p.start());
     await Promise.all(all.map((p) => p.waitReady(this.healthUrls.get(p)!)));
   }
@@ -131,10 +181,6 @@ export class TestSystem {
     await proc.stop();
     proc.start();
     await proc.waitReady(this.healthUrls.get(proc)!);
-  }
-
-  private workerList(): ServiceProcess[] {
-    return Object.values(this.workers).filter((w): w is ServiceProcess => w !== undefined);
   }
 
   readyUrl(proc: ServiceProcess): string {
@@ -181,7 +227,8 @@ export class TestSystem {
   async stop(): Promise<void> {
     await Promise.all(this.buses.map((b) => b.close()));
     this.clients.forEach((c) => c.close());
-    await Promise.all([...this.gateways, ...this.workerList()].map((p) => p.stop()));
+    await this.proxy?.stop(true);
+    await Promise.all([...this.gateways, ...this.workerProcesses].map((p) => p.stop()));
     await cleanUp(this.env).catch((err: Error) =>
       console.error(`test clean-up failed: ${err.message}`),
     );
