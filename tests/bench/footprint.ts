@@ -85,7 +85,7 @@ async function resources(system: TestSystem): Promise<void> {
 
   let sampling = true;
   const sampler = (async () => {
-    let last = new Map(procs.map((p) => [p, sample(p.pid)]));
+    const last = new Map(procs.map((p) => [p, sample(p.pid)]));
     while (sampling) {
       await sleep(500);
       for (const p of procs) {
