@@ -15,12 +15,18 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '1000' },
     rate: { type: 'string', default: '100' },
     gateways: { type: 'string', default: '2' },
+    /** Processes per worker role. */
+    replicas: { type: 'string', default: '1' },
+    /** Clients connect through NGINX (deploy/nginx.conf's rules) instead of to each gateway. */
+    nginx: { type: 'boolean', default: false },
   },
 });
 const CLIENTS = Number(values.clients);
 const MESSAGES = Number(values.messages);
 const RATE = Number(values.rate);
 const GATEWAYS = Number(values.gateways);
+const REPLICAS = Number(values.replicas);
+const NGINX = values.nginx;
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
@@ -37,16 +43,21 @@ function rssMb(pid: number | undefined): string {
 }
 
 async function main() {
-  console.log(`clients=${CLIENTS} messages=${MESSAGES} rate=${RATE}/s gateways=${GATEWAYS}`);
+  console.log(
+    `clients=${CLIENTS} messages=${MESSAGES} rate=${RATE}/s gateways=${GATEWAYS} ` +
+      `worker replicas=${REPLICAS}${NGINX ? ' via nginx' : ''}`,
+  );
   const system = await TestSystem.start({
     gateways: GATEWAYS,
+    workerReplicas: REPLICAS,
+    nginx: NGINX,
     workers: ['auth', 'user', 'chat', 'notification'],
     env: { LOG_LEVEL: 'warn', RATE_SEND_PER_USER: '1000000', RATE_TYPING_PER_USER: '1000000' },
   });
   try {
     const users: TestUser[] = [];
     for (let i = 0; i < CLIENTS; i++) {
-      users.push(await system.user({ url: system.urls[i % GATEWAYS]! }));
+      users.push(await system.user({ url: NGINX ? system.url : system.urls[i % GATEWAYS]! }));
     }
     const conversations = await Promise.all(
       users.map((u, i) =>
@@ -118,9 +129,7 @@ async function main() {
     console.log(
       `  delivery latency:   p50 ${fmt(percentile(latencies, 50))}  p95 ${fmt(percentile(latencies, 95))}  p99 ${fmt(percentile(latencies, 99))}`,
     );
-    const procs = [...system.gateways, ...Object.values(system.workers)].filter(
-      (p) => p !== undefined,
-    );
+    const procs = [...system.gateways, ...system.workerProcesses];
     console.log(
       `  memory (RSS):       ${procs.map((p) => `${p.name} ${rssMb(p.pid)}`).join(', ')}`,
     );
