@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, build, ensureDependencies, run, stackUp, step } from './lib/setup.mjs';
+import { ROOT, build, ensureDependencies, ensureNginx, run, stackUp, step } from './lib/setup.mjs';
 
 /** Test files: workspace unit tests first, then the system tests under tests/. */
 function collectTests() {
@@ -105,6 +105,15 @@ async function main() {
     }
   }
   const { env: stackEnv, startedHere } = await stackUp();
+  // The cluster tests run Debian's nginx; the deploy/ tests build or install their checkers
+  // (kustomize, promtool, kubernetes-validate) here rather than inside a timed test.
+  await ensureNginx().catch((err) => failures.push(`nginx: ${err.message}`));
+  step('Building the deploy/ checkers (tools/deploy-tools.mjs)');
+  try {
+    run('node', ['tools/deploy-tools.mjs', 'all'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch (err) {
+    failures.push(`deploy tools: ${err.message}`);
+  }
 
   const files = collectTests();
   step(`Running ${files.length} test files (node --test)`);

@@ -89,7 +89,14 @@ export class EventFeed {
       );
       this.touch(socket);
     });
-    socket.on('message', (data: WebSocket.RawData) => this.onFrame(socket, String(data)));
+    socket.on('message', (data: WebSocket.RawData) =>
+      this.onFrame(
+        socket,
+        Buffer.isBuffer(data)
+          ? data.toString('utf8')
+          : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8'),
+      ),
+    );
     socket.on('error', () => undefined); // 'close' follows
     socket.on('close', (code) => {
       if (this.socket !== socket) return;

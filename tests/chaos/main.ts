@@ -281,7 +281,7 @@ async function waitUntil(
   return true;
 }
 
-main()
+void main()
   .then(
     (code) => code,
     (err: Error) => {

@@ -12,7 +12,7 @@ export class ServiceProcess {
 
   constructor(
     readonly name: string,
-    private readonly args: string[],
+    readonly args: string[],
     env: Record<string, string>,
     /** Also append every output line here (long runs: the in-memory tail is short). */
     private readonly logFile?: string,

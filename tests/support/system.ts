@@ -7,16 +7,24 @@ import { PARTITIONS, createRpcCaller, type RpcCaller } from '@chat/api';
 import { Bus, partitionLabel } from '@chat/bus';
 import { createLogger } from '@chat/core';
 import { createChatClient, type ChatClient, type ChatClientOptions } from '@chat/sdk';
+import { NginxProxy } from './nginx.js';
 import { freePort, ServiceProcess } from './process.js';
-import { stackEnv } from './stack-env.js';
+import { ROOT, stackEnv } from './stack-env.js';
 
 export type WorkerName = 'auth' | 'user' | 'chat' | 'notification';
 
 export interface SystemOptions {
-  /** Gateway processes to run (each on its own port). */
+  /** Gateway processes to run (each on its own port); default TEST_GATEWAYS or 1. */
   gateways?: number;
   /** Worker processes to run; default: all that exist. */
   workers?: WorkerName[];
+  /** Processes per worker role unless `replicas` says otherwise; default TEST_WORKER_REPLICAS or 1. */
+  workerReplicas?: number;
+  /**
+   * Put NGINX (deploy/nginx.conf's rules) in front of the gateways: `url` and `client()` go
+   * through it. Default: TEST_NGINX=1.
+   */
+  nginx?: boolean;
   /** Extra variables for every process (e.g. lower rate limits). */
   env?: Record<string, string>;
   /** More than one process of a worker role (replicas share its queues and partitions). */
@@ -39,10 +47,13 @@ export interface TestUser {
  * prefix and a Redis database of its own.
  */
 export class TestSystem {
+  /** The first process of each worker role. */
   readonly workers: Partial<Record<WorkerName, ServiceProcess>>;
   /** Every replica of each role, the first being `workers[name]`. */
   readonly replicaSets: Partial<Record<WorkerName, ServiceProcess[]>>;
   readonly gateways: ServiceProcess[] = [];
+  /** NGINX in front of the gateways, when started with `nginx`. */
+  proxy: NginxProxy | null = null;
   readonly urls: string[] = [];
   readonly env: Record<string, string>;
   private readonly healthUrls = new Map<ServiceProcess, string>();
@@ -53,13 +64,14 @@ export class TestSystem {
     env: Record<string, string>,
     workers: WorkerName[],
     replicas: SystemOptions['replicas'] = {},
+    defaultReplicas = 1,
   ) {
     this.env = env;
     this.replicaSets = Object.fromEntries(
       workers.map((name) => [
         name,
         Array.from(
-          { length: Math.max(1, replicas[name] ?? 1) },
+          { length: Math.max(1, replicas[name] ?? defaultReplicas) },
           (_, i) =>
             new ServiceProcess(
               i === 0 ? `${name}-worker` : `${name}-worker-${i + 1}`,
@@ -86,7 +98,7 @@ export class TestSystem {
     return proc;
   }
 
-  private addGateway(port: number): void {
+  private addGateway(port: number, proxyUrl: string | null): void {
     const gateway = new ServiceProcess(
       `gateway-${this.gateways.length + 1}`,
       ['apps/gateway/dist/main.js'],
@@ -94,6 +106,12 @@ export class TestSystem {
         ...this.env,
         PORT: String(port),
         PUBLIC_URL: `http://127.0.0.1:${port}`,
+        ...(proxyUrl
+          ? {
+              ALLOWED_ORIGINS: `${proxyUrl},http://localhost:${new URL(proxyUrl).port}`,
+              TRUST_PROXY: 'true',
+            }
+          : {}),
       },
     );
     this.gateways.push(gateway);
@@ -128,19 +146,38 @@ export class TestSystem {
       },
       options.workers ?? DEFAULT_WORKERS,
       options.replicas,
+      options.workerReplicas ?? Number(process.env.TEST_WORKER_REPLICAS || 1),
     );
     for (const worker of system.workerList()) {
       const port = await freePort();
       worker.env.HEALTH_PORT = String(port);
       system.healthUrls.set(worker, `http://127.0.0.1:${port}/ready`);
     }
-    for (let i = 0; i < (options.gateways ?? 1); i++) system.addGateway(await freePort());
+    const nginx = options.nginx ?? process.env.TEST_NGINX === '1';
+    const proxyPort = nginx ? await freePort() : null;
+    const proxyUrl = proxyPort ? `http://127.0.0.1:${proxyPort}` : null;
+    const gateways = options.gateways ?? Number(process.env.TEST_GATEWAYS || 1);
+    for (let i = 0; i < gateways; i++) system.addGateway(await freePort(), proxyUrl);
     try {
       await system.startAll();
     } catch (err) {
       // Leave nothing running or stored behind when a process fails to start.
       await system.stop();
       throw err;
+    }
+    if (proxyPort) {
+      system.proxy = new NginxProxy({
+        port: proxyPort,
+        gateways: system.gateways.map((g) => Number(g.env.PORT)),
+        staticDir: `${ROOT}/apps/web/dist`,
+        dir: NginxProxy.tempDir(),
+      });
+      try {
+        await system.proxy.start();
+      } catch (err) {
+        await system.stop();
+        throw err;
+      }
     }
     return system;
   }
@@ -149,8 +186,9 @@ export class TestSystem {
     return this.env.MONGO_DB_PREFIX!;
   }
 
+  /** Where clients connect: NGINX when it runs, else the first gateway. */
   get url(): string {
-    return this.urls[0]!;
+    return this.proxy?.url ?? this.urls[0]!;
   }
 
   private async startAll(): Promise<void> {
@@ -163,7 +201,7 @@ export class TestSystem {
   async startGateway(
     env: Record<string, string> = {},
   ): Promise<{ gateway: ServiceProcess; url: string }> {
-    this.addGateway(await freePort());
+    this.addGateway(await freePort(), this.proxy?.url ?? null);
     const gateway = this.gateways.at(-1)!;
     Object.assign(gateway.env, env);
     gateway.start();
@@ -178,7 +216,7 @@ export class TestSystem {
     await proc.waitReady(this.healthUrls.get(proc)!);
   }
 
-  private workerList(): ServiceProcess[] {
+  workerList(): ServiceProcess[] {
     return Object.values(this.replicaSets).flatMap((set) => set ?? []);
   }
 
@@ -226,6 +264,7 @@ export class TestSystem {
   async stop(): Promise<void> {
     await Promise.all(this.buses.map((b) => b.close()));
     this.clients.forEach((c) => c.close());
+    await this.proxy?.stop(true);
     await Promise.all([...this.gateways, ...this.workerList()].map((p) => p.stop()));
     await cleanUp(this.env).catch((err: Error) =>
       console.error(`test clean-up failed: ${err.message}`),

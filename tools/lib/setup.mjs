@@ -108,3 +108,11 @@ export function stopProcess(child, timeoutMs = 10_000) {
     child.kill('SIGTERM');
   });
 }
+
+/** Debian's nginx for `npm run cluster` and the cluster tests; installed with apt as root. */
+export async function ensureNginx() {
+  if (spawnSync('nginx', ['-v']).status === 0 || existsSync('/usr/sbin/nginx')) return;
+  step('Installing nginx (Debian package)');
+  const { aptInstall } = await import('../stack/packages.mjs');
+  await aptInstall(['nginx']);
+}

@@ -21,6 +21,8 @@ export const gatewayEnvSchema = z.object({
   /** Calls in one HTTP batch or one WebSocket frame; more is BAD_REQUEST / PARSE_ERROR. */
   MAX_BATCH_SIZE: z.coerce.number().int().min(1).default(50),
   SHUTDOWN_DRAIN_MS: envInt(5_000),
+  /** Serve /metrics on this port only (kept off the public one); 0 = on PORT with the rest. */
+  METRICS_PORT: envInt(0),
   RATE_LOGIN_FAILURES_PER_IDENTIFIER: envInt(10),
   RATE_LOGIN_FAILURES_WINDOW_S: envInt(15 * 60),
   RATE_LOGIN_FAILURES_PER_IP: envInt(100),

@@ -26,6 +26,13 @@ async function main() {
     gateway.server.once('error', reject);
     gateway.server.listen(env.PORT, env.HOST, resolve);
   });
+  if (gateway.metricsServer) {
+    const metricsServer = gateway.metricsServer;
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.once('error', reject);
+      metricsServer.listen(env.METRICS_PORT, env.HOST, resolve);
+    });
+  }
   log.info(
     { url: `http://${env.HOST}:${env.PORT}`, static: env.STATIC_DIR ?? null },
     'gateway listening',

@@ -31,6 +31,25 @@ export function createMetrics() {
       labelNames: ['code'] as const,
       registers: [registry],
     }),
+    httpResponses: new Counter({
+      name: 'http_responses_total',
+      help: 'HTTP responses (not WebSocket messages) by status class: 2xx, 4xx, 5xx, ...',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+    deliveryLag: new Histogram({
+      name: 'event_delivery_lag_seconds',
+      help: 'From a change being stored to this gateway pushing its event to the user, by type',
+      labelNames: ['type'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    dependencyUp: new Gauge({
+      name: 'dependency_up',
+      help: 'Whether a server this process needs is connected (1) or not (0), as /ready sees it',
+      labelNames: ['dependency'] as const,
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
@@ -24,6 +24,7 @@ import { isReadableUrl, refuseUnsupportedMethod, sendTrpcError } from './request
 import { answerSocketCheck } from './socket-check.js';
 import { createStaticHandler } from './static-files.js';
 import { batchLimitedEncoder } from './ws-encoder.js';
+import { storedAt } from './events/delivery-lag.js';
 import { EventHub } from './events/hub.js';
 import { PresenceTracker } from './presence/tracker.js';
 
@@ -39,6 +40,8 @@ export interface GatewayDeps {
 
 export interface Gateway {
   server: Server;
+  /** Serves /metrics alone when METRICS_PORT is set (listen on it like `server`). */
+  metricsServer: Server | null;
   /** Stops accepting, tells socket clients to reconnect elsewhere, drains, closes. */
   shutdown(): Promise<void>;
 }
@@ -95,7 +98,15 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
   };
 
   // events.stream: replay from the per-user log in Redis, then live (one read loop per gateway).
-  const events = new EventHub({ redis, log });
+  const events = new EventHub({
+    redis,
+    log,
+    onDelivered: (event, entry) =>
+      metrics.deliveryLag.observe(
+        { type: event.type },
+        Math.max(0, Date.now() - storedAt(event, entry)) / 1000,
+      ),
+  });
   events.start();
 
   // Presence: every authenticated WebSocket counts; the user worker decides the status.
@@ -148,9 +159,26 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     },
   });
 
+  function serveMetrics(res: ServerResponse): void {
+    metrics.dependencyUp.set({ dependency: 'rabbitmq' }, bus.connected ? 1 : 0);
+    metrics.dependencyUp.set({ dependency: 'redis' }, redis.status === 'ready' ? 1 : 0);
+    metrics.registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  }
+  const metricsServer = env.METRICS_PORT
+    ? createServer((req, res) =>
+        req.url === '/metrics' ? serveMetrics(res) : json(res, 404, { error: 'Not found' }),
+      )
+    : null;
+
   const server = createServer((req, res) => {
     inFlight++;
     res.on('close', () => inFlight--);
+    res.on('finish', () =>
+      metrics.httpResponses.inc({ status: `${String(res.statusCode).charAt(0)}xx` }),
+    );
     setSecurityHeaders(res);
     if (!isReadableUrl(req))
       return sendTrpcError(res, 'BAD_REQUEST', 400, 'Malformed URL (percent-encoding or Host)');
@@ -164,13 +192,7 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
         ...parts,
       });
     }
-    if (path === '/metrics') {
-      metrics.registry.metrics().then(
-        (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
-        () => res.writeHead(500).end(),
-      );
-      return;
-    }
+    if (path === '/metrics' && !env.METRICS_PORT) return serveMetrics(res);
     if (path === '/trpc' || path.startsWith('/trpc/')) {
       if (handleCors(req, res, origins)) return;
       if (refuseUnsupportedMethod(req, res)) return;
@@ -261,9 +283,10 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     server.closeAllConnections();
     await presence.stop();
     await events.stop();
+    metricsServer?.close();
   }
 
-  return { server, shutdown };
+  return { server, metricsServer, shutdown };
 }
 
 function closeAtExpiry(socket: WebSocket, expSeconds: number): void {

@@ -44,10 +44,12 @@ export const workerEnvSchema = z.object({
   NOTIFICATION_TTL_S: envInt(24 * 60 * 60),
   /** How often the user worker turns users whose every socket expired offline. */
   PRESENCE_SWEEP_INTERVAL_MS: envInt(15_000),
-  /** Serves GET /health and /ready for orchestrators when set; 0 = off. */
+  /** Serves GET /health, /ready and /metrics (Prometheus) when set; 0 = off. */
   HEALTH_PORT: envInt(0),
   /** Where the health server listens: loopback unless probes come from outside (containers). */
   HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+  /** How often the depth of the queues this worker consumes is sampled for /metrics; 0 = off. */
+  QUEUE_SAMPLE_INTERVAL_MS: envInt(10_000),
 });
 
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;

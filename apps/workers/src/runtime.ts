@@ -12,6 +12,7 @@ import type { PartitionControl, ServeOptions } from '@chat/bus';
 import { createLogger, onShutdown, redisClientOptions, type Logger } from '@chat/core';
 import { connectDb, type Connection } from '@chat/db';
 import { loadWorkerEnv, type WorkerEnv } from './env.js';
+import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 
 /** What every worker gets: config, logs, the bus, Redis and its own database. */
 export interface WorkerRuntime {
@@ -23,6 +24,8 @@ export interface WorkerRuntime {
   rpc: RpcCaller;
   redis: Redis;
   db: Connection;
+  /** Served at /metrics on HEALTH_PORT; workers add their own to `metrics.registry`. */
+  metrics: WorkerMetrics;
   /** Registers cleanup to run on shutdown, before connections close. */
   onStop: (fn: () => Promise<void> | void) => void;
   /** Serves this worker's RPCs (outputs checked against their schemas outside production). */
@@ -36,6 +39,8 @@ export interface WorkerDefinition {
   name: string;
   /** Database name without the MONGO_DB_PREFIX. */
   database: string;
+  /** Have the MongoDB driver emit command events (for metrics of what the worker writes). */
+  monitorCommands?: boolean;
   start(rt: WorkerRuntime): Promise<void>;
 }
 
@@ -56,13 +61,16 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
     url: env.MONGO_URL,
     dbName: `${env.MONGO_DB_PREFIX}${def.database}`,
     log,
+    monitorCommands: def.monitorCommands,
   });
+  const metrics = createWorkerMetrics(def.name);
   const bus = await Bus.connect({
     url: env.AMQP_URL,
     service: def.name,
     log,
     prefetch: env.WORKER_PREFETCH,
     namespace: env.BUS_NAMESPACE,
+    observer: metrics.observer,
   });
 
   const rpc = createRpcCaller({
@@ -76,6 +84,7 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
     rpc,
     redis,
     db,
+    metrics,
     onStop: (fn) => stops.push(fn),
     serve: (handlers, options) =>
       bus.serve({
@@ -87,8 +96,12 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
   await def.start(rt);
 
   const health = env.HEALTH_PORT ? startHealthServer(env.HEALTH_PORT, env.HEALTH_HOST, rt) : null;
+  const sampler = env.QUEUE_SAMPLE_INTERVAL_MS
+    ? setInterval(() => void sampleQueues(rt), env.QUEUE_SAMPLE_INTERVAL_MS).unref()
+    : null;
 
   onShutdown(log, async () => {
+    if (sampler) clearInterval(sampler);
     // Take no new work, finish what is in hand (answered, acked), then hand over and close.
     await bus.drain();
     for (const stop of stops.reverse()) await stop();
@@ -100,7 +113,17 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
   log.info({ database: db.name }, `${def.name} worker ready`);
 }
 
-/** /health: the process runs; /ready: bus, Redis and MongoDB are connected. */
+/** Consumer lag: how many messages wait in each queue this worker consumes. */
+async function sampleQueues(rt: WorkerRuntime): Promise<void> {
+  try {
+    for (const [queue, ready] of await rt.bus.queueDepths())
+      rt.metrics.queueReady.set({ queue }, ready);
+  } catch (err) {
+    rt.log.debug({ err: (err as Error).message }, 'queue depth sample failed');
+  }
+}
+
+/** /health: the process runs; /ready: bus, Redis and MongoDB are connected; /metrics. */
 function startHealthServer(port: number, host: string, rt: WorkerRuntime): Server {
   const server = createServer((req, res) => {
     const parts = {
@@ -108,6 +131,15 @@ function startHealthServer(port: number, host: string, rt: WorkerRuntime): Serve
       redis: rt.redis.status === 'ready',
       mongodb: Number(rt.db.readyState) === 1,
     };
+    if (req.url === '/metrics') {
+      for (const [dependency, up] of Object.entries(parts))
+        rt.metrics.dependencyUp.set({ dependency }, up ? 1 : 0);
+      rt.metrics.registry.metrics().then(
+        (body) => res.writeHead(200, { 'content-type': rt.metrics.registry.contentType }).end(body),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
     const ready = Object.values(parts).every(Boolean);
     const [status, body] =
       req.url === '/health'

@@ -14,9 +14,12 @@ import {
   PARTITIONED_EXCHANGES,
   partitionLabel,
   rpcQueueArguments,
+  DEAD_LETTER_QUEUE,
+  DELIVERY_LIMIT,
   type EventExchange,
 } from './topology.js';
 import type { EventEnvelope, RequestMeta, RpcReply, RpcRequest } from './messages.js';
+import { queueDepths, type BusObserver } from './observer.js';
 
 export interface BusOptions {
   url: string;
@@ -27,6 +30,8 @@ export interface BusOptions {
   prefetch?: number;
   /** Prefix of every exchange and queue name (see `Names`); empty in production. */
   namespace?: string;
+  /** Told about every RPC and event this process handles (metrics). */
+  observer?: BusObserver;
 }
 
 export type RpcDispatch = (
@@ -132,6 +137,8 @@ export class Bus {
   private draining = false;
   /** Tail of the handler chain per `orderKey` (see Subscription). */
   private readonly orderChains = new Map<string, Promise<void>>();
+  /** Queues this process consumes from (see `queueDepths`). */
+  private readonly consumed = new Set<string>();
   readonly names: Names;
 
   private constructor(
@@ -415,6 +422,7 @@ export class Bus {
   ): Promise<string> {
     // Stopping: a reconnect must not take new work.
     if (this.draining) return '';
+    this.consumed.add(queue);
     const { consumerTag } = await ch.consume(queue, (msg) => {
       if (!msg) {
         this.recycle(model, `broker cancelled the consumer of ${queue}`);
@@ -440,6 +448,12 @@ export class Bus {
       Promise.allSettled([...this.inFlight]),
       new Promise((r) => setTimeout(r, timeoutMs).unref()),
     ]);
+  }
+
+  /** Messages waiting in each queue this process consumes, and in dead_letters (consumer lag). */
+  async queueDepths(): Promise<Map<string, number>> {
+    const queues = [...this.consumed, this.names.queue(DEAD_LETTER_QUEUE)];
+    return this.model ? queueDepths(this.model, queues) : new Map();
   }
 
   async close(): Promise<void> {
@@ -564,6 +578,7 @@ export class Bus {
     if (Date.now() > request.deadline) {
       // The caller already answered GATEWAY_TIMEOUT; doing the work now would surprise it.
       log.warn('dropping expired rpc request');
+      this.opts.observer?.onRpcHandled(request.method, 'EXPIRED', 0);
       ch.ack(msg);
       return;
     }
@@ -588,7 +603,9 @@ export class Bus {
         },
       };
     }
-    const durationMs = Math.round(performance.now() - started);
+    const elapsedMs = performance.now() - started;
+    this.opts.observer?.onRpcHandled(request.method, reply.ok ? 'OK' : reply.error.code, elapsedMs);
+    const durationMs = Math.round(elapsedMs);
     log.info(
       { durationMs, ok: reply.ok, ...(reply.ok ? {} : { code: reply.error.code }) },
       'rpc handled',
@@ -615,6 +632,7 @@ export class Bus {
       event = JSON.parse(msg.content.toString()) as EventEnvelope;
     } catch {
       this.opts.log.error({ queue: sub.queue }, 'malformed event, dead-lettering');
+      this.opts.observer?.onEventHandled(sub.queue, 'malformed', 'dead_letter', 0, 1);
       safe(() => ch.nack(msg, false, false));
       return;
     }
@@ -638,11 +656,23 @@ export class Bus {
       event: event.type,
       eventId: event.id,
     });
+    // Quorum queues count earlier deliveries that were returned (nack with requeue).
+    const deliveries = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
+    const started = performance.now();
     try {
       await sub.handler(event, log);
       safe(() => ch.ack(msg));
+      this.opts.observer?.onEventHandled(sub.queue, event.type, 'ok', elapsed(started), deliveries);
     } catch (err) {
-      const deliveries = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
+      // The broker dead-letters a message returned once more than its delivery limit.
+      const outcome = deliveries > DELIVERY_LIMIT ? 'dead_letter' : 'retry';
+      this.opts.observer?.onEventHandled(
+        sub.queue,
+        event.type,
+        outcome,
+        elapsed(started),
+        deliveries,
+      );
       log.error({ err, deliveries }, 'event handler failed, requeueing');
       // A short pause keeps a failing dependency from turning retries into a hot loop.
       setTimeout(
@@ -688,6 +718,8 @@ function confirmPublish(
     }
   });
 }
+
+const elapsed = (started: number) => performance.now() - started;
 
 function unavailable(message: string): AppError {
   return new AppError('SERVICE_UNAVAILABLE', message);

@@ -1,3 +1,4 @@
 export * from './bus.js';
 export * from './messages.js';
 export * from './topology.js';
+export * from './observer.js';

@@ -7,6 +7,8 @@ export interface ConnectOptions {
   log: Logger;
   /** Connection attempts before giving up (backoff with jitter in between). */
   attempts?: number;
+  /** Emit the driver's command events (commandStarted/Succeeded) on the client. */
+  monitorCommands?: boolean;
 }
 
 /**
@@ -18,6 +20,7 @@ export async function connectDb({
   dbName,
   log,
   attempts = 20,
+  monitorCommands = false,
 }: ConnectOptions): Promise<Connection> {
   mongoose.set('strictQuery', true);
   try {
@@ -29,6 +32,7 @@ export async function connectDb({
           maxPoolSize: 20,
           // FerretDB and MongoDB 7 both speak the modern wire protocol; retryable writes need a replica set.
           retryWrites: false,
+          monitorCommands,
         });
         try {
           await conn.asPromise();

@@ -1,5 +1,11 @@
 import type { Redis } from 'ioredis';
-import { redisKeys, type ClientEvent, type EventSource, type StreamItem } from '@chat/api';
+import {
+  redisKeys,
+  type ClientEvent,
+  type EventSource,
+  type StoredEvent,
+  type StreamItem,
+} from '@chat/api';
 import { AppError, type Logger } from '@chat/core';
 import { decodeFields, decodeValue, EventBodies, type Entry } from './entries.js';
 import { ensureEpoch } from './epoch.js';
@@ -20,6 +26,8 @@ export interface EventHubOptions {
   log: Logger;
   /** Items one subscriber may have queued before it is cut off (it resumes with lastEventId). */
   maxQueued?: number;
+  /** A stored event reached this gateway's subscribers of one user live (metrics). */
+  onDelivered?: (event: StoredEvent, entry: string) => void;
 }
 
 interface Listener {
@@ -64,6 +72,7 @@ export class EventHub implements EventSource {
   private readonly subscriber: Redis;
   private readonly log: Logger;
   private readonly maxQueued: number;
+  private readonly onDelivered: EventHubOptions['onDelivered'];
   private readonly feeds = new Map<string, Feed>();
   private readonly bodies: EventBodies;
   private readonly stopListeners = new Set<() => void>();
@@ -74,6 +83,7 @@ export class EventHub implements EventSource {
     this.redis = options.redis;
     this.log = options.log;
     this.maxQueued = options.maxQueued ?? 10_000;
+    this.onDelivered = options.onDelivered;
     this.bodies = new EventBodies(options.redis);
     this.subscriber = options.redis.duplicate({ maxRetriesPerRequest: null, lazyConnect: true });
     this.subscriber.on('error', (err: Error) =>
@@ -343,6 +353,7 @@ export class EventHub implements EventSource {
             event === undefined ? { id, event: { type: 'resync' } } : { id, event: event! };
           if (event === null) return;
           for (const listener of feed.listeners) listener.push(item);
+          if (event) this.onDelivered?.(event, entry);
         });
       })
       .catch((err: unknown) => {

@@ -1,11 +1,13 @@
 import { chatModels } from '@chat/db';
 import { PARTITIONS, type RpcHandlers } from '@chat/api';
+import { createChatMetrics } from '../metrics.js';
 import type { WorkerDefinition } from '../runtime.js';
 import { PartitionBalancer } from '../partitions/balancer.js';
 import type { ChatDeps } from './deps.js';
 import { forwardHandlers } from './forwards.js';
 import { readHandlers } from './reads.js';
 import { requireUsersVia } from './users.js';
+import { observeChatWrites } from './write-metrics.js';
 import { deleteForMe } from './owner/delete-for-me.js';
 import { openDirect } from './owner/direct.js';
 import { OwnerEngine } from './owner/engine.js';
@@ -25,7 +27,9 @@ import { typing } from './owner/typing.js';
 export const chatWorker: WorkerDefinition = {
   name: 'chat',
   database: 'chat',
-  async start({ env, log, bus, db, redis, rpc, onStop, serve }) {
+  monitorCommands: true,
+  async start({ env, log, bus, db, redis, rpc, onStop, serve, metrics }) {
+    observeChatWrites(db, createChatMetrics(metrics.registry));
     const models = await chatModels(db);
     const deps: ChatDeps = { models, bus, rpc, redis, env, log };
     const store = new ChatStore(models);

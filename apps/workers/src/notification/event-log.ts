@@ -47,6 +47,8 @@ export interface EventLogOptions {
   dedupeWindowMs: number;
   /** How long an event stored once for many logs is kept (see `appendAll`). */
   sharedBodyTtlMs: number;
+  /** After each round: entries appended, and appends skipped as already seen (metrics). */
+  onAppended?: (appended: number, duplicates: number) => void;
 }
 
 /**
@@ -100,11 +102,16 @@ export class EventLog {
       set(...args: Array<string | number>): unknown;
       exec(): Promise<Array<[Error | null, unknown]> | null>;
     };
+    /** Which pipeline replies are appends (the others: shared bodies stored). */
+    const isAppend: boolean[] = [];
     for (const [event, list] of groups) {
       const json = JSON.stringify(event);
       const shared = json.length * list.length >= SHARED_BODY_MIN_BYTES;
       const bodyKey = redisKeys.eventBody(list[0]!.dedupeKey);
-      if (shared) pipeline.set(bodyKey, json, 'PX', this.options.sharedBodyTtlMs);
+      if (shared) {
+        pipeline.set(bodyKey, json, 'PX', this.options.sharedBodyTtlMs);
+        isAppend.push(false);
+      }
       for (const a of list) {
         const [field, value] = shared
           ? ['r', JSON.stringify({ b: bodyKey, p: a.patch ?? {} })]
@@ -121,10 +128,16 @@ export class EventLog {
           redisKeys.liveChannel(a.userId),
           field,
         );
+        isAppend.push(true);
       }
     }
     const results = await pipeline.exec();
     const failed = results?.find(([err]) => err !== null);
     if (failed) throw failed[0]!;
+    if (this.options.onAppended && results) {
+      const replies = results.filter((_, i) => isAppend[i]);
+      const appended = replies.filter(([, id]) => typeof id === 'string').length;
+      this.options.onAppended(appended, replies.length - appended);
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { PARTITIONS, requireUserId, type RpcHandlers } from '@chat/api';
+import { createNotificationMetrics } from '../metrics.js';
 import type { WorkerDefinition } from '../runtime.js';
 import { PartitionBalancer } from '../partitions/balancer.js';
 import { Contacts } from './contacts.js';
@@ -12,12 +13,17 @@ export const notificationWorker: WorkerDefinition = {
   name: 'notification',
   // Owns no MongoDB data: everything it keeps lives in Redis.
   database: 'notifications',
-  async start({ env, log, bus, redis, rpc, serve, onStop }) {
+  async start({ env, log, bus, redis, rpc, serve, onStop, metrics }) {
+    const { appends } = createNotificationMetrics(metrics.registry);
     const events = new EventLog(redis, {
       maxEvents: env.EVENT_LOG_MAX_EVENTS,
       maxAgeMs: env.EVENT_LOG_MAX_AGE_S * 1000,
       dedupeWindowMs: env.EVENT_DEDUPE_WINDOW_S * 1000,
       sharedBodyTtlMs: env.EVENT_SHARED_BODY_TTL_S * 1000,
+      onAppended: (appended, duplicates) => {
+        appends.inc({ outcome: 'appended' }, appended);
+        appends.inc({ outcome: 'duplicate' }, duplicates);
+      },
     });
     const notifications = new NotificationStore(redis, env.NOTIFICATION_TTL_S * 1000);
     const fanout = new Fanout({
