@@ -32,6 +32,8 @@ export class PrivateRedis {
 
   /** Starts the server on its port and data dir (again, after a kill), waiting until it answers. */
   async up(): Promise<void> {
+    // Already running: a second server would fail to bind and orphan the first one.
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) return;
     this.child = spawn(
       'redis-server',
       [
@@ -70,7 +72,7 @@ export class PrivateRedis {
   /** A crash: SIGKILL, no shutdown save. */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');

@@ -21,6 +21,8 @@ export class TcpProxy {
   }
 
   restore(): Promise<void> {
+    // Already relaying: a second server could not bind and would orphan the first one.
+    if (this.server) return Promise.resolve();
     const server = createServer((client) => {
       const upstream = connect(this.target);
       for (const s of [client, upstream]) {

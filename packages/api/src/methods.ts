@@ -10,6 +10,7 @@ import {
   groupSchema,
   idSchema,
   loginInput,
+  MAX_MEMBER_IDS_PER_CALL,
   markDeliveredInput,
   markReadInput,
   meSchema,
@@ -91,7 +92,7 @@ export const methods = {
   /** Internal (chat worker → user worker): which of these ids are real users. */
   'user.existing': method({
     service: 'user',
-    input: z.strictObject({ userIds: z.array(idSchema).max(10_000) }),
+    input: z.strictObject({ userIds: z.array(idSchema).max(MAX_MEMBER_IDS_PER_CALL) }),
     output: z.object({ userIds: z.array(z.string()) }),
   }),
 

@@ -72,10 +72,16 @@ export class Profiles {
   async existing(ids: string[]): Promise<string[]> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return [];
-    const rows = await this.models.Profile.find({ _id: { $in: unique } }, { _id: 1 }).lean<
-      { _id: string }[]
-    >();
-    return rows.map((r) => r._id);
+    // One lookup by _id each (at most MAX_MEMBER_IDS_PER_CALL): an index read on every store,
+    // where FerretDB would answer `$in` by reading the whole collection.
+    const found = await Promise.all(
+      unique.map((id) =>
+        this.models.Profile.exists({ _id: id })
+          .lean()
+          .then((row) => (row ? id : null)),
+      ),
+    );
+    return found.filter((id): id is string => id !== null);
   }
 
   async byId(id: string): Promise<PublicUser> {
