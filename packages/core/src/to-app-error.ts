@@ -22,12 +22,16 @@ const OUTAGE_MESSAGES: Record<Outage, string> = {
 };
 
 /** Which kind of dependency is out, if `err` (or an error it wraps) says one is; else null. */
-export function outageOf(err: unknown): Outage | null {
-  for (let e: unknown = err, depth = 0; isObject(e) && depth < 5; e = e.cause, depth++) {
-    const found = databaseOutage(e) ?? redisOutage(e) ?? networkOutage(e);
-    if (found) return found;
-  }
-  return null;
+export function outageOf(err: unknown, depth = 0): Outage | null {
+  if (!isObject(err) || depth > 5) return null;
+  return (
+    databaseOutage(err) ??
+    redisOutage(err) ??
+    networkOutage(err) ??
+    outageOf(err.cause, depth + 1) ??
+    // MongoBulkWriteError (insertMany, bulkWrite) carries the error that stopped it here.
+    outageOf(err.errorResponse, depth + 1)
+  );
 }
 
 interface ErrorLike {
@@ -35,6 +39,7 @@ interface ErrorLike {
   message?: unknown;
   code?: unknown;
   cause?: unknown;
+  errorResponse?: unknown;
   errorLabels?: unknown;
   errorLabelSet?: unknown;
 }

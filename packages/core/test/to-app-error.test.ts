@@ -43,6 +43,14 @@ describe('toAppError', () => {
       }),
       ...FERRET_PG_DOWN.map((m) => driverError('MongoServerError', m, { code: 1 })),
       driverError('MongoBulkWriteError', FERRET_PG_DOWN[0]!, { code: 1 }),
+      // insertMany while FerretDB itself was down (chaos run): no code, the cause in errorResponse.
+      driverError('MongoBulkWriteError', 'connect ECONNREFUSED 127.0.0.1:28017', {
+        errorLabelSet: new Set(),
+        errorResponse: driverError(
+          'MongoServerSelectionError',
+          'connect ECONNREFUSED 127.0.0.1:28017',
+        ),
+      }),
     ];
     for (const err of outages) {
       const mapped = toAppError(err);
