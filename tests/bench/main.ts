@@ -121,9 +121,12 @@ async function benchSystem(
   excluded: Set<number>,
 ): Promise<void> {
   const has = (step: string) => options.steps.has(step as never);
-  heading(`Starting an isolated system (${options.gateways} gateway(s), all workers)`);
+  heading(
+    `Starting an isolated system (${options.gateways} gateway(s), ${options.replicas} of each worker)`,
+  );
   const target = await startSystem({
     gateways: options.gateways,
+    replicas: options.replicas,
     env: { ...BENCH_ENV, ...options.env },
   });
   const stopSystem = onCleanup('system', () => target.stop());

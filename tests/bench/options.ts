@@ -8,6 +8,8 @@ export interface BenchOptions {
   quick: boolean;
   steps: Set<Step>;
   gateways: number;
+  /** Processes per worker role. */
+  replicas: number;
   users: number;
   registerConcurrency: number;
   idleSamples: number;
@@ -35,6 +37,7 @@ export const USAGE = `npm run bench -- [options]
   --quick                 small sizes (~2 min), for smoke checks
   --only LIST             steps to run, comma-separated: ${STEPS.join(',')} (default: all)
   --gateways N            gateway processes (default 1; users spread over them)
+  --replicas N            processes per worker role (default 1)
   --users N               users in direct-message pairs (default 1000, quick 100)
   --rates LIST            sustained rates in msg/s (default 250,500,1000,2000)
   --duration S            seconds per rate (default 60, quick 8)
@@ -77,6 +80,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       gateways: { type: 'string' },
+      replicas: { type: 'string' },
       users: { type: 'string' },
       rates: { type: 'string' },
       duration: { type: 'string' },
@@ -136,6 +140,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     quick,
     steps,
     gateways: Math.max(1, positive(values.gateways, 'gateways', 1)),
+    replicas: Math.max(1, positive(values.replicas, 'replicas', 1)),
     users: Math.max(4, users + (users % 2)),
     registerConcurrency: 32,
     idleSamples: quick ? 60 : 300,

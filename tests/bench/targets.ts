@@ -52,16 +52,20 @@ async function pickRedisDb(redisUrl: string): Promise<number> {
 
 export async function startSystem(options: {
   gateways: number;
+  replicas: number;
   env: Record<string, string>;
 }): Promise<SystemTarget> {
   const servers = stackEnv();
   const redisDb = await pickRedisDb(servers.REDIS_URL);
-  const system = await TestSystem.start({ gateways: options.gateways, env: options.env, redisDb });
+  const system = await TestSystem.start({
+    gateways: options.gateways,
+    workerReplicas: options.replicas,
+    env: options.env,
+    redisDb,
+  });
   const cpuGroups: ProcessGroup[] = [
     ...system.gateways.map((g) => ({ name: g.name, pid: g.pid!, tree: false })),
-    ...Object.values(system.workers)
-      .filter((w) => w !== undefined)
-      .map((w) => ({ name: w.name, pid: w.pid!, tree: false })),
+    ...system.workerList().map((w) => ({ name: w.name, pid: w.pid!, tree: false })),
   ];
   const server = (name: string, url: string, port: number, tree = false) => {
     const pid = listenerOf(portOf(url, port));
