@@ -69,6 +69,13 @@ async function awaitPort(port, part, { timeoutMs, logFiles: all, since, exited, 
 const PG_DIR = path.join(DATA, 'pg');
 const PG_LOG = path.join(LOGS, 'postgresql.log');
 export const PG_URL = `postgres://postgres@${HOST}:${PORTS.postgres}/ferretdb`;
+/**
+ * FerretDB's own default is 50. Its metadata registry takes a write lock and then waits for a
+ * pool connection, while requests holding connections (open cursors among them) wait for that
+ * lock: with many test systems creating databases at once, 50 ran out and FerretDB froze for
+ * good. PostgreSQL's max_connections (pg-config.mjs) leaves room above this.
+ */
+const FERRET_POOL_MAX_CONNS = 200;
 
 /** Debian layout /usr/lib/postgresql/<ver>/bin; prefers the version that created <data>/pg. */
 export function pgBinDir() {
@@ -256,7 +263,14 @@ async function startFerret() {
   const since = Date.now();
   const { pid, exited } = spawnDaemon(
     FERRET_BIN,
-    ['-listen-addr', `${HOST}:${PORTS.mongo}`, '-postgresql-url', PG_URL, '-log-level', 'warn'],
+    [
+      '-listen-addr',
+      `${HOST}:${PORTS.mongo}`,
+      '-postgresql-url',
+      `${PG_URL}?pool_max_conns=${FERRET_POOL_MAX_CONNS}`,
+      '-log-level',
+      'warn',
+    ],
     { env: { ...process.env, DO_NOT_TRACK: '1' }, cwd: DATA, logFile: FERRET_LOG },
   );
   fs.writeFileSync(FERRET_PID, `${pid}\n`);

@@ -35,6 +35,8 @@ export function pgSettings({ host, port, synchronousCommit: sync, overrides = {}
     full_page_writes: 'on',
     synchronous_commit: sync,
     wal_writer_delay: WAL_WRITER_DELAY,
+    // Above FerretDB's pool (local.mjs) plus the store benchmark's and psql's own (restart to apply).
+    max_connections: 300,
     ...overrides,
   };
   return [
