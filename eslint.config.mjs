@@ -52,6 +52,14 @@ export default tseslint.config(
     },
   },
   {
+    // The contract runs in browsers too: nothing Node-only (its build also has no Node types).
+    files: ['packages/contract/src/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['node:*', '@chat/*'] }],
+      'no-restricted-globals': ['error', 'Buffer', 'process', 'require', '__dirname'],
+    },
+  },
+  {
     // Plain Node scripts (tools/) are outside every tsconfig: lint them without types.
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,

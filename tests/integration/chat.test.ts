@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import type { Conversation, Message, RpcCaller } from '@chat/api';
+import {
+  MAX_CONTENT_CHARS,
+  redisKeys,
+  type Conversation,
+  type Message,
+  type RpcCaller,
+} from '@chat/api';
 import { TRPCClientError } from '@chat/sdk';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { rejectsWith } from '../support/errors.js';
@@ -168,7 +174,7 @@ describe('chat', () => {
     for (const [what, content] of [
       ['empty content', ''],
       ['whitespace-only content', ' \n\t '],
-      ['4001 characters', 'x'.repeat(4001)],
+      [`${MAX_CONTENT_CHARS + 1} characters`, 'x'.repeat(MAX_CONTENT_CHARS + 1)],
     ] as const) {
       test(`${what}: BAD_REQUEST, nothing stored`, async () => {
         const { a, conversation } = await pair();
@@ -185,9 +191,9 @@ describe('chat', () => {
       });
     }
 
-    test('4000 characters (after trimming) are fine', async () => {
+    test(`${MAX_CONTENT_CHARS} characters (after trimming) are fine`, async () => {
       const { a, conversation } = await pair();
-      const content = 'y'.repeat(4000);
+      const content = 'y'.repeat(MAX_CONTENT_CHARS);
       const m = await a.client.api.chat.send.mutate({
         conversationId: conversation.id,
         clientId: randomUUID(),
@@ -592,7 +598,7 @@ describe('chat', () => {
       redis.on('message', (channel: string, message: string) =>
         received.push({ channel, event: JSON.parse(message) as unknown }),
       );
-      await redis.subscribe(`live:${a.id}`, `live:${b.id}`);
+      await redis.subscribe(redisKeys.liveChannel(a.id), redisKeys.liveChannel(b.id));
       try {
         const res = await a.client.api.chat.typing.mutate({
           conversationId: conversation.id,
@@ -603,7 +609,7 @@ describe('chat', () => {
         await sleep(100);
         assert.deepEqual(received, [
           {
-            channel: `live:${b.id}`,
+            channel: redisKeys.liveChannel(b.id),
             event: {
               type: 'typing',
               conversationId: conversation.id,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import type { ClientEvent, Conversation, Notification } from '@chat/api';
+import { redisKeys, type ClientEvent, type Conversation, type Notification } from '@chat/api';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { rejectsWith } from '../support/errors.js';
 import { waitFor } from '../support/wait.js';
@@ -45,7 +45,7 @@ describe('notifications', () => {
 
   /** The stored events of a user's log. */
   async function storedEvents(userId: string): Promise<ClientEvent[]> {
-    const entries = await redis.xrange(`events:${userId}`, '-', '+');
+    const entries = await redis.xrange(redisKeys.eventLog(userId), '-', '+');
     return entries.map(([, f]) => JSON.parse(f[f.indexOf('e') + 1]!) as ClientEvent);
   }
 

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { AppError } from '@chat/core';
 import { metaOf, type ApiContext, type RateLimitRule } from './context.js';
 import { exposesErrorStacks } from './error-stacks.js';
-import { toTRPCError, type RpcInput, type RpcMethod, type RpcOutput } from './rpc.js';
+import type { RpcInput, RpcMethod, RpcOutput } from '@chat/contract';
+import { toTRPCError } from './rpc.js';
 
 const isProduction = process.env.NODE_ENV === 'production';
 

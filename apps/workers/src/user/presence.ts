@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Bus } from '@chat/bus';
 import type { Logger, RequestMeta } from '@chat/core';
-import type { Me, PresenceChangedEvent, SetStatusInput } from '@chat/api';
+import { redisKeys, type Me, type PresenceChangedEvent, type SetStatusInput } from '@chat/api';
 import type { Profiles, Transition } from './profiles.js';
 
 /**
@@ -9,9 +9,8 @@ import type { Profiles, Transition } from './profiles.js';
  * id, score = expiry in epoch ms, pushed forward by a heartbeat). A user is connected
  * while that set has a member that has not expired.
  */
-export const presenceKey = (userId: string) => `presence:${userId}`;
-
-const SWEEP_LOCK = 'presence:sweeper';
+const presenceKey = redisKeys.presence;
+const SWEEP_LOCK = redisKeys.presenceSweepLock;
 
 export interface PresenceDeps {
   profiles: Profiles;

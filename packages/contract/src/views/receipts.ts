@@ -1,11 +1,5 @@
+import { RECEIPT_LISTS_MAX_PARTICIPANTS } from '../limits.js';
 import type { Message, MessageStatus } from '../schemas/chat.js';
-
-/**
- * Receipts lists (`deliveredTo`, `readBy`) are enumerated for conversations up to this many
- * participants; in larger groups they are empty and only `status` is given, because the
- * lists would grow with the group on every message of every history page and event.
- */
-export const RECEIPT_LISTS_MAX_PARTICIPANTS = 256;
 
 /**
  * API.md: `read` when every other participant read it, `delivered` when every other
