@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { Redis } from 'ioredis';
-import { Bus } from '@chat/bus';
+import { Bus, DomainEvents } from '@chat/bus';
 import {
   createDispatcher,
   createRpcCaller,
@@ -20,6 +20,8 @@ export interface WorkerRuntime {
   env: WorkerEnv;
   log: Logger;
   bus: Bus;
+  /** The contract's domain events on the bus: typed publish, checked subscribe. */
+  events: DomainEvents;
   /** Typed RPC to other workers, with this process's RPC_TIMEOUT_MS. */
   rpc: RpcCaller;
   redis: Redis;
@@ -81,6 +83,7 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
     env,
     log,
     bus,
+    events: new DomainEvents(bus),
     rpc,
     redis,
     db,

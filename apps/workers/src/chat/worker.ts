@@ -28,10 +28,10 @@ export const chatWorker: WorkerDefinition = {
   name: 'chat',
   database: 'chat',
   monitorCommands: true,
-  async start({ env, log, bus, db, redis, rpc, onStop, serve, metrics }) {
+  async start({ env, log, events: domainEvents, db, redis, rpc, onStop, serve, metrics }) {
     observeChatWrites(db, createChatMetrics(metrics.registry));
     const models = await chatModels(db);
-    const deps: ChatDeps = { models, bus, rpc, redis, env, log };
+    const deps: ChatDeps = { models, events: domainEvents, rpc, redis, env, log };
     const store = new ChatStore(models);
     const events = new ConversationEvents(deps);
     const engine = new OwnerEngine(models, log, (state) =>
