@@ -20,7 +20,7 @@ const token = () => randomBytes(4).toString('hex');
 
 /**
  * Opens an events.stream subscription for `u` on a client of its own (its own WebSocket)
- * and waits until the user shows as connected. Presence (API.md): a user without an open
+ * and waits until the user shows as connected. Presence (docs/api.md): a user without an open
  * socket is 'offline' to everyone, whatever status they chose (not for users who chose
  * 'offline'). Returns a disconnect function.
  */

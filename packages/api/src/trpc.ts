@@ -65,7 +65,7 @@ const observed = t.middleware(async ({ ctx, next, path, type }) => {
   return result;
 });
 
-/** Every call counts against the per-connection limit (API.md: 100/s). */
+/** Every call counts against the per-connection limit (docs/api.md: 100/s). */
 const rateLimited = t.middleware(async ({ ctx, next }) => {
   await consumeLimit(ctx, 'default', ctx.connectionKey);
   return next();

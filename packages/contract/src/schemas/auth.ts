@@ -15,7 +15,8 @@ function utf8Bytes(s: string): number {
 /** bcrypt reads only the first 72 bytes; longer passwords are refused, never truncated. */
 export const passwordSchema = safeString()
   .refine((p) => utf8Bytes(p) >= 8, 'Password must be at least 8 bytes')
-  .refine((p) => utf8Bytes(p) <= 72, 'Password must be at most 72 UTF-8 bytes');
+  .refine((p) => utf8Bytes(p) <= 72, 'Password must be at most 72 UTF-8 bytes')
+  .describe('8–72 UTF-8 bytes');
 
 export const usernameSchema = z
   .string()
@@ -29,7 +30,8 @@ export const registerInput = z.strictObject({
     .max(254)
     .check(...oneLine)
     .pipe(z.email('Invalid email address'))
-    .transform((e) => e.toLowerCase()),
+    .transform((e) => e.toLowerCase())
+    .describe('an email address'),
   password: passwordSchema,
 });
 export type RegisterInput = z.infer<typeof registerInput>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TYPING_TTL_MS } from '../limits.js';
 import { conversationSchema, messageSchema } from './chat.js';
 import { isoDate } from './common.js';
 import { notificationSchema } from './notification.js';
@@ -15,52 +16,64 @@ export const eventIdSchema = z
 export const streamInput = z.strictObject({ lastEventId: eventIdSchema.optional() }).optional();
 export type StreamInput = z.infer<typeof streamInput>;
 
-/** `message.new`: a message in one of your conversations (also your own, for your other tabs). */
-export const messageNewEventSchema = z.object({
-  type: z.literal('message.new'),
-  message: messageSchema,
-});
-/** `message.status`: someone else received or read messages (the status rule derives the rest). */
-export const messageStatusEventSchema = z.object({
-  type: z.literal('message.status'),
-  conversationId: z.string(),
-  messageIds: z.array(z.string()),
-  userId: z.string(),
-  status: z.enum(['delivered', 'read']),
-  at: isoDate,
-});
-/** `message.deleted`: you deleted a message for yourself on another device. */
-export const messageDeletedClientEventSchema = z.object({
-  type: z.literal('message.deleted'),
-  conversationId: z.string(),
-  messageId: z.string(),
-});
-/** `conversation.updated`: a new conversation, a group change or a membership change. */
-export const conversationUpdatedClientEventSchema = z.object({
-  type: z.literal('conversation.updated'),
-  conversation: conversationSchema,
-});
-/** `typing` (live only): expires TYPING_TTL_MS after the last `isTyping: true`. */
-export const typingEventSchema = z.object({
-  type: z.literal('typing'),
-  conversationId: z.string(),
-  userId: z.string(),
-  isTyping: z.boolean(),
-});
-/** `presence` (live only): a contact's status changed. */
-export const presenceEventSchema = z.object({
-  type: z.literal('presence'),
-  userId: z.string(),
-  status: userStatusSchema,
-  lastSeen: isoDate.nullable(),
-});
-/** `notification.new`: a new notification for the bell. */
-export const notificationNewEventSchema = z.object({
-  type: z.literal('notification.new'),
-  notification: notificationSchema,
-});
-/** `resync`: events may be missing — reload state (conversations, messages), then carry on. */
-export const resyncEventSchema = z.object({ type: z.literal('resync') });
+export const messageNewEventSchema = z
+  .object({
+    type: z.literal('message.new'),
+    message: messageSchema,
+  })
+  .describe(
+    'A message in one of your conversations (your own too, so your other tabs stay in step).',
+  );
+export const messageStatusEventSchema = z
+  .object({
+    type: z.literal('message.status'),
+    conversationId: z.string(),
+    messageIds: z.array(z.string()),
+    userId: z.string(),
+    status: z.enum(['delivered', 'read']),
+    at: isoDate,
+  })
+  .describe('Someone else received or read messages (the status rule derives the rest).');
+export const messageDeletedClientEventSchema = z
+  .object({
+    type: z.literal('message.deleted'),
+    conversationId: z.string(),
+    messageId: z.string(),
+  })
+  .describe('You deleted a message for yourself on another device.');
+export const conversationUpdatedClientEventSchema = z
+  .object({
+    type: z.literal('conversation.updated'),
+    conversation: conversationSchema,
+  })
+  .describe('A new conversation, a group change or a membership change.');
+export const typingEventSchema = z
+  .object({
+    type: z.literal('typing'),
+    conversationId: z.string(),
+    userId: z.string(),
+    isTyping: z.boolean(),
+  })
+  .describe(
+    `Live only: expires ${TYPING_TTL_MS / 1000} s after the last \`isTyping: true\` unless refreshed.`,
+  );
+export const presenceEventSchema = z
+  .object({
+    type: z.literal('presence'),
+    userId: z.string(),
+    status: userStatusSchema,
+    lastSeen: isoDate.nullable(),
+  })
+  .describe("Live only: a contact's status changed.");
+export const notificationNewEventSchema = z
+  .object({
+    type: z.literal('notification.new'),
+    notification: notificationSchema,
+  })
+  .describe('A new notification for the bell.');
+export const resyncEventSchema = z
+  .object({ type: z.literal('resync') })
+  .describe('Events may be missing — reload state (conversations, messages), then carry on.');
 
 /** Events that are stored in the per-user log and replayed (`tracked` with an id). */
 export const storedEventSchema = z.discriminatedUnion('type', [

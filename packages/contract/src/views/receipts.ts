@@ -2,7 +2,7 @@ import { RECEIPT_LISTS_MAX_PARTICIPANTS } from '../limits.js';
 import type { Message, MessageStatus } from '../schemas/chat.js';
 
 /**
- * API.md: `read` when every other participant read it, `delivered` when every other
+ * docs/api.md: `read` when every other participant read it, `delivered` when every other
  * participant received it (reading implies receiving), else `sent` — also when nobody else
  * is in the conversation. The one rule, for the server's views and for clients that apply
  * `message.status` events to what they hold.
