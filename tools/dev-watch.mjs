@@ -4,22 +4,13 @@
 // its name. Usage (in an app's folder): node ../../tools/dev-watch.mjs auth="src/main.ts auth" …
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { prefixLines } from './lib/setup.mjs';
 
 const tsxCli = fileURLToPath(import.meta.resolve('tsx/cli'));
 const specs = process.argv.slice(2).map((arg) => {
   const [name, command = ''] = arg.split('=');
   return { name, args: command.split(' ').filter(Boolean) };
 });
-
-function prefixed(stream, out, name) {
-  let buf = '';
-  stream.on('data', (chunk) => {
-    buf += chunk;
-    const lines = buf.split('\n');
-    buf = lines.pop() ?? '';
-    for (const line of lines) out.write(`${name.padEnd(12)}│ ${line}\n`);
-  });
-}
 
 const children = specs.map(({ name, args }) => {
   const child = spawn(
@@ -29,8 +20,8 @@ const children = specs.map(({ name, args }) => {
     // relays it to the service; a second copy would make the service skip its graceful stop).
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
-  prefixed(child.stdout, process.stdout, name);
-  prefixed(child.stderr, process.stderr, name);
+  prefixLines(child.stdout, process.stdout, name);
+  prefixLines(child.stderr, process.stderr, name);
   return child;
 });
 

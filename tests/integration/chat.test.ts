@@ -10,6 +10,7 @@ import {
   type RpcCaller,
 } from '@chat/api';
 import { TRPCClientError } from '@chat/sdk';
+import { directPair, sendText } from '../support/direct-chat.js';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { rejectsWith } from '../support/errors.js';
 import { sleep } from '../support/wait.js';
@@ -33,15 +34,8 @@ describe('chat', () => {
   });
   after(() => system.stop());
 
-  /** Two fresh users and their direct conversation, opened by the first. */
-  async function pair(): Promise<{ a: TestUser; b: TestUser; conversation: Conversation }> {
-    const [a, b] = await Promise.all([system.user(), system.user()]);
-    const conversation = await a.client.api.chat.openDirect.mutate({ userId: b.id });
-    return { a, b, conversation };
-  }
-
-  const send = (u: TestUser, conversationId: string, content: string) =>
-    u.client.api.chat.send.mutate({ conversationId, clientId: randomUUID(), content });
+  const pair = () => directPair(system);
+  const send = sendText;
 
   /** Sends `n` messages one after the other (so their order is known), oldest first. */
   async function sendMany(u: TestUser, conversationId: string, n: number, prefix = 'm') {

@@ -3,14 +3,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Bus } from '@chat/bus';
-import {
-  partitionOf,
-  redisKeys,
-  type ClientEvent,
-  type Conversation,
-  type MessageSentEvent,
-} from '@chat/api';
+import { partitionOf, redisKeys, type ClientEvent, type MessageSentEvent } from '@chat/api';
 import type { ChatClient } from '@chat/sdk';
+import { directPair, sendText } from '../support/direct-chat.js';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { sleep, waitFor } from '../support/wait.js';
 
@@ -176,14 +171,8 @@ describe('events.stream', () => {
     return feed;
   }
 
-  async function pair(): Promise<{ a: TestUser; b: TestUser; conversation: Conversation }> {
-    const [a, b] = await Promise.all([system.user(), system.user()]);
-    const conversation = await a.client.api.chat.openDirect.mutate({ userId: b.id });
-    return { a, b, conversation };
-  }
-
-  const send = (u: TestUser, conversationId: string, content: string) =>
-    u.client.api.chat.send.mutate({ conversationId, clientId: randomUUID(), content });
+  const pair = () => directPair(system);
+  const send = sendText;
 
   /** A `message.sent` payload as the chat worker publishes it, for a made-up message. */
   function fakeMessageSent(senderId: string, participants: string[]): MessageSentEvent {

@@ -2,7 +2,6 @@ import type { DomainEvent } from '@chat/bus';
 import { PARTITIONS, requireUserId, type RpcHandlers } from '@chat/api';
 import { createNotificationMetrics } from '../metrics.js';
 import type { WorkerDefinition } from '../runtime.js';
-import { PartitionBalancer } from '../partitions/balancer.js';
 import { Contacts } from './contacts.js';
 import { EventLog } from './event-log.js';
 import { Fanout, FANOUT_USER_EVENTS } from './fanout.js';
@@ -14,7 +13,7 @@ export const notificationWorker: WorkerDefinition = {
   name: 'notification',
   // Owns no MongoDB data: everything it keeps lives in Redis.
   database: 'notifications',
-  async start({ env, log, events: domainEvents, redis, rpc, serve, onStop, metrics }) {
+  async start({ env, log, events: domainEvents, redis, rpc, serve, balance, metrics }) {
     const { appends } = createNotificationMetrics(metrics.registry);
     const events = new EventLog(redis, {
       maxEvents: env.EVENT_LOG_MAX_EVENTS,
@@ -54,16 +53,7 @@ export const notificationWorker: WorkerDefinition = {
       partitions: PARTITIONS,
       orderKey: conversationIdOf,
     });
-    const balancer = new PartitionBalancer({
-      redis,
-      log,
-      role: 'notification',
-      namespace: env.BUS_NAMESPACE,
-      control: control!,
-      leaseMs: env.PARTITION_LEASE_MS,
-    });
-    await balancer.start();
-    onStop(() => balancer.stop());
+    await balance(control);
     await domainEvents.subscribe({
       queue: 'notification.user_events',
       exchange: 'user_events',
