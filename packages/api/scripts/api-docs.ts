@@ -116,7 +116,10 @@ export function typeOf(s: JsonSchema): string {
     case 'string': {
       const kind = s.format && s.format !== 'regex' ? s.format : 'string';
       const chars = range(s.minLength, s.maxLength, ' chars');
-      return `${kind}${chars}${note}${fallback}`;
+      // A format says more than its regex (uuid); else the pattern is the rule (usernames, ids).
+      const pattern =
+        s.pattern && kind === 'string' ? ` matching /${s.pattern.replaceAll('|', '\\|')}/` : '';
+      return `${kind}${chars}${pattern}${note}${fallback}`;
     }
     case 'integer':
     case 'number':
