@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   {
@@ -49,6 +50,19 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       '@typescript-eslint/only-throw-error': 'off',
+    },
+  },
+  {
+    // React's rules of hooks (and the compiler-era checks) for the web app's components and hooks.
+    files: ['apps/web/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
+  },
+  {
+    // The contract runs in browsers too: nothing Node-only (its build also has no Node types).
+    files: ['packages/contract/src/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['node:*', '@chat/*'] }],
+      'no-restricted-globals': ['error', 'Buffer', 'process', 'require', '__dirname'],
     },
   },
   {

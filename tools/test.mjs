@@ -29,17 +29,9 @@ function collectTests() {
   return files;
 }
 
-function runTests(files, env) {
+/** Runs node with `args`, echoing its stdout; resolves with its exit code and that output. */
+function runNode(args, env) {
   return new Promise((resolve) => {
-    const args = [
-      '--import',
-      'tsx',
-      '--test',
-      '--test-concurrency=1',
-      '--test-timeout=180000',
-      '--test-reporter=spec',
-      ...files,
-    ];
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, ...env },
@@ -50,41 +42,46 @@ function runTests(files, env) {
       out += chunk;
       process.stdout.write(chunk);
     });
-    child.on('exit', (code) => {
-      const count = (label) => Number(out.match(new RegExp(`ℹ ${label} (\\d+)`))?.[1] ?? 0);
-      resolve({
-        code: code ?? 1,
-        passed: count('pass'),
-        failed: count('fail'),
-        skipped: count('skipped') + count('todo'),
-      });
-    });
+    child.on('exit', (code) => resolve({ code: code ?? 1, out }));
   });
 }
 
+async function runTests(files, env) {
+  const { code, out } = await runNode(
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=1',
+      '--test-timeout=180000',
+      '--test-reporter=spec',
+      ...files,
+    ],
+    env,
+  );
+  const count = (label) => Number(out.match(new RegExp(`ℹ ${label} (\\d+)`))?.[1] ?? 0);
+  return {
+    code,
+    passed: count('pass'),
+    failed: count('fail'),
+    skipped: count('skipped') + count('todo'),
+  };
+}
+
 /** tools/e2e.mjs against the stack that is already up; counts from its `e2e: …` line. */
-function runE2e(env) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['tools/e2e.mjs'], {
-      cwd: ROOT,
-      env: { ...process.env, ...env, E2E_SKIP_BUILD: '1', E2E_KEEP_STACK: '1' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      process.stdout.write(chunk);
-    });
-    child.on('exit', (code) => {
-      const m = out.match(/^e2e: (\d+) passed, (\d+) failed(?:, (\d+) skipped)?/m);
-      resolve({
-        code: code ?? 1,
-        passed: Number(m?.[1] ?? 0),
-        failed: Number(m?.[2] ?? 0),
-        skipped: Number(m?.[3] ?? 0),
-      });
-    });
+async function runE2e(env) {
+  const { code, out } = await runNode(['tools/e2e.mjs'], {
+    ...env,
+    E2E_SKIP_BUILD: '1',
+    E2E_KEEP_STACK: '1',
   });
+  const m = out.match(/^e2e: (\d+) passed, (\d+) failed(?:, (\d+) skipped)?/m);
+  return {
+    code,
+    passed: Number(m?.[1] ?? 0),
+    failed: Number(m?.[2] ?? 0),
+    skipped: Number(m?.[3] ?? 0),
+  };
 }
 
 async function main() {

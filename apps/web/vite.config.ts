@@ -1,11 +1,13 @@
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
 
-const gateway = 'http://127.0.0.1:4000';
+const gateway = `http://127.0.0.1:${process.env.PORT ?? 4000}`;
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   plugins: [react(), tailwindcss()],
+  // In `vite` (dev), the workspace packages come from their src/: a change hot-reloads.
+  resolve: command === 'serve' ? { conditions: ['@chat/source', ...defaultClientConditions] } : {},
   server: {
     proxy: {
       '/trpc': { target: gateway, changeOrigin: true, ws: true },
@@ -17,4 +19,4 @@ export default defineConfig({
     },
   },
   build: { outDir: 'dist', emptyOutDir: true },
-});
+}));

@@ -1,4 +1,4 @@
-/** tRPC over HTTP, as `curl` would call it (API.md "Transport"): set-up calls of the benchmark. */
+/** tRPC over HTTP, as `curl` would call it (docs/api.md "Transport"): set-up calls of the benchmark. */
 
 export class ApiCallError extends Error {
   constructor(
@@ -61,7 +61,7 @@ export async function callHttp<T>(
   );
 }
 
-/** Answers API.md calls safe to retry, and what a client sees when the server is swamped. */
+/** Answers docs/api.md calls safe to retry, and what a client sees when the server is swamped. */
 const RETRYABLE = new Set([
   'SERVICE_UNAVAILABLE',
   'GATEWAY_TIMEOUT',

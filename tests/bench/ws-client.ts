@@ -2,7 +2,7 @@
  * A light client of tRPC's WebSocket protocol (v11, no transformer), for thousands of
  * sockets in one process: `connectionParams` with the access token, one `events.stream`
  * subscription that resumes with `lastEventId`, and mutations over the same socket.
- * Speaks only the public wire protocol (API.md "Transport"), so it works against any
+ * Speaks only the public wire protocol (docs/api.md "Transport"), so it works against any
  * implementation of the API, and against the bench's bare relay.
  */
 import WebSocket from 'ws';

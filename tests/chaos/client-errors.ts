@@ -27,7 +27,7 @@ export function retryAfterMs(err: unknown): number | null {
 
 /**
  * Answers that mean "this call did nothing, or nothing a retry with the same clientId can
- * double" (API.md). INTERNAL_SERVER_ERROR is not among them by contract; the suite still
+ * double" (docs/api.md). INTERNAL_SERVER_ERROR is not among them by contract; the suite still
  * retries it (a person would press "retry") but every one shows in the table.
  */
 const PERMANENT = new Set([

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { closeCodes } from '@chat/api';
 import { backoffMs } from './client-errors.js';
 
 /** A stream item: `id` is the tracked event id, null for live-only events (typing, presence). */
@@ -107,7 +108,7 @@ export class EventFeed {
       if (!this.wanted) return;
       if (!opened) this.options.onError('NETWORK');
       else if (!this.closing.has(socket)) this.options.onError(`CLOSED_${code}`);
-      if (code === 4001) void this.options.refresh().catch(() => undefined);
+      if (code === closeCodes.TOKEN_EXPIRED) void this.options.refresh().catch(() => undefined);
       this.scheduleReconnect();
     });
   }

@@ -1,5 +1,5 @@
 /**
- * Event ids compared without knowing their format: API.md only promises that they increase
+ * Event ids compared without knowing their format: docs/api.md only promises that they increase
  * per user. Ids are read as their runs of digits (`1700000000000-3` → [1700000000000, 3];
  * an epoch prefix such as `7:1700000000000-3` → [7, 1700000000000, 3]) compared in order,
  * then as plain strings when either has no digits.

@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import type { Conversation, Message, RpcCaller } from '@chat/api';
+import {
+  MAX_CONTENT_CHARS,
+  redisKeys,
+  type Conversation,
+  type Message,
+  type RpcCaller,
+} from '@chat/api';
 import { TRPCClientError } from '@chat/sdk';
+import { directPair, sendText } from '../support/direct-chat.js';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { rejectsWith } from '../support/errors.js';
 import { sleep } from '../support/wait.js';
@@ -27,15 +34,8 @@ describe('chat', () => {
   });
   after(() => system.stop());
 
-  /** Two fresh users and their direct conversation, opened by the first. */
-  async function pair(): Promise<{ a: TestUser; b: TestUser; conversation: Conversation }> {
-    const [a, b] = await Promise.all([system.user(), system.user()]);
-    const conversation = await a.client.api.chat.openDirect.mutate({ userId: b.id });
-    return { a, b, conversation };
-  }
-
-  const send = (u: TestUser, conversationId: string, content: string) =>
-    u.client.api.chat.send.mutate({ conversationId, clientId: randomUUID(), content });
+  const pair = () => directPair(system);
+  const send = sendText;
 
   /** Sends `n` messages one after the other (so their order is known), oldest first. */
   async function sendMany(u: TestUser, conversationId: string, n: number, prefix = 'm') {
@@ -168,7 +168,7 @@ describe('chat', () => {
     for (const [what, content] of [
       ['empty content', ''],
       ['whitespace-only content', ' \n\t '],
-      ['4001 characters', 'x'.repeat(4001)],
+      [`${MAX_CONTENT_CHARS + 1} characters`, 'x'.repeat(MAX_CONTENT_CHARS + 1)],
     ] as const) {
       test(`${what}: BAD_REQUEST, nothing stored`, async () => {
         const { a, conversation } = await pair();
@@ -185,9 +185,9 @@ describe('chat', () => {
       });
     }
 
-    test('4000 characters (after trimming) are fine', async () => {
+    test(`${MAX_CONTENT_CHARS} characters (after trimming) are fine`, async () => {
       const { a, conversation } = await pair();
-      const content = 'y'.repeat(4000);
+      const content = 'y'.repeat(MAX_CONTENT_CHARS);
       const m = await a.client.api.chat.send.mutate({
         conversationId: conversation.id,
         clientId: randomUUID(),
@@ -592,7 +592,7 @@ describe('chat', () => {
       redis.on('message', (channel: string, message: string) =>
         received.push({ channel, event: JSON.parse(message) as unknown }),
       );
-      await redis.subscribe(`live:${a.id}`, `live:${b.id}`);
+      await redis.subscribe(redisKeys.liveChannel(a.id), redisKeys.liveChannel(b.id));
       try {
         const res = await a.client.api.chat.typing.mutate({
           conversationId: conversation.id,
@@ -603,7 +603,7 @@ describe('chat', () => {
         await sleep(100);
         assert.deepEqual(received, [
           {
-            channel: `live:${b.id}`,
+            channel: redisKeys.liveChannel(b.id),
             event: {
               type: 'typing',
               conversationId: conversation.id,

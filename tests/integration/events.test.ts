@@ -3,8 +3,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Bus } from '@chat/bus';
-import { partitionOf, type ClientEvent, type Conversation, type MessageSentEvent } from '@chat/api';
+import { partitionOf, redisKeys, type ClientEvent, type MessageSentEvent } from '@chat/api';
 import type { ChatClient } from '@chat/sdk';
+import { directPair, sendText } from '../support/direct-chat.js';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { sleep, waitFor } from '../support/wait.js';
 
@@ -84,7 +85,7 @@ class Feed {
       isTyping: false,
     };
     await waitFor('the stream to go live', async () => {
-      await redis.publish(`live:${this.user.id}`, JSON.stringify(probe));
+      await redis.publish(redisKeys.liveChannel(this.user.id), JSON.stringify(probe));
       await sleep(150);
       return this.all.some(
         (i) => i.event.type === 'typing' && i.event.conversationId === this.probe,
@@ -170,14 +171,8 @@ describe('events.stream', () => {
     return feed;
   }
 
-  async function pair(): Promise<{ a: TestUser; b: TestUser; conversation: Conversation }> {
-    const [a, b] = await Promise.all([system.user(), system.user()]);
-    const conversation = await a.client.api.chat.openDirect.mutate({ userId: b.id });
-    return { a, b, conversation };
-  }
-
-  const send = (u: TestUser, conversationId: string, content: string) =>
-    u.client.api.chat.send.mutate({ conversationId, clientId: randomUUID(), content });
+  const pair = () => directPair(system);
+  const send = sendText;
 
   /** A `message.sent` payload as the chat worker publishes it, for a made-up message. */
   function fakeMessageSent(senderId: string, participants: string[]): MessageSentEvent {
@@ -213,7 +208,7 @@ describe('events.stream', () => {
 
   /** The current epoch of the event logs, as the gateways put it in front of each id. */
   async function epoch(): Promise<string> {
-    const value = await redis.get('events:epoch');
+    const value = await redis.get(redisKeys.eventEpoch);
     assert.ok(value, 'the gateways started an epoch');
     return value.slice(0, value.indexOf(':'));
   }
@@ -221,7 +216,7 @@ describe('events.stream', () => {
   /** The stored events of a user's log, oldest first, with the ids clients see. */
   async function eventLog(userId: string): Promise<Item[]> {
     const prefix = await epoch();
-    const entries = await redis.xrange(`events:${userId}`, '-', '+');
+    const entries = await redis.xrange(redisKeys.eventLog(userId), '-', '+');
     return entries.map(([id, fields]) => ({
       id: `${prefix}-${id}`,
       event: JSON.parse(fields[fields.indexOf('e') + 1]!) as ClientEvent,
@@ -475,7 +470,7 @@ describe('events.stream', () => {
       await publishSent(last);
       await waitFor('the last event', () => inLog(last));
       const items = await eventLog(c.id);
-      const floor = (await redis.get(`events:${c.id}:trimmed`))!;
+      const floor = (await redis.get(redisKeys.eventLogFloor(c.id)))!;
       assert.equal(items.length, LOG_MAX_EVENTS, `keeps the newest ${LOG_MAX_EVENTS} entries`);
       assert.ok(idLess(floor, entryOf(items[0]!.id!)), 'the floor is below every kept entry');
       assert.ok(!idLess(floor, entryOf(firstId)), 'the first entry was trimmed');
@@ -542,7 +537,7 @@ describe('events.stream', () => {
       first.stop();
       // What a crashed Redis without persistence does to one log: it is gone, and new
       // events start a new one with higher ids.
-      await redis.del(`events:${b.id}`);
+      await redis.del(redisKeys.eventLog(b.id));
       const lost = await send(a, conversation.id, 'appended to the new log');
       await waitFor('the new log', async () =>
         (await eventLog(b.id)).some(
@@ -575,7 +570,10 @@ describe('events.stream', () => {
 
       const second = await open(u, { gateway: 1 });
       first.stop();
-      await waitFor('one socket left', async () => (await redis.zcard(`presence:${u.id}`)) === 1);
+      await waitFor(
+        'one socket left',
+        async () => (await redis.zcard(redisKeys.presence(u.id))) === 1,
+      );
       await sleep(500);
       assert.equal(
         (await seenBy(viewer, u)).status,
@@ -590,7 +588,7 @@ describe('events.stream', () => {
         return p.status === 'offline' && p;
       });
       assertRecent(offline.lastSeen, closedAt);
-      assert.equal(await redis.zcard(`presence:${u.id}`), 0, 'no socket is left registered');
+      assert.equal(await redis.zcard(redisKeys.presence(u.id)), 0, 'no socket is left registered');
     });
 
     test('the chosen status shows only while connected, and contacts get presence events', async () => {

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
-import type { AppRouter } from '@chat/api';
+import { closeCodes, type AppRouter } from '@chat/api';
 import type { ServiceProcess } from '../support/process.js';
 import { TestSystem, uniqueName } from '../support/system.js';
 import { rejectsWith } from '../support/errors.js';
@@ -427,7 +427,7 @@ describe('gateway', () => {
       const elapsed = Date.now() - started;
       try {
         await reconnect;
-        assert.equal(code, 1001);
+        assert.equal(code, closeCodes.GOING_AWAY);
         assert.equal(exitCodeOf(gateway), 0, `exit code\n${gateway.logs()}`);
         assert.equal(gateway.running, false);
         // A bound, not a speed check: the process must not hang past its drain (plus slack to exit).
@@ -501,7 +501,7 @@ describe('gateway: access token expiry on WebSocket', () => {
     );
 
     const { code, reason } = await within(ws.closed, 6_000, 'close at token expiry');
-    assert.equal(code, 4001);
+    assert.equal(code, closeCodes.TOKEN_EXPIRED);
     assert.match(reason, /expired/i);
     assert.ok(Date.now() >= exp * 1000 - 250, 'closed because the token expired, not before');
   });

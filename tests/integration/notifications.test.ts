@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import type { ClientEvent, Conversation, Notification } from '@chat/api';
+import { redisKeys, type ClientEvent, type Notification } from '@chat/api';
+import { directPair, sendText } from '../support/direct-chat.js';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { rejectsWith } from '../support/errors.js';
 import { waitFor } from '../support/wait.js';
@@ -22,14 +23,8 @@ describe('notifications', () => {
     await system.stop();
   });
 
-  async function pair(): Promise<{ a: TestUser; b: TestUser; conversation: Conversation }> {
-    const [a, b] = await Promise.all([system.user(), system.user()]);
-    const conversation = await a.client.api.chat.openDirect.mutate({ userId: b.id });
-    return { a, b, conversation };
-  }
-
-  const send = (u: TestUser, conversationId: string, content: string) =>
-    u.client.api.chat.send.mutate({ conversationId, clientId: randomUUID(), content });
+  const pair = () => directPair(system);
+  const send = sendText;
 
   /** `u`'s notifications once `ready` holds for them. */
   const listWhen = (
@@ -45,7 +40,7 @@ describe('notifications', () => {
 
   /** The stored events of a user's log. */
   async function storedEvents(userId: string): Promise<ClientEvent[]> {
-    const entries = await redis.xrange(`events:${userId}`, '-', '+');
+    const entries = await redis.xrange(redisKeys.eventLog(userId), '-', '+');
     return entries.map(([, f]) => JSON.parse(f[f.indexOf('e') + 1]!) as ClientEvent);
   }
 

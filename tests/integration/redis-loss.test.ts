@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { ClientEvent, Conversation } from '@chat/api';
+import type { ClientEvent } from '@chat/api';
 import { PrivateRedis } from '../support/private-redis.js';
+import { directPair, sendText } from '../support/direct-chat.js';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { waitFor } from '../support/wait.js';
 
@@ -61,14 +62,8 @@ describe('a Redis crash', () => {
     };
   }
 
-  async function pair(): Promise<{ a: TestUser; b: TestUser; conversation: Conversation }> {
-    const [a, b] = await Promise.all([system.user(), system.user()]);
-    const conversation = await a.client.api.chat.openDirect.mutate({ userId: b.id });
-    return { a, b, conversation };
-  }
-
-  const send = (u: TestUser, conversationId: string, content: string) =>
-    u.client.api.chat.send.mutate({ conversationId, clientId: randomUUID(), content });
+  const pair = () => directPair(system);
+  const send = sendText;
 
   /** Sends until the system answers again (it reconnects to Redis by itself). */
   async function sendWhenBack(u: TestUser, conversationId: string, content: string) {

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { Bus } from '@chat/bus';
 import { createLogger } from '@chat/core';
 import { connectDb, usersModels, type Connection, type UsersModels } from '@chat/db';
-import type { PublicUser } from '@chat/api';
+import { redisKeys, type PublicUser } from '@chat/api';
 import { TestSystem, uniqueName, type TestUser } from '../support/system.js';
 import { rejectsWith } from '../support/errors.js';
 import { sleep, waitFor } from '../support/wait.js';
@@ -20,7 +20,7 @@ const token = () => randomBytes(4).toString('hex');
 
 /**
  * Opens an events.stream subscription for `u` on a client of its own (its own WebSocket)
- * and waits until the user shows as connected. Presence (API.md): a user without an open
+ * and waits until the user shows as connected. Presence (docs/api.md): a user without an open
  * socket is 'offline' to everyone, whatever status they chose (not for users who chose
  * 'offline'). Returns a disconnect function.
  */
@@ -358,7 +358,7 @@ describe('user', () => {
 
     test('byId warms profile:{id} (TTL ≤ 5 min); an update is visible to others at once', async () => {
       const [alice, bob] = await Promise.all([system.user(), system.user()]);
-      const key = `profile:${bob.id}`;
+      const key = redisKeys.profileCache(bob.id);
       await alice.client.api.user.byId.query({ userId: bob.id });
       assert.equal(await redis.exists(key), 1, 'byId cached the profile');
       const ttl = await redis.ttl(key);

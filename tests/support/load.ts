@@ -39,7 +39,7 @@ const RETRY_SAFE = ['SERVICE_UNAVAILABLE', 'GATEWAY_TIMEOUT', 'NETWORK'];
 /**
  * A client that sends `count` messages one after another into a conversation (and more
  * while `keepGoing` says so), retrying a failed send with the same clientId (only on
- * failures API.md calls safe to retry) until it is acknowledged. Records what it was given
+ * failures docs/api.md calls safe to retry) until it is acknowledged. Records what it was given
  * in `acked` and the failure codes in `errors`.
  */
 export async function sendSequence(

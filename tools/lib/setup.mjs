@@ -65,18 +65,20 @@ export function startService(name, args, env) {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const prefix = (stream, out) => {
-    let buf = '';
-    stream.on('data', (chunk) => {
-      buf += chunk;
-      const lines = buf.split('\n');
-      buf = lines.pop() ?? '';
-      for (const line of lines) out.write(`${name.padEnd(12)}│ ${line}\n`);
-    });
-  };
-  prefix(child.stdout, process.stdout);
-  prefix(child.stderr, process.stderr);
+  prefixLines(child.stdout, process.stdout, name);
+  prefixLines(child.stderr, process.stderr, name);
   return child;
+}
+
+/** Copies a child's output line by line, each line prefixed with `name` (readable interleaving). */
+export function prefixLines(stream, out, name) {
+  let buf = '';
+  stream.on('data', (chunk) => {
+    buf += chunk;
+    const lines = buf.split('\n');
+    buf = lines.pop() ?? '';
+    for (const line of lines) out.write(`${name.padEnd(12)}│ ${line}\n`);
+  });
 }
 
 /** Polls a URL until it answers 200, or the process dies, or time runs out. */

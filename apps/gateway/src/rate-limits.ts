@@ -5,7 +5,7 @@ import type { RateLimitRule, RateLimits } from '@chat/api';
 import type { GatewayEnv } from './env.js';
 
 /**
- * The limits of API.md, shared by every gateway through Redis. If Redis is out, the
+ * The limits of docs/api.md, shared by every gateway through Redis. If Redis is out, the
  * per-connection, send and typing limits let calls through (logged): an outage of the
  * limiter must not become an outage of chat. The sign-in and sign-up limits fail closed
  * with SERVICE_UNAVAILABLE instead: brute-force protection never silently switches off.

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
-import { appRouter, createRpcCaller, type ApiContext } from '@chat/api';
+import { appRouter, closeCodes, createRpcCaller, type ApiContext } from '@chat/api';
 import type { Bus } from '@chat/bus';
 import { AppError, type Logger } from '@chat/core';
 import { verifyToken } from '@chat/tokens';
@@ -27,9 +27,6 @@ import { batchLimitedEncoder } from './ws-encoder.js';
 import { storedAt } from './events/delivery-lag.js';
 import { EventHub } from './events/hub.js';
 import { PresenceTracker } from './presence/tracker.js';
-
-/** Close code telling clients their access token expired: refresh, then reconnect. */
-export const TOKEN_EXPIRED_CLOSE_CODE = 4001;
 
 export interface GatewayDeps {
   env: GatewayEnv;
@@ -278,7 +275,7 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     const deadline = Date.now() + env.SHUTDOWN_DRAIN_MS;
     while ((inFlight > 0 || sockets.size > 0) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
-    for (const socket of sockets) socket.close(1001, 'Server shutting down');
+    for (const socket of sockets) socket.close(closeCodes.GOING_AWAY, 'Server shutting down');
     wss.close();
     server.closeAllConnections();
     await presence.stop();
@@ -293,7 +290,7 @@ function closeAtExpiry(socket: WebSocket, expSeconds: number): void {
   const ms = expSeconds * 1000 - Date.now();
   // setTimeout caps at ~24.8 days; access tokens live minutes.
   const timer = setTimeout(
-    () => socket.close(TOKEN_EXPIRED_CLOSE_CODE, 'Access token expired'),
+    () => socket.close(closeCodes.TOKEN_EXPIRED, 'Access token expired'),
     Math.max(0, Math.min(ms, 2 ** 31 - 1)),
   );
   socket.once('close', () => clearTimeout(timer));

@@ -23,7 +23,7 @@ test('4. unread badge and notification count', async ({ actor }) => {
   const bob = await actor('bob');
   const carol = await actor('carol');
 
-  // Bob starts with the "new sign-in" notification of his sign-in (kind `login`, API.md):
+  // Bob starts with the "new sign-in" notification of his sign-in (kind `login`, docs/api.md):
   // count from there, once the bell shows it.
   const bobsNotifications = () =>
     call<{ items: { kind: string }[]; unread: number }>(

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { Redis } from 'ioredis';
-import { Bus } from '@chat/bus';
+import { Bus, DomainEvents } from '@chat/bus';
 import {
   createDispatcher,
   createRpcCaller,
@@ -12,6 +12,7 @@ import type { PartitionControl, ServeOptions } from '@chat/bus';
 import { createLogger, onShutdown, redisClientOptions, type Logger } from '@chat/core';
 import { connectDb, type Connection } from '@chat/db';
 import { loadWorkerEnv, type WorkerEnv } from './env.js';
+import { PartitionBalancer } from './partitions/balancer.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
 
 /** What every worker gets: config, logs, the bus, Redis and its own database. */
@@ -20,6 +21,8 @@ export interface WorkerRuntime {
   env: WorkerEnv;
   log: Logger;
   bus: Bus;
+  /** The contract's domain events on the bus: typed publish, checked subscribe. */
+  events: DomainEvents;
   /** Typed RPC to other workers, with this process's RPC_TIMEOUT_MS. */
   rpc: RpcCaller;
   redis: Redis;
@@ -33,6 +36,8 @@ export interface WorkerRuntime {
     handlers: Partial<{ [M in RpcMethod]: RpcHandler<M> }>,
     options?: Omit<ServeOptions, 'service' | 'dispatch'>,
   ) => Promise<PartitionControl | null>;
+  /** Shares these partitions with the role's other replicas (see PartitionBalancer) until stop. */
+  balance: (control: PartitionControl | null) => Promise<void>;
 }
 
 export interface WorkerDefinition {
@@ -76,11 +81,26 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
   const rpc = createRpcCaller({
     call: (route, method, input, meta) => bus.call(route, method, input, meta, env.RPC_TIMEOUT_MS),
   });
+  async function balance(control: PartitionControl | null): Promise<void> {
+    if (!control) throw new Error(`${def.name}: only partitioned consumers are balanced`);
+    const balancer = new PartitionBalancer({
+      redis,
+      log,
+      role: def.name,
+      namespace: env.BUS_NAMESPACE,
+      control,
+      leaseMs: env.PARTITION_LEASE_MS,
+    });
+    await balancer.start();
+    stops.push(() => balancer.stop());
+  }
+
   const rt: WorkerRuntime = {
     name: def.name,
     env,
     log,
     bus,
+    events: new DomainEvents(bus),
     rpc,
     redis,
     db,
@@ -92,6 +112,7 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
         service: def.name,
         dispatch: createDispatcher(handlers, { validateOutputs: env.NODE_ENV !== 'production' }),
       }),
+    balance,
   };
   await def.start(rt);
 

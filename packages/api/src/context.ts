@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger, RequestMeta } from '@chat/core';
 import type { RpcCaller } from './rpc.js';
-import type { ClientEvent } from './schemas/index.js';
+import type { ClientEvent } from '@chat/contract';
 
 /** One item of a user's event stream: `id` is set for stored (replayable) events only. */
 export interface StreamItem {

@@ -1,6 +1,6 @@
 import { callWorker, consumeLimit, protectedProcedure } from './trpc.js';
 import type { RateLimitRule } from './context.js';
-import { methods, type RpcInput, type RpcMethod } from './methods.js';
+import { methods, type RpcInput, type RpcMethod } from '@chat/contract';
 
 interface ForwardOptions {
   /** A per-user limit counted before the call (besides the per-connection one). */

@@ -3,8 +3,6 @@ export { createCallerFactory } from './trpc.js';
 export * from './context.js';
 export { setExposeErrorStacks } from './error-stacks.js';
 export * from './rpc.js';
-export * from './partitions.js';
-export * from './schemas/index.js';
-export * from './views/receipts.js';
-export * from './redis-keys.js';
-export * from './event-patch.js';
+// The browser-safe contract (schemas, method table, limits, keys): Node code may keep
+// importing it from here; the browser imports `@chat/contract` itself.
+export * from '@chat/contract';

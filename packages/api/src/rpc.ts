@@ -1,9 +1,12 @@
 import { TRPCError } from '@trpc/server';
 import { AppError, toAppError, type Logger, type RequestMeta } from '@chat/core';
-import { methods, type RpcInput, type RpcMethod, type RpcOutput } from './methods.js';
-import { partitionOf } from './partitions.js';
-
-export * from './methods.js';
+import {
+  methods,
+  partitionOf,
+  type RpcInput,
+  type RpcMethod,
+  type RpcOutput,
+} from '@chat/contract';
 
 /** Where one call goes: the owning service's shared queue, or one of its partitions. */
 export interface RpcRoute {

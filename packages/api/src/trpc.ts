@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { AppError } from '@chat/core';
 import { metaOf, type ApiContext, type RateLimitRule } from './context.js';
 import { exposesErrorStacks } from './error-stacks.js';
-import { toTRPCError, type RpcInput, type RpcMethod, type RpcOutput } from './rpc.js';
+import type { RpcInput, RpcMethod, RpcOutput } from '@chat/contract';
+import { toTRPCError } from './rpc.js';
 
 const isProduction = process.env.NODE_ENV === 'production';
 
@@ -64,7 +65,7 @@ const observed = t.middleware(async ({ ctx, next, path, type }) => {
   return result;
 });
 
-/** Every call counts against the per-connection limit (API.md: 100/s). */
+/** Every call counts against the per-connection limit (docs/api.md: 100/s). */
 const rateLimited = t.middleware(async ({ ctx, next }) => {
   await consumeLimit(ctx, 'default', ctx.connectionKey);
   return next();

@@ -2,14 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TRPCError } from '@trpc/server';
 import { AppError, createLogger, type RequestMeta } from '@chat/core';
-import { PARTITIONS, partitionOf } from '../src/partitions.js';
-import {
-  createDispatcher,
-  requireUserId,
-  routeOf,
-  toTRPCError,
-  type RpcMethod,
-} from '../src/rpc.js';
+import { PARTITIONS, partitionOf, type RpcMethod } from '@chat/contract';
+import { createDispatcher, requireUserId, routeOf, toTRPCError } from '../src/rpc.js';
 
 const log = createLogger({ service: 'test', level: 'silent' });
 const meta: RequestMeta = { requestId: 'req-1', userId: 'u1', ip: '127.0.0.1' };

@@ -1,6 +1,6 @@
 import type { Channel } from 'amqplib';
 
-/** Topic exchanges of domain events (API.md / ARCHITECTURE.md). */
+/** Topic exchanges of domain events (docs/api.md / docs/architecture.md). */
 export const EXCHANGES = ['user_events', 'chat_events'] as const;
 export type EventExchange = (typeof EXCHANGES)[number];
 

@@ -1,4 +1,4 @@
-/** tRPC error codes the services may answer with; see API.md "Errors". */
+/** tRPC error codes the services may answer with; see docs/api.md "Errors". */
 export const ERROR_CODES = [
   'BAD_REQUEST',
   'UNAUTHORIZED',

@@ -13,20 +13,18 @@ export function ConnectionNotice() {
   const state = useConnectionState();
   const refusal = useSocketRefusal();
   const down = state === 'reconnecting' || state === 'offline';
-  const [visible, setVisible] = useState(false);
+  // Whether this outage has lasted SHOW_AFTER_MS; reset when it ends. Offline shows at once.
+  const [lasted, setLasted] = useState(false);
+  const visible = down && (lasted || state === 'offline');
 
   useEffect(() => {
-    if (!down) {
-      setVisible(false);
-      return;
-    }
-    if (state === 'offline') {
-      setVisible(true);
-      return;
-    }
-    const timer = setTimeout(() => setVisible(true), SHOW_AFTER_MS);
-    return () => clearTimeout(timer);
-  }, [down, state]);
+    if (!down) return;
+    const timer = setTimeout(() => setLasted(true), SHOW_AFTER_MS);
+    return () => {
+      clearTimeout(timer);
+      setLasted(false);
+    };
+  }, [down]);
 
   if (refusal) return <SocketRefusedBanner reason={refusal} />;
 
@@ -35,7 +33,7 @@ export function ConnectionNotice() {
       role="status"
       className="pointer-events-none fixed inset-x-0 top-2 z-50 flex justify-center px-2"
     >
-      {visible && down && (
+      {visible && (
         <p className="pointer-events-auto flex items-center gap-2 rounded-full bg-amber-100 px-4 py-1.5 text-sm font-medium text-amber-900 shadow-md ring-1 ring-amber-300 dark:bg-amber-900 dark:text-amber-50 dark:ring-amber-700">
           <span
             aria-hidden="true"

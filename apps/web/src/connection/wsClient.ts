@@ -3,8 +3,6 @@ import { createStreamPosition } from '@chat/sdk/stream-position';
 import { getAccessToken } from '../auth/session';
 import { socketAttempts } from './socketRefusal';
 
-/** The server closes the socket with this code when the access token expires. */
-export const TOKEN_EXPIRED_CLOSE_CODE = 4001;
 /** Where `events.stream` resumes after a reconnect (see the SDK's createStreamPosition). */
 const position = createStreamPosition();
 

@@ -1,10 +1,8 @@
 import { useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { MAX_CONTENT_CHARS } from '@chat/contract/constants';
 import { focusRing, primaryButton } from '../ui/styles';
 import { useSendMessage } from './useSendMessage';
 import { useTypingSender } from './useTypingSender';
-
-/** The server's limit (API.md); a type-only import keeps `@chat/api` out of the bundle. */
-const MAX_CONTENT_CHARS = 4000;
 
 /** Unsent text per conversation, kept while switching between them. */
 const drafts = new Map<string, string>();

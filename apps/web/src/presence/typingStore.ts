@@ -1,8 +1,6 @@
 import { useSyncExternalStore } from 'react';
+import { TYPING_TTL_MS } from '@chat/contract/constants';
 import { createStore } from '../lib/store';
-
-/** A typing indicator without a refresh expires after this long (API.md). */
-export const TYPING_TTL_MS = 5_000;
 
 /** conversationId → ids of the users typing there. */
 const store = createStore<ReadonlyMap<string, readonly string[]>>(new Map());

@@ -1,6 +1,6 @@
 import { AppError, type Logger, type RequestMeta } from '@chat/core';
 import { isDuplicateKeyError, type AuthModels } from '@chat/db';
-import type { Bus } from '@chat/bus';
+import type { DomainEvents } from '@chat/bus';
 import type {
   LoginInput,
   Me,
@@ -8,7 +8,6 @@ import type {
   RegisterInput,
   Session,
   UserCreatedEvent,
-  UserLoginEvent,
 } from '@chat/api';
 import type { Passwords } from './passwords.js';
 import type { Sessions } from './sessions.js';
@@ -17,7 +16,7 @@ export interface AccountsDeps {
   models: AuthModels;
   passwords: Passwords;
   sessions: Sessions;
-  bus: Bus;
+  events: DomainEvents;
   rpc: RpcCaller;
 }
 
@@ -65,8 +64,8 @@ export class Accounts {
     if (!ok || !user) throw new AppError('UNAUTHORIZED', WRONG_LOGIN);
     const id = user._id.toString();
     const tokens = await this.deps.sessions.start(id);
-    await this.deps.bus
-      .publish<UserLoginEvent>(
+    await this.deps.events
+      .publish(
         'user_events',
         'user.login',
         { id, at: new Date().toISOString(), ip: meta.ip ?? null },
@@ -116,7 +115,7 @@ export class Accounts {
     log: Logger,
   ): Promise<void> {
     try {
-      await this.deps.bus.publish('user_events', 'user.created', event, meta);
+      await this.deps.events.publish('user_events', 'user.created', event, meta);
       await this.deps.models.User.updateOne(
         { _id: event.id },
         { $set: { createdEventPublishedAt: new Date() } },

@@ -11,7 +11,7 @@ const PRUNE_EVERY_MS = 60 * 60_000;
 export const authWorker: WorkerDefinition = {
   name: 'auth',
   database: 'auth',
-  async start({ env, log, bus, rpc, db, onStop, serve }) {
+  async start({ env, log, events, rpc, db, onStop, serve }) {
     const models = await authModels(db);
     const jwt = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE };
     const sessions = new Sessions(models, {
@@ -21,7 +21,7 @@ export const authWorker: WorkerDefinition = {
     const accounts = new Accounts({
       models,
       sessions,
-      bus,
+      events,
       rpc,
       passwords: await Passwords.create(env.BCRYPT_COST),
     });

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Bus } from '@chat/bus';
+import type { DomainEvents } from '@chat/bus';
 import type { Logger } from '@chat/core';
 import type { ChatModels } from '@chat/db';
 import type { RpcCaller } from '@chat/api';
@@ -8,7 +8,7 @@ import type { WorkerEnv } from '../env.js';
 /** What every chat-worker module gets. */
 export interface ChatDeps {
   models: ChatModels;
-  bus: Bus;
+  events: DomainEvents;
   /** Typed RPC to other workers (and to the owners of other conversations). */
   rpc: RpcCaller;
   redis: Redis;

@@ -4,7 +4,6 @@ import {
   type Group,
   type GroupRole,
   type Message,
-  type MessageType,
   type ReceiptPosition,
 } from '@chat/api';
 import type { ConversationRow, MemberRow, MessageRow } from '@chat/db';
@@ -65,7 +64,7 @@ export function conversationBase(
           id: m.id,
           content: m.content,
           senderId: m.senderId,
-          type: m.type as MessageType,
+          type: m.type,
           createdAt: iso(m.createdAt),
         }
       : null,

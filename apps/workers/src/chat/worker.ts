@@ -2,7 +2,6 @@ import { chatModels } from '@chat/db';
 import { PARTITIONS, type RpcHandlers } from '@chat/api';
 import { createChatMetrics } from '../metrics.js';
 import type { WorkerDefinition } from '../runtime.js';
-import { PartitionBalancer } from '../partitions/balancer.js';
 import type { ChatDeps } from './deps.js';
 import { forwardHandlers } from './forwards.js';
 import { readHandlers } from './reads.js';
@@ -28,10 +27,10 @@ export const chatWorker: WorkerDefinition = {
   name: 'chat',
   database: 'chat',
   monitorCommands: true,
-  async start({ env, log, bus, db, redis, rpc, onStop, serve, metrics }) {
+  async start({ env, log, events: domainEvents, db, redis, rpc, serve, balance, metrics }) {
     observeChatWrites(db, createChatMetrics(metrics.registry));
     const models = await chatModels(db);
-    const deps: ChatDeps = { models, bus, rpc, redis, env, log };
+    const deps: ChatDeps = { models, events: domainEvents, rpc, redis, env, log };
     const store = new ChatStore(models);
     const events = new ConversationEvents(deps);
     const engine = new OwnerEngine(models, log, (state) =>
@@ -70,15 +69,6 @@ export const chatWorker: WorkerDefinition = {
       partitionPrefetch: env.OWNER_PREFETCH,
       onPartitionConsumer: (p) => engine.resetPartition(p),
     });
-    const balancer = new PartitionBalancer({
-      redis,
-      log,
-      role: 'chat',
-      namespace: env.BUS_NAMESPACE,
-      control: control!,
-      leaseMs: env.PARTITION_LEASE_MS,
-    });
-    await balancer.start();
-    onStop(() => balancer.stop());
+    await balance(control);
   },
 };

@@ -1,8 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { EventEnvelope } from '@chat/bus';
+import type { DomainEvent, EventEnvelope } from '@chat/bus';
 import type { Logger, RequestMeta } from '@chat/core';
 import {
-  busEvents,
   redisKeys,
   type ClientEvent,
   type ConversationUpdatedEvent,
@@ -32,6 +31,15 @@ export interface FanoutDeps {
 
 const BODY_MAX_CHARS = 200;
 
+/** What the notification worker consumes: every chat event, and these user events. */
+export const FANOUT_USER_EVENTS = [
+  'user.login',
+  'presence.changed',
+  'user.profile.updated',
+] as const;
+export type FanoutEvent =
+  DomainEvent<'chat_events'> | DomainEvent<'user_events', (typeof FANOUT_USER_EVENTS)[number]>;
+
 type NewNotification = Omit<Notification, 'read'>;
 
 /**
@@ -44,31 +52,24 @@ type NewNotification = Omit<Notification, 'read'>;
 export class Fanout {
   constructor(private readonly deps: FanoutDeps) {}
 
-  async handle(envelope: EventEnvelope, log: Logger): Promise<void> {
+  /** Events arrive checked against their schemas (DomainEvents.subscribe). */
+  async handle(envelope: FanoutEvent): Promise<void> {
     const meta: RequestMeta = { requestId: envelope.requestId };
-    const chat = busEvents.chat_events;
-    const user = busEvents.user_events;
     switch (envelope.type) {
       case 'message.sent':
-        return this.messageSent(chat['message.sent'].parse(envelope.data), meta);
+        return this.messageSent(envelope.data, meta);
       case 'message.status.updated':
-        return this.statusUpdated(envelope.id, chat['message.status.updated'].parse(envelope.data));
+        return this.statusUpdated(envelope.id, envelope.data);
       case 'conversation.updated':
-        return this.conversationUpdated(
-          envelope,
-          chat['conversation.updated'].parse(envelope.data),
-          meta,
-        );
+        return this.conversationUpdated(envelope, envelope.data, meta);
       case 'message.deleted':
-        return this.messageDeleted(chat['message.deleted'].parse(envelope.data));
+        return this.messageDeleted(envelope.data);
       case 'user.login':
-        return this.login(envelope.id, user['user.login'].parse(envelope.data));
+        return this.login(envelope.id, envelope.data);
       case 'user.profile.updated':
-        return this.profileUpdated(user['user.profile.updated'].parse(envelope.data));
+        return this.profileUpdated(envelope.data);
       case 'presence.changed':
-        return this.presenceChanged(user['presence.changed'].parse(envelope.data), meta);
-      default:
-        log.warn({ type: envelope.type }, 'unexpected event type, ignored');
+        return this.presenceChanged(envelope.data, meta);
     }
   }
 
@@ -119,7 +120,7 @@ export class Fanout {
 
   /** To the audience, each with their own unreadCount; `group_added` to those just added. */
   private async conversationUpdated(
-    { id, occurredAt }: EventEnvelope,
+    { id, occurredAt }: Pick<EventEnvelope, 'id' | 'occurredAt'>,
     data: ConversationUpdatedEvent,
     meta: RequestMeta,
   ): Promise<void> {

@@ -1,10 +1,10 @@
+import type { DomainEvent } from '@chat/bus';
 import { PARTITIONS, requireUserId, type RpcHandlers } from '@chat/api';
 import { createNotificationMetrics } from '../metrics.js';
 import type { WorkerDefinition } from '../runtime.js';
-import { PartitionBalancer } from '../partitions/balancer.js';
 import { Contacts } from './contacts.js';
 import { EventLog } from './event-log.js';
-import { Fanout } from './fanout.js';
+import { Fanout, FANOUT_USER_EVENTS } from './fanout.js';
 import { DisplayNames } from './names.js';
 import { NotificationStore } from './notifications.js';
 
@@ -13,7 +13,7 @@ export const notificationWorker: WorkerDefinition = {
   name: 'notification',
   // Owns no MongoDB data: everything it keeps lives in Redis.
   database: 'notifications',
-  async start({ env, log, bus, redis, rpc, serve, onStop, metrics }) {
+  async start({ env, log, events: domainEvents, redis, rpc, serve, balance, metrics }) {
     const { appends } = createNotificationMetrics(metrics.registry);
     const events = new EventLog(redis, {
       maxEvents: env.EVENT_LOG_MAX_EVENTS,
@@ -43,47 +43,34 @@ export const notificationWorker: WorkerDefinition = {
     };
     await serve(handlers);
 
-    const control = await bus.subscribe({
+    const control = await domainEvents.subscribe({
       queue: 'notification.chat_events',
       exchange: 'chat_events',
-      routingKeys: [
-        'message.sent',
-        'message.status.updated',
-        'conversation.updated',
-        'message.deleted',
-      ],
-      handler: (event, eventLog) => fanout.handle(event, eventLog),
+      types: ['message.sent', 'message.status.updated', 'conversation.updated', 'message.deleted'],
+      handler: (event) => fanout.handle(event),
       // One active consumer per partition across replicas, and within it one conversation's
       // events one after another: they reach every log in the order the owner published them.
       partitions: PARTITIONS,
-      orderKey: (event) => conversationIdOf(event.data),
+      orderKey: conversationIdOf,
     });
-    const balancer = new PartitionBalancer({
-      redis,
-      log,
-      role: 'notification',
-      namespace: env.BUS_NAMESPACE,
-      control: control!,
-      leaseMs: env.PARTITION_LEASE_MS,
-    });
-    await balancer.start();
-    onStop(() => balancer.stop());
-    await bus.subscribe({
+    await balance(control);
+    await domainEvents.subscribe({
       queue: 'notification.user_events',
       exchange: 'user_events',
-      routingKeys: ['user.login', 'presence.changed', 'user.profile.updated'],
-      handler: (event, eventLog) => fanout.handle(event, eventLog),
+      types: FANOUT_USER_EVENTS,
+      handler: (event) => fanout.handle(event),
     });
   },
 };
 
-/** The conversation an event belongs to, whatever its payload shape. */
-function conversationIdOf(data: unknown): string | undefined {
-  const d = data as {
-    conversationId?: unknown;
-    message?: { conversationId?: unknown };
-    conversation?: { id?: unknown };
-  };
-  const id = d.conversationId ?? d.message?.conversationId ?? d.conversation?.id;
-  return typeof id === 'string' ? id : undefined;
+/** The conversation a chat event belongs to. */
+function conversationIdOf(event: DomainEvent<'chat_events'>): string {
+  switch (event.type) {
+    case 'message.sent':
+      return event.data.message.conversationId;
+    case 'conversation.updated':
+      return event.data.conversation.id;
+    default:
+      return event.data.conversationId;
+  }
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { Bus } from '@chat/bus';
+import type { DomainEvents } from '@chat/bus';
 import type { Logger, RequestMeta } from '@chat/core';
-import type { Me, PresenceChangedEvent, SetStatusInput } from '@chat/api';
+import { redisKeys, type Me, type SetStatusInput } from '@chat/api';
 import type { Profiles, Transition } from './profiles.js';
 
 /**
@@ -9,14 +9,13 @@ import type { Profiles, Transition } from './profiles.js';
  * id, score = expiry in epoch ms, pushed forward by a heartbeat). A user is connected
  * while that set has a member that has not expired.
  */
-export const presenceKey = (userId: string) => `presence:${userId}`;
-
-const SWEEP_LOCK = 'presence:sweeper';
+const presenceKey = redisKeys.presence;
+const SWEEP_LOCK = redisKeys.presenceSweepLock;
 
 export interface PresenceDeps {
   profiles: Profiles;
   redis: Redis;
-  bus: Bus;
+  events: DomainEvents;
   log: Logger;
 }
 
@@ -103,7 +102,7 @@ export class Presence {
 
   private async announce(userId: string, t: Transition, meta: RequestMeta): Promise<void> {
     if (t.before === t.after) return;
-    await this.deps.bus.publish<PresenceChangedEvent>(
+    await this.deps.events.publish(
       'user_events',
       'presence.changed',
       { userId, status: t.after, lastSeen: t.me.lastSeen },

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '@chat/core';
-import type { Me } from '@chat/api';
+import { redisKeys, type Me } from '@chat/api';
 
 interface CacheEntry {
   v: number;
@@ -29,7 +29,7 @@ export class ProfileCache {
     private readonly log: Logger,
   ) {}
 
-  private key = (id: string) => `profile:${id}`;
+  private key = redisKeys.profileCache;
 
   async get(id: string): Promise<Me | null> {
     try {

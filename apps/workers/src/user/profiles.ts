@@ -1,5 +1,5 @@
 import { AppError } from '@chat/core';
-import { isDuplicateKeyError, type Profile, type UsersModels } from '@chat/db';
+import { isDuplicateKeyError, type ProfileRow, type UsersModels } from '@chat/db';
 import type {
   Me,
   Page,
@@ -11,8 +11,6 @@ import type {
   UserStatus,
 } from '@chat/api';
 import type { ProfileCache } from './profile-cache.js';
-
-type ProfileRow = Profile & { _id: string };
 
 /** Profiles: creation from sign-up, reads through the cache, edits that replace the cached entry. */
 export class Profiles {

@@ -1,5 +1,5 @@
 import { usersModels } from '@chat/db';
-import { requireUserId, userCreatedEventSchema, type RpcHandlers } from '@chat/api';
+import { requireUserId, type RpcHandlers } from '@chat/api';
 import type { WorkerDefinition } from '../runtime.js';
 import { ProfileCache } from './profile-cache.js';
 import { Presence } from './presence.js';
@@ -8,12 +8,12 @@ import { Profiles } from './profiles.js';
 export const userWorker: WorkerDefinition = {
   name: 'user',
   database: 'users',
-  async start({ env, log, bus, db, redis, onStop, serve }) {
+  async start({ env, log, events, db, redis, onStop, serve }) {
     const profiles = new Profiles(
       await usersModels(db),
       new ProfileCache(redis, env.PROFILE_CACHE_TTL_S, log),
     );
-    const presence = new Presence({ profiles, redis, bus, log });
+    const presence = new Presence({ profiles, redis, events, log });
 
     const handlers: RpcHandlers<'user'> = {
       'user.me': (_input, meta) => profiles.me(requireUserId(meta)),
@@ -25,7 +25,7 @@ export const userWorker: WorkerDefinition = {
       'user.updateProfile': async (input, meta) => {
         const me = await profiles.update(requireUserId(meta), input);
         // Other services show the display name (notification titles) from their own copy.
-        await bus.publish(
+        await events.publish(
           'user_events',
           'user.profile.updated',
           { id: me.id, displayName: me.displayName },
@@ -48,12 +48,12 @@ export const userWorker: WorkerDefinition = {
     presence.startSweeper(env.PRESENCE_SWEEP_INTERVAL_MS);
     onStop(() => presence.stop());
 
-    await bus.subscribe({
+    await events.subscribe({
       queue: 'user.user_events',
       exchange: 'user_events',
-      routingKeys: ['user.created'],
+      types: ['user.created'],
       async handler(event, log) {
-        const { id, username, email } = userCreatedEventSchema.parse(event.data);
+        const { id, username, email } = event.data;
         await profiles.provision({ id, username, email });
         log.info({ userId: id }, 'profile provisioned from user.created');
       },

@@ -1,7 +1,7 @@
 import { AppError } from '@chat/core';
 import { callWorker, consumeLimit, publicProcedure, router } from '../trpc.js';
 import { toTRPCError } from '../rpc.js';
-import { loginInput, refreshInput, registerInput } from '../schemas/index.js';
+import { loginInput, refreshInput, registerInput } from '@chat/contract';
 
 export const authRouter = router({
   register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {

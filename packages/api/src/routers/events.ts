@@ -3,7 +3,7 @@ import { tracked, type TrackedEnvelope } from '@trpc/server';
 import type {} from '@trpc/server/unstable-core-do-not-import';
 import { protectedProcedure, router } from '../trpc.js';
 import { toTRPCError } from '../rpc.js';
-import { streamInput, type ClientEvent } from '../schemas/index.js';
+import { streamInput, type ClientEvent } from '@chat/contract';
 
 export const eventsRouter = router({
   /**

@@ -2,9 +2,6 @@ import type { Connection } from 'mongoose';
 import { authUserModel } from './user.js';
 import { refreshTokenModel } from './refresh-token.js';
 
-export type { AuthUser } from './user.js';
-export type { RefreshTokenDoc } from './refresh-token.js';
-
 /** Models of the `auth` database, with their indexes built. */
 export async function authModels(conn: Connection) {
   const models = { User: authUserModel(conn), RefreshToken: refreshTokenModel(conn) };

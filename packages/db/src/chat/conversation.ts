@@ -1,4 +1,5 @@
 import { Schema, type Connection, type InferSchemaType, type Types } from 'mongoose';
+import { messageTypeSchema } from '@chat/contract';
 
 /**
  * A direct chat or a group (a group *is* its conversation: one id, one document). Written
@@ -22,7 +23,7 @@ const conversationSchema = new Schema(
           id: { type: String, required: true },
           content: { type: String, required: true },
           senderId: { type: String, required: true },
-          type: { type: String, required: true },
+          type: { type: String, enum: messageTypeSchema.options, required: true },
           createdAt: { type: Date, required: true },
         },
         { _id: false },

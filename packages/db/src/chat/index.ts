@@ -3,9 +3,9 @@ import { conversationModel } from './conversation.js';
 import { memberModel } from './member.js';
 import { messageModel } from './message.js';
 
-export type { ConversationDoc, ConversationRow } from './conversation.js';
-export type { MemberDoc, MemberRow } from './member.js';
-export type { MessageDoc, MessageRow } from './message.js';
+export type { ConversationRow } from './conversation.js';
+export type { MemberRow } from './member.js';
+export type { MessageRow } from './message.js';
 export { chunkOf, MESSAGE_CHUNK_SIZE } from './message.js';
 
 /** Models of the `chat` database, with their indexes built. */

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type InferSchemaType, type Types } from 'mongoose';
+import { messageTypeSchema } from '@chat/contract';
 
 /** Messages per `chunk`: history and receipts read whole chunks by one equality filter. */
 export const MESSAGE_CHUNK_SIZE = 64;
@@ -22,7 +23,7 @@ const messageSchema = new Schema(
     senderId: { type: String, required: true },
     clientId: { type: String, required: true },
     content: { type: String, required: true },
-    type: { type: String, enum: ['text', 'image', 'file', 'audio', 'video'], required: true },
+    type: { type: String, enum: messageTypeSchema.options, required: true },
     deletedFor: { type: [String], default: [] },
     createdAt: { type: Date, required: true },
   },

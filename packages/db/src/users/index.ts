@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { profileModel } from './profile.js';
 
-export type { Profile } from './profile.js';
+export type { Profile, ProfileRow } from './profile.js';
 
 /** Models of the `users` database, with their indexes built. */
 export async function usersModels(conn: Connection) {

@@ -29,5 +29,6 @@ profileSchema.index({ username: 1 }, { unique: true });
 profileSchema.index({ connected: 1 });
 
 export type Profile = InferSchemaType<typeof profileSchema>;
+export type ProfileRow = Profile & { _id: string };
 
 export const profileModel = (conn: Connection) => conn.model('Profile', profileSchema);

@@ -4,7 +4,7 @@ import { MAX_GROUP_MEMBERS, type GroupRole } from '@chat/api';
  * Who may do what in a group, and how member lists change — pure functions, no I/O,
  * so every rule is unit-tested on its own (test/group-permissions.test.ts).
  *
- * Outcomes follow API.md: a caller who is not a member gets NOT_FOUND (the group's
+ * Outcomes follow docs/api.md: a caller who is not a member gets NOT_FOUND (the group's
  * existence is not revealed); a member lacking a permission gets FORBIDDEN.
  */
 

@@ -16,10 +16,10 @@ import type { ConversationState } from './state.js';
  * clients receive, and published (confirmed) on its partition so they are handled in order.
  */
 export class ConversationEvents {
-  constructor(private readonly deps: Pick<ChatDeps, 'bus'>) {}
+  constructor(private readonly deps: Pick<ChatDeps, 'events'>) {}
 
   messageSent(state: ConversationState, message: Message, meta: RequestMeta) {
-    return this.deps.bus.publish(
+    return this.deps.events.publish(
       'chat_events',
       'message.sent',
       {
@@ -51,7 +51,7 @@ export class ConversationEvents {
       (u) => u !== data.userId,
     );
     if (audience.length === 0) return Promise.resolve();
-    return this.deps.bus.publish(
+    return this.deps.events.publish(
       'chat_events',
       'message.status.updated',
       { ...data, conversationId: state.id, audience },
@@ -79,7 +79,7 @@ export class ConversationEvents {
       audience: [...participants.map((p) => p.userId), ...formerMembers],
       ...change,
     };
-    return this.deps.bus.publish(
+    return this.deps.events.publish(
       'chat_events',
       'conversation.updated',
       event,
@@ -89,7 +89,7 @@ export class ConversationEvents {
   }
 
   messageDeleted(state: ConversationState, userId: string, messageId: string, meta: RequestMeta) {
-    return this.deps.bus.publish(
+    return this.deps.events.publish(
       'chat_events',
       'message.deleted',
       { userId, conversationId: state.id, messageId },

@@ -40,7 +40,7 @@ type Reason = ConversationUpdatedEvent['reason'];
 
 const groupNotFound = () => new AppError('NOT_FOUND', 'Group not found');
 
-/** The AppError for a refused decision (API.md: outsiders NOT_FOUND, members FORBIDDEN). */
+/** The AppError for a refused decision (docs/api.md: outsiders NOT_FOUND, members FORBIDDEN). */
 function enforce(action: GroupAction, callerRole: GroupRole | null, targetRole?: GroupRole | null) {
   const decision = decide(action, callerRole, targetRole ?? null);
   if (decision === 'NOT_FOUND')

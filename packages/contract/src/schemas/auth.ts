@@ -2,12 +2,21 @@ import { z } from 'zod';
 import { oneLine, safeString } from './common.js';
 import { meSchema } from './user.js';
 
-const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+/** UTF-8 length without Buffer (browsers have none); a lone surrogate counts as U+FFFD's 3. */
+function utf8Bytes(s: string): number {
+  let bytes = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) ?? 0;
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
 
 /** bcrypt reads only the first 72 bytes; longer passwords are refused, never truncated. */
 export const passwordSchema = safeString()
   .refine((p) => utf8Bytes(p) >= 8, 'Password must be at least 8 bytes')
-  .refine((p) => utf8Bytes(p) <= 72, 'Password must be at most 72 UTF-8 bytes');
+  .refine((p) => utf8Bytes(p) <= 72, 'Password must be at most 72 UTF-8 bytes')
+  .describe('8–72 UTF-8 bytes');
 
 export const usernameSchema = z
   .string()
@@ -21,7 +30,8 @@ export const registerInput = z.strictObject({
     .max(254)
     .check(...oneLine)
     .pipe(z.email('Invalid email address'))
-    .transform((e) => e.toLowerCase()),
+    .transform((e) => e.toLowerCase())
+    .describe('an email address'),
   password: passwordSchema,
 });
 export type RegisterInput = z.infer<typeof registerInput>;

@@ -1,14 +1,8 @@
+import { RECEIPT_LISTS_MAX_PARTICIPANTS } from '../limits.js';
 import type { Message, MessageStatus } from '../schemas/chat.js';
 
 /**
- * Receipts lists (`deliveredTo`, `readBy`) are enumerated for conversations up to this many
- * participants; in larger groups they are empty and only `status` is given, because the
- * lists would grow with the group on every message of every history page and event.
- */
-export const RECEIPT_LISTS_MAX_PARTICIPANTS = 256;
-
-/**
- * API.md: `read` when every other participant read it, `delivered` when every other
+ * docs/api.md: `read` when every other participant read it, `delivered` when every other
  * participant received it (reading implies receiving), else `sent` — also when nobody else
  * is in the conversation. The one rule, for the server's views and for clients that apply
  * `message.status` events to what they hold.

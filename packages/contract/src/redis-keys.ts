@@ -19,4 +19,8 @@ export const redisKeys = {
   liveChannelPrefix: 'live:',
   /** A user's sockets on all gateways (sorted set socketId → expiry ms). */
   presence: (userId: string) => `presence:${userId}`,
+  /** Held by the one user worker that sweeps expired sockets at a time. */
+  presenceSweepLock: 'presence:sweeper',
+  /** The user worker's read-through cache of a profile (`Me` with a version). */
+  profileCache: (userId: string) => `profile:${userId}`,
 } as const;

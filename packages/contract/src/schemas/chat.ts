@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_CONTENT_CHARS, MAX_MARK_DELIVERED_IDS } from '../limits.js';
 import { cursorSchema, idSchema, isoDate, multiLine } from './common.js';
 
 export const messageTypeSchema = z.enum(['text', 'image', 'file', 'audio', 'video']);
@@ -40,8 +41,6 @@ export const conversationSchema = z.object({
 });
 export type Conversation = z.infer<typeof conversationSchema>;
 
-export const MAX_CONTENT_CHARS = 4000;
-
 /** tRPC's infinite queries add `direction`; paging is always towards older items, so it is ignored. */
 const pagingDirection = z.enum(['forward', 'backward']).optional();
 
@@ -81,7 +80,7 @@ export type SendInput = z.infer<typeof sendInput>;
 
 export const markDeliveredInput = z.strictObject({
   conversationId: idSchema,
-  messageIds: z.array(idSchema).min(1).max(500),
+  messageIds: z.array(idSchema).min(1).max(MAX_MARK_DELIVERED_IDS),
 });
 export type MarkDeliveredInput = z.infer<typeof markDeliveredInput>;
 

@@ -60,7 +60,8 @@ export const httpsUrlSchema = z
   .max(2048)
   .check(...oneLine)
   .url()
-  .refine((v) => v.startsWith('https://'), 'Must be an https URL');
+  .refine((v) => v.startsWith('https://'), 'Must be an https URL')
+  .describe('https URL');
 
 export const isoDate = z.string();
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_MEMBER_IDS_PER_CALL } from './limits.js';
 import {
   addMembersInput,
   conversationInput,
@@ -10,7 +11,6 @@ import {
   groupSchema,
   idSchema,
   loginInput,
-  MAX_MEMBER_IDS_PER_CALL,
   markDeliveredInput,
   markReadInput,
   meSchema,
@@ -61,7 +61,7 @@ const byConversation = (input: { conversationId: string }) => input.conversation
 const byGroup = (input: { groupId: string }) => input.groupId;
 
 /**
- * Every RPC of the system: what the gateway forwards (the public procedures of API.md) and
+ * Every RPC of the system: what the gateway forwards (the public procedures of docs/api.md) and
  * what workers ask each other (internal). The forwarding router, typed `callRpc` and the
  * workers' dispatchers are all built from this table; outputs are validated against it
  * outside production.

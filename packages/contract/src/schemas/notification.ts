@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_NOTIFICATION_IDS } from '../limits.js';
 import { idSchema, isoDate } from './common.js';
 
 export const notificationSchema = z.object({
@@ -19,6 +20,6 @@ export const notificationListInput = z.strictObject({
 export type NotificationListInput = z.infer<typeof notificationListInput>;
 
 export const notificationMarkReadInput = z.strictObject({
-  ids: z.array(idSchema).max(500).optional(),
+  ids: z.array(idSchema).max(MAX_NOTIFICATION_IDS).optional(),
 });
 export type NotificationMarkReadInput = z.infer<typeof notificationMarkReadInput>;

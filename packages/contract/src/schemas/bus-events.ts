@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { conversationSchema, messageSchema } from './chat.js';
-import { userStatusSchema } from './user.js';
+import {
+  messageDeletedClientEventSchema,
+  messageStatusEventSchema,
+  presenceEventSchema,
+} from './events.js';
 
 /**
  * Payloads of domain events on the bus (routing key → data): internal, not client events.
@@ -31,17 +35,13 @@ export const userProfileUpdatedEventSchema = z.object({
 export type UserProfileUpdatedEvent = z.infer<typeof userProfileUpdatedEventSchema>;
 
 /** `presence.changed` on `user_events`. */
-export const presenceChangedEventSchema = z.object({
-  userId: z.string(),
-  status: userStatusSchema,
-  lastSeen: z.string().nullable(),
-});
+export const presenceChangedEventSchema = presenceEventSchema.omit({ type: true });
 export type PresenceChangedEvent = z.infer<typeof presenceChangedEventSchema>;
 
 /** Who a conversation event is for, and how the conversation is named in notifications. */
 const conversationRefSchema = z.object({
   id: z.string(),
-  type: z.enum(['direct', 'group']),
+  type: conversationSchema.shape.type,
   /** The group's name; null for direct conversations. */
   name: z.string().nullable(),
 });
@@ -56,14 +56,9 @@ export const messageSentEventSchema = z.object({
 export type MessageSentEvent = z.infer<typeof messageSentEventSchema>;
 
 /** `message.status.updated` on `chat_events`. */
-export const messageStatusUpdatedEventSchema = z.object({
-  conversationId: z.string(),
-  messageIds: z.array(z.string()),
-  userId: z.string(),
-  status: z.enum(['delivered', 'read']),
-  at: z.string(),
-  audience: z.array(z.string()),
-});
+export const messageStatusUpdatedEventSchema = messageStatusEventSchema
+  .omit({ type: true })
+  .extend({ audience: z.array(z.string()) });
 export type MessageStatusUpdatedEvent = z.infer<typeof messageStatusUpdatedEventSchema>;
 
 export const conversationChangeReasonSchema = z.enum([
@@ -91,11 +86,9 @@ export const conversationUpdatedEventSchema = z.object({
 export type ConversationUpdatedEvent = z.infer<typeof conversationUpdatedEventSchema>;
 
 /** `message.deleted` on `chat_events`: to the deleter's other devices. */
-export const messageDeletedEventSchema = z.object({
-  userId: z.string(),
-  conversationId: z.string(),
-  messageId: z.string(),
-});
+export const messageDeletedEventSchema = messageDeletedClientEventSchema
+  .omit({ type: true })
+  .extend({ userId: z.string() });
 export type MessageDeletedEvent = z.infer<typeof messageDeletedEventSchema>;
 
 /** Every event type on each exchange, with its payload schema. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_MEMBER_IDS_PER_CALL } from '../limits.js';
 import { httpsUrlSchema, idSchema, isoDate, multiLine, oneLine } from './common.js';
 
 export const groupRoleSchema = z.enum(['owner', 'admin', 'member']);
@@ -15,11 +16,6 @@ export const groupSchema = z.object({
   createdAt: isoDate,
 });
 export type Group = z.infer<typeof groupSchema>;
-
-/** API.md "Additions, second phase": a group holds up to 10,000 members, the owner included. */
-export const MAX_GROUP_MEMBERS = 10_000;
-/** Ids per group.create / group.addMembers call. */
-export const MAX_MEMBER_IDS_PER_CALL = 255;
 
 const groupName = z
   .string()
