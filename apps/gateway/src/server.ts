@@ -8,6 +8,7 @@ import { appRouter, createRpcCaller, type ApiContext } from '@chat/api';
 import type { Bus } from '@chat/bus';
 import { AppError, type Logger } from '@chat/core';
 import { verifyToken } from '@chat/tokens';
+import { callTracing } from './call-tracing.js';
 import type { GatewayEnv } from './env.js';
 import {
   bearerToken,
@@ -155,6 +156,7 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
       return {
         ...baseContext(ip, `ip:${ip}`, requestId),
         ...(await authenticate(bearerToken(req))),
+        traceCall: callTracing(req),
       };
     },
   });
@@ -243,6 +245,7 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
       }
       return {
         ...baseContext(ip, `ws:${connectionId}`, null),
+        traceCall: callTracing(req),
         user: auth.user,
         ...(auth.authError ? { authError: auth.authError } : {}),
       };
