@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
+import type { AppRouter } from '@chat/api';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { TestSystem } from '../support/system.js';
 import { sleep, waitFor } from '../support/wait.js';
@@ -115,6 +118,37 @@ describe('distributed tracing', () => {
           s.traceId === root.traceId && s.service === 'user-worker' && s.name === 'handle user.me',
       ),
     );
+  });
+
+  test('a WebSocket call continues the traceparent of its upgrade request', async () => {
+    const dave = await system.user();
+    const traceId = randomBytes(16).toString('hex');
+    const clientSpanId = randomBytes(8).toString('hex');
+    // What a client that traces its connection sends: the header on the upgrade request.
+    class TracedWebSocket extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { traceparent: `00-${traceId}-${clientSpanId}-01` } });
+      }
+    }
+    const ws = createWSClient({
+      url: `${system.url.replace(/^http/, 'ws')}/trpc`,
+      WebSocket: TracedWebSocket as unknown as typeof globalThis.WebSocket,
+      connectionParams: { token: dave.client.session!.accessToken },
+    });
+    try {
+      const api = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] });
+      const me = await api.user.me.query();
+      assert.equal(me.id, dave.id);
+    } finally {
+      await ws.close();
+    }
+    const spans = await waitFor('the WebSocket call and its worker span in the trace', () => {
+      const spans = receiver.spans.filter((s) => s.traceId === traceId);
+      return spans.some((s) => s.service === 'user-worker' && s.name === 'handle user.me') && spans;
+    });
+    const call = spans.find((s) => s.name === 'user.me');
+    assert.equal(call?.service, 'gateway');
+    assert.equal(call.parentSpanId, clientSpanId);
   });
 });
 
