@@ -11,7 +11,7 @@ async function main() {
   const log = createLogger({ service: 'gateway', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
   setExposeErrorStacks(env.EXPOSE_ERROR_STACKS);
   if (env.EXPOSE_ERROR_STACKS) log.warn('EXPOSE_ERROR_STACKS: error answers carry stack traces');
-  const tracing = startTracing(env, 'gateway');
+  const tracing = startTracing(env, 'gateway', log);
 
   const redis = new Redis(env.REDIS_URL, redisClientOptions);
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));

@@ -53,7 +53,7 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
     pretty: env.LOG_PRETTY,
   });
   const stops: Array<() => Promise<void> | void> = [];
-  const tracing = startTracing(env, `${def.name}-worker`);
+  const tracing = startTracing(env, `${def.name}-worker`, log);
 
   const redis = new Redis(env.REDIS_URL, redisClientOptions);
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));

@@ -1,4 +1,5 @@
-import { propagation, trace, type Tracer } from '@opentelemetry/api';
+import { diag, DiagLogLevel, propagation, trace, type Tracer } from '@opentelemetry/api';
+import type { Logger } from '@chat/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -19,6 +20,8 @@ export interface Tracing {
 
 let active: Tracer | null = null;
 
+const SHUTDOWN_WAIT_MS = 2_000;
+
 /** The tracer while tracing is on; null otherwise, so callers skip all span work. */
 export const tracer = (): Tracer | null => active;
 
@@ -27,9 +30,15 @@ export const tracer = (): Tracer | null => active;
  * OTLP/HTTP (JSON), W3C trace context, context kept across awaits (AsyncLocalStorage).
  * Unset, nothing starts: the API stays a no-op and the helpers here return at once.
  */
-export function startTracing(env: TracingEnv, defaultServiceName: string): Tracing {
+export function startTracing(env: TracingEnv, defaultServiceName: string, log: Logger): Tracing {
   const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!endpoint) return { enabled: false, shutdown: () => Promise.resolve() };
+  // The SDK's own troubles (e.g. a collector that can't be reached) show in our log.
+  const warn = (message: string) => log.warn({ component: 'opentelemetry' }, message);
+  diag.setLogger(
+    { error: warn, warn, info: () => undefined, debug: () => undefined, verbose: () => undefined },
+    DiagLogLevel.WARN,
+  );
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? defaultServiceName,
@@ -47,14 +56,20 @@ export function startTracing(env: TracingEnv, defaultServiceName: string): Traci
   provider.register();
   active = trace.getTracer('@chat/tracing');
   const stopRedis = traceRedisCommands(active);
+  log.info({ endpoint, sampled: env.OTEL_TRACES_SAMPLER_ARG }, 'tracing on');
   return {
     enabled: true,
     async shutdown() {
       active = null;
       stopRedis();
-      await provider.shutdown().catch(() => undefined);
+      // Exports what is buffered, but never holds a stopping process long (collector down).
+      await Promise.race([
+        provider.shutdown().catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref()),
+      ]);
       trace.disable();
       propagation.disable();
+      diag.disable();
     },
   };
 }

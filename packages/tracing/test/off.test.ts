@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createLogger } from '@chat/core';
 import {
   currentContext,
   extractContext,
@@ -13,7 +14,11 @@ import {
 
 // Tracing off (no endpoint) must cost next to nothing: no SDK, no wrapping, no attributes.
 test('without OTEL_EXPORTER_OTLP_ENDPOINT nothing starts and the helpers step aside', async () => {
-  const tracing = startTracing({ OTEL_TRACES_SAMPLER_ARG: 1, OTEL_BSP_SCHEDULE_DELAY: 5000 }, 'x');
+  const tracing = startTracing(
+    { OTEL_TRACES_SAMPLER_ARG: 1, OTEL_BSP_SCHEDULE_DELAY: 5000 },
+    'x',
+    createLogger({ service: 'test', level: 'silent' }),
+  );
   assert.equal(tracing.enabled, false);
   assert.equal(tracer(), null);
 
