@@ -6,6 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { OtlpReceiver } from '../support/otlp-receiver.js';
 import { freePort } from '../support/process.js';
 import { ROOT } from '../support/stack-env.js';
 import { stackEnv } from '../support/stack-env.js';
@@ -100,6 +101,21 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * `--tracing`: an OTLP/HTTP receiver on 127.0.0.1 that counts what the processes export (the
+ * cost measured is the processes' own: spans built, batched, serialized and sent).
+ */
+async function startTraceSink(results: BenchResults): Promise<Record<string, string>> {
+  const sink = new OtlpReceiver(false);
+  const endpoint = await sink.start();
+  onCleanup('trace sink', async () => {
+    await sink.stop();
+    results.notes.push(`Tracing: ${sink.spanCount} spans received in ${sink.exports} exports.`);
+  });
+  log(`  tracing on: every trace sampled, exported to ${endpoint}`);
+  return { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER_ARG: '1' };
+}
+
 function checkFileLimit(options: BenchOptions, results: BenchResults): void {
   if (!options.steps.has('conn')) return;
   const limit = openFilesLimit();
@@ -124,10 +140,11 @@ async function benchSystem(
   heading(
     `Starting an isolated system (${options.gateways} gateway(s), ${options.replicas} of each worker)`,
   );
+  const tracing = options.tracing ? await startTraceSink(results) : {};
   const target = await startSystem({
     gateways: options.gateways,
     replicas: options.replicas,
-    env: { ...BENCH_ENV, ...options.env },
+    env: { ...BENCH_ENV, ...tracing, ...options.env },
   });
   const stopSystem = onCleanup('system', () => target.stop());
   const all = readAllStats();
@@ -140,7 +157,7 @@ async function benchSystem(
   log(`  CPU measured for: ${target.cpuGroups.map((g) => g.name).join(', ')}`);
   results.notes.push(
     'Redis, RabbitMQ, the store and PostgreSQL are shared with anything else using the local stack: their CPU includes that.',
-    `System env for the bench: ${Object.entries({ ...BENCH_ENV, ...options.env })
+    `System env for the bench: ${Object.entries({ ...BENCH_ENV, ...tracing, ...options.env })
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`,
   );

@@ -30,6 +30,8 @@ export interface BenchOptions {
   outDir: string;
   /** Extra environment for every process of the system (`--set KEY=VALUE`). */
   env: Record<string, string>;
+  /** Tracing on, every trace sampled, exported to a loopback OTLP receiver (`--tracing`). */
+  tracing: boolean;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -51,6 +53,8 @@ export const USAGE = `npm run bench -- [options]
   --relay-rates LIST      rates tried against the bare relay (default 250,…,16000)
   --relay-duration S      seconds per relay rate (default 20, quick 5)
   --set KEY=VALUE         extra environment for the system's processes (repeatable)
+  --tracing               tracing on in every process, every trace sampled, exported to an
+                          OTLP/HTTP receiver the benchmark runs on 127.0.0.1 (counts spans)
   --out DIR               where the JSON result goes (default bench-results)
 
   Old options: --clients N (= --users), --rate R (= --rates R), --messages M (= --duration M/R);
@@ -94,6 +98,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'relay-rates': { type: 'string' },
       'relay-duration': { type: 'string' },
       set: { type: 'string', multiple: true },
+      tracing: { type: 'boolean', default: false },
       out: { type: 'string' },
       clients: { type: 'string' },
       messages: { type: 'string' },
@@ -163,5 +168,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     relaySeconds: positive(values['relay-duration'], 'relay-duration', quick ? 5 : 20),
     outDir: values.out ?? 'bench-results',
     env,
+    tracing: values.tracing ?? false,
   };
 }

@@ -19,6 +19,7 @@ interface Service {
   ports?: Array<string | number>; // short syntax only: a long-form entry fails the port checks
   depends_on?: string[] | Record<string, unknown>;
   healthcheck?: { test?: string | string[]; disable?: boolean };
+  volumes?: string[];
 }
 
 // `merge: true` resolves the `<<: *worker-env` merge keys the way Compose does.
@@ -214,4 +215,21 @@ void test('redis keeps an append-only file fsynced every second, like tools/stac
   assert.equal(option('appendfsync'), 'everysec', 'redis must run with --appendfsync everysec');
   const stack = read('tools/stack/local.mjs');
   assert.match(stack, /'--appendonly',\s*'yes',\s*'--appendfsync',\s*'everysec'/);
+});
+
+void test('the apps export traces to the collector service, on the port its config receives', () => {
+  const collector = services['otel-collector'];
+  assert.ok(collector, 'no otel-collector service');
+  const config = parse(read('deploy/otel-collector.yaml')) as {
+    receivers: { otlp: { protocols: { http: { endpoint: string } } } };
+    service: { pipelines: { traces: { receivers: string[] } } };
+  };
+  assert.ok(config.service.pipelines.traces.receivers.includes('otlp'));
+  const port = config.receivers.otlp.protocols.http.endpoint.split(':').at(-1);
+  // The mounted file is the one the image reads by default.
+  assert.ok(
+    collector.volumes?.includes('./deploy/otel-collector.yaml:/etc/otelcol/config.yaml:ro'),
+  );
+  for (const name of Object.keys(schemaOf))
+    assert.equal(envOf(name).OTEL_EXPORTER_OTLP_ENDPOINT, `http://otel-collector:${port}`, name);
 });

@@ -233,6 +233,42 @@ for (const target of TARGETS) {
       );
     });
 
+    void test('every pod may send traces to the collector the ConfigMaps name', () => {
+      const endpoints = ['chat-gateway-config', 'chat-worker-config'].map(
+        (prefix) => configMap(prefix).OTEL_EXPORTER_OTLP_ENDPOINT,
+      );
+      assert.ok(endpoints[0], 'the gateway exports traces');
+      assert.equal(endpoints[1], endpoints[0], 'gateway and workers export to the same collector');
+      const url = new URL(endpoints[0]);
+      // <service>.<namespace>.svc…: the policy must allow that namespace, on that port.
+      const namespace = url.hostname.split('.')[1];
+      const policies = ofKind('NetworkPolicy') as Array<
+        Resource & {
+          spec: {
+            podSelector: { matchLabels?: Record<string, string> };
+            egress?: Array<{
+              to?: Array<{ namespaceSelector?: { matchLabels?: Record<string, string> } }>;
+              ports?: Array<{ port: number }>;
+            }>;
+          };
+        }
+      >;
+      const allowed = policies.some(
+        (p) =>
+          Object.keys(p.spec.podSelector.matchLabels ?? {}).length === 0 &&
+          p.spec.egress?.some(
+            (rule) =>
+              rule.ports?.some((port) => port.port === Number(url.port)) &&
+              rule.to?.some(
+                (peer) =>
+                  peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ===
+                  namespace,
+              ),
+          ),
+      );
+      assert.ok(allowed, `no egress policy for every pod to ${namespace}:${url.port}`);
+    });
+
     void test('only the gateway is reachable from outside', () => {
       const policies = ofKind('NetworkPolicy') as Array<
         Resource & {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { commonEnv, envBool, envDevOnlyBool, envInt, envList, jwtEnv, parseEnv } from '@chat/core';
+import { tracingEnv } from '@chat/tracing';
 
 /** Every variable the gateway reads (see README "Configuration"). */
 export const gatewayEnvSchema = z.object({
   ...commonEnv,
   ...jwtEnv,
+  ...tracingEnv,
   PORT: envInt(4000),
   HOST: z.string().default('127.0.0.1'),
   /** The app's own origin: always allowed for WebSocket upgrades and CORS. */

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { setExposeErrorStacks } from '@chat/api';
 import { Bus } from '@chat/bus';
 import { createLogger, onShutdown, redisClientOptions } from '@chat/core';
+import { startTracing } from '@chat/tracing';
 import { loadGatewayEnv } from './env.js';
 import { createGateway } from './server.js';
 
@@ -10,6 +11,7 @@ async function main() {
   const log = createLogger({ service: 'gateway', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
   setExposeErrorStacks(env.EXPOSE_ERROR_STACKS);
   if (env.EXPOSE_ERROR_STACKS) log.warn('EXPOSE_ERROR_STACKS: error answers carry stack traces');
+  const tracing = startTracing(env, 'gateway', log);
 
   const redis = new Redis(env.REDIS_URL, redisClientOptions);
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
@@ -44,6 +46,7 @@ async function main() {
       await gateway.shutdown();
       await bus.close();
       redis.disconnect();
+      await tracing.shutdown();
     },
     env.SHUTDOWN_DRAIN_MS + 5_000,
   );

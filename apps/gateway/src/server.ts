@@ -8,6 +8,7 @@ import { appRouter, closeCodes, createRpcCaller, type ApiContext } from '@chat/a
 import type { Bus } from '@chat/bus';
 import { AppError, type Logger } from '@chat/core';
 import { verifyToken } from '@chat/tokens';
+import { callTracing } from './call-tracing.js';
 import type { GatewayEnv } from './env.js';
 import {
   bearerToken,
@@ -152,6 +153,7 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
       return {
         ...baseContext(ip, `ip:${ip}`, requestId),
         ...(await authenticate(bearerToken(req))),
+        traceCall: callTracing(req),
       };
     },
   });
@@ -240,6 +242,7 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
       }
       return {
         ...baseContext(ip, `ws:${connectionId}`, null),
+        traceCall: callTracing(req),
         user: auth.user,
         ...(auth.authError ? { authError: auth.authError } : {}),
       };

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { commonEnv, envInt, envSecret, jwtEnv, parseEnv } from '@chat/core';
+import { tracingEnv } from '@chat/tracing';
 
 /** Every variable the workers read (see README "Configuration"); one schema for all four. */
 export const workerEnvSchema = z.object({
   ...commonEnv,
   ...jwtEnv,
+  ...tracingEnv,
   MONGO_URL: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')

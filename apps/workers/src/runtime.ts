@@ -11,6 +11,7 @@ import {
 import type { PartitionControl, ServeOptions } from '@chat/bus';
 import { createLogger, onShutdown, redisClientOptions, type Logger } from '@chat/core';
 import { connectDb, type Connection } from '@chat/db';
+import { startTracing, traceMongoCommands } from '@chat/tracing';
 import { loadWorkerEnv, type WorkerEnv } from './env.js';
 import { PartitionBalancer } from './partitions/balancer.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.js';
@@ -57,6 +58,7 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
     pretty: env.LOG_PRETTY,
   });
   const stops: Array<() => Promise<void> | void> = [];
+  const tracing = startTracing(env, `${def.name}-worker`, log);
 
   const redis = new Redis(env.REDIS_URL, redisClientOptions);
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
@@ -66,8 +68,10 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
     url: env.MONGO_URL,
     dbName: `${env.MONGO_DB_PREFIX}${def.database}`,
     log,
-    monitorCommands: def.monitorCommands,
+    // Tracing reads the command events too (a span per command inside a trace).
+    monitorCommands: def.monitorCommands || tracing.enabled,
   });
+  traceMongoCommands(db.getClient());
   const metrics = createWorkerMetrics(def.name);
   const bus = await Bus.connect({
     url: env.AMQP_URL,
@@ -130,6 +134,7 @@ export async function runWorker(def: WorkerDefinition): Promise<void> {
     await bus.close();
     await db.close();
     redis.disconnect();
+    await tracing.shutdown();
   });
   log.info({ database: db.name }, `${def.name} worker ready`);
 }

@@ -43,6 +43,12 @@ export interface ApiContext {
   limits: RateLimits;
   events: EventSource;
   log: Logger;
+  /** Wraps each procedure call (the gateway's tracing span); `code` is its outcome. */
+  traceCall?: <T extends { code: string }>(
+    path: string,
+    type: string,
+    run: () => Promise<T>,
+  ) => Promise<T>;
   /** Called once per procedure call, for metrics. */
   onProcedureDone?: (info: {
     requestId: string;

@@ -53,14 +53,18 @@ export const createCallerFactory = t.createCallerFactory;
 const observed = t.middleware(async ({ ctx, next, path, type }) => {
   const started = performance.now();
   const requestId = ctx.requestId ?? randomUUID();
-  const result = await next({ ctx: { ...ctx, requestId } });
+  const call = async () => {
+    const result = await next({ ctx: { ...ctx, requestId } });
+    return { result, code: result.ok ? 'OK' : result.error.code };
+  };
+  const { result, code } = ctx.traceCall ? await ctx.traceCall(path, type, call) : await call();
   ctx.onProcedureDone?.({
     requestId,
     userId: ctx.user?.id ?? null,
     path,
     type,
     durationMs: performance.now() - started,
-    code: result.ok ? 'OK' : result.error.code,
+    code,
   });
   return result;
 });

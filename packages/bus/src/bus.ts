@@ -7,6 +7,7 @@ import {
   type ConsumeMessage,
 } from 'amqplib';
 import { AppError, isErrorCode, toAppError, type Logger } from '@chat/core';
+import { extractContext, injectContext, inSpan, SpanKind } from '@chat/tracing';
 import {
   assertSharedTopology,
   eventQueueArguments,
@@ -177,12 +178,22 @@ export class Bus {
    * Calls `method` on the worker that owns `target` (its shared queue or one partition);
    * rejects with SERVICE_UNAVAILABLE (no queue, no connection) or GATEWAY_TIMEOUT.
    */
-  async call(
+  call(
     target: RpcTarget,
     method: string,
     input: unknown,
     meta: RequestMeta,
     timeoutMs: number,
+  ): Promise<unknown> {
+    return inSpan(
+      `call ${method}`,
+      { kind: SpanKind.CLIENT, attributes: () => rpcAttributes(method, target) },
+      () => this.send(target, method, input, meta, timeoutMs),
+    );
+  }
+
+  private async send(
+    ...[target, method, input, meta, timeoutMs]: Parameters<Bus['call']>
   ): Promise<unknown> {
     const channel = this.rpcChannel;
     const replyTo = this.replyQueue;
@@ -205,6 +216,8 @@ export class Bus {
       }, timeoutMs);
       this.pending.set(correlationId, { resolve, reject, timer });
     });
+    const headers: Record<string, unknown> = { 'x-request-id': meta.requestId, 'x-method': method };
+    injectContext(headers);
     try {
       // Unroutable (no queue: the worker never started) comes back as a basic.return.
       channel.publish('', queue, json(request), {
@@ -214,7 +227,7 @@ export class Bus {
         mandatory: true,
         expiration: String(timeoutMs),
         contentType: 'application/json',
-        headers: { 'x-request-id': meta.requestId, 'x-method': method },
+        headers,
       });
     } catch {
       this.settle(correlationId, (p) => p.reject(unavailable(`${target.service} is unreachable`)));
@@ -227,12 +240,29 @@ export class Bus {
    * partitioned exchange name their partition (the conversation's), so they reach that
    * partition's queue in publish order.
    */
-  async publish<T>(
+  publish<T>(
     exchange: EventExchange,
     type: string,
     data: T,
     meta: RequestMeta,
     partition?: number,
+  ): Promise<EventEnvelope<T>> {
+    return inSpan(
+      `publish ${type}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: () => ({
+          [MESSAGING_SYSTEM]: 'rabbitmq',
+          [MESSAGING_DESTINATION]: exchange,
+          ...(partition === undefined ? {} : { [MESSAGING_PARTITION]: partition }),
+        }),
+      },
+      () => this.publishConfirmed(exchange, type, data, meta, partition),
+    );
+  }
+
+  private async publishConfirmed<T>(
+    ...[exchange, type, data, meta, partition]: [EventExchange, string, T, RequestMeta, number?]
   ): Promise<EventEnvelope<T>> {
     const partitioned = PARTITIONED_EXCHANGES.includes(exchange);
     if (partitioned !== (partition !== undefined))
@@ -250,13 +280,15 @@ export class Bus {
       requestId: meta.requestId,
       data,
     };
+    const headers: Record<string, unknown> = { 'x-request-id': meta.requestId };
+    injectContext(headers);
     try {
       const routingKey = partition === undefined ? type : `${partitionLabel(partition)}.${type}`;
       await confirmPublish(publisher, this.names.exchange(exchange), routingKey, json(event), {
         messageId: event.id,
         persistent: true,
         contentType: 'application/json',
-        headers: { 'x-request-id': meta.requestId },
+        headers,
       });
     } catch (err) {
       throw unavailable(`could not publish ${type}: ${(err as Error).message}`);
@@ -583,26 +615,16 @@ export class Bus {
       return;
     }
     const started = performance.now();
-    let reply: RpcReply;
-    try {
-      reply = { ok: true, data: await dispatch(request.method, request.input, request.meta, log) };
-    } catch (err) {
-      // A database or Redis outage is SERVICE_UNAVAILABLE (retry safe); other errors are bugs.
-      const appError = toAppError(err);
-      if (!(err instanceof AppError))
-        log[appError.code === 'INTERNAL_SERVER_ERROR' ? 'error' : 'warn'](
-          { err },
-          'rpc handler failed',
-        );
-      reply = {
-        ok: false,
-        error: {
-          code: appError.code,
-          message: appError.message,
-          ...(appError.data ? { data: appError.data } : {}),
-        },
-      };
-    }
+    const reply = await inSpan(
+      `handle ${request.method}`,
+      {
+        kind: SpanKind.SERVER,
+        parent: extractContext(msg.properties.headers),
+        attributes: () => rpcAttributes(request.method, { service: this.opts.service }),
+        failure: (r: RpcReply) => (r.ok ? undefined : r.error.code),
+      },
+      () => runDispatch(dispatch, request, log),
+    );
     const elapsedMs = performance.now() - started;
     this.opts.observer?.onRpcHandled(request.method, reply.ok ? 'OK' : reply.error.code, elapsedMs);
     const durationMs = Math.round(elapsedMs);
@@ -660,7 +682,20 @@ export class Bus {
     const deliveries = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
     const started = performance.now();
     try {
-      await sub.handler(event, log);
+      await inSpan(
+        `process ${event.type}`,
+        {
+          kind: SpanKind.CONSUMER,
+          parent: extractContext(msg.properties.headers),
+          attributes: () => ({
+            [MESSAGING_SYSTEM]: 'rabbitmq',
+            [MESSAGING_DESTINATION]: sub.queue,
+            'messaging.message.id': event.id,
+            'messaging.rabbitmq.delivery_count': deliveries,
+          }),
+        },
+        () => sub.handler(event, log),
+      );
       safe(() => ch.ack(msg));
       this.opts.observer?.onEventHandled(sub.queue, event.type, 'ok', elapsed(started), deliveries);
     } catch (err) {
@@ -682,6 +717,46 @@ export class Bus {
     }
   }
 }
+
+/** Runs an RPC handler; its failure becomes the error reply. */
+async function runDispatch(
+  dispatch: RpcDispatch,
+  request: RpcRequest,
+  log: Logger,
+): Promise<RpcReply> {
+  try {
+    return { ok: true, data: await dispatch(request.method, request.input, request.meta, log) };
+  } catch (err) {
+    // A database or Redis outage is SERVICE_UNAVAILABLE (retry safe); other errors are bugs.
+    const appError = toAppError(err);
+    if (!(err instanceof AppError))
+      log[appError.code === 'INTERNAL_SERVER_ERROR' ? 'error' : 'warn'](
+        { err },
+        'rpc handler failed',
+      );
+    return {
+      ok: false,
+      error: {
+        code: appError.code,
+        message: appError.message,
+        ...(appError.data ? { data: appError.data } : {}),
+      },
+    };
+  }
+}
+
+// Messaging attributes of OpenTelemetry's semantic conventions (still incubating there).
+const MESSAGING_SYSTEM = 'messaging.system';
+const MESSAGING_DESTINATION = 'messaging.destination.name';
+const MESSAGING_PARTITION = 'messaging.destination.partition.id';
+
+const rpcAttributes = (method: string, target: { service: string; partition?: number | null }) => ({
+  [MESSAGING_SYSTEM]: 'rabbitmq',
+  'rpc.system.name': 'chat-bus',
+  'rpc.method': method,
+  'rpc.service': target.service,
+  ...(target.partition == null ? {} : { [MESSAGING_PARTITION]: target.partition }),
+});
 
 function connectRecovering(url: string, setup: Setup) {
   return connect(url, {

@@ -1,6 +1,7 @@
 import { AppError, type Logger } from '@chat/core';
 import { PARTITIONS, partitionOf } from '@chat/api';
 import type { ChatModels } from '@chat/db';
+import { currentContext, withContext, type Context } from '@chat/tracing';
 import { inJoinOrder } from '../views.js';
 import { ConversationState, readConversation } from './state.js';
 
@@ -15,6 +16,8 @@ export interface Command<R = unknown> {
   run?: (state: ConversationState | null) => Promise<R>;
   resolve: (value: R) => void;
   reject: (err: unknown) => void;
+  /** The trace of the call that queued it (a batch runs in its first command's). */
+  trace?: Context | undefined;
 }
 
 export type BatchRunner = (state: ConversationState, commands: Command[]) => Promise<void>;
@@ -117,6 +120,7 @@ export class OwnerEngine {
       actor = new Actor(conversationId, partitionOf(conversationId));
     }
     this.actors.set(conversationId, actor);
+    command.trace = currentContext();
     actor.queue.push(command);
     if (!actor.running) void this.drain(actor);
   }
@@ -129,13 +133,8 @@ export class OwnerEngine {
         first.batch === undefined ? [first] : takeWhileSameBatch(actor.queue, first.batch);
       actor.queue.splice(0, commands.length);
       try {
-        const state = await this.stateOf(actor);
-        if (first.batch === undefined) {
-          first.resolve(await first.run!(state));
-        } else {
-          if (!state) throw new AppError('NOT_FOUND', 'Conversation not found');
-          await this.batchRunners.get(first.batch)!(state, commands);
-        }
+        // The loop runs in the context of whoever started it: each round in its own call's.
+        await withContext(first.trace, () => this.runRound(actor, first, commands));
       } catch (err) {
         if (!(err instanceof AppError)) {
           // A write may have half happened: reload before the next command.
@@ -147,6 +146,16 @@ export class OwnerEngine {
     }
     actor.running = false;
     this.evictIdle();
+  }
+
+  private async runRound(actor: Actor, first: Command, commands: Command[]): Promise<void> {
+    const state = await this.stateOf(actor);
+    if (first.batch === undefined) {
+      first.resolve(await first.run!(state));
+    } else {
+      if (!state) throw new AppError('NOT_FOUND', 'Conversation not found');
+      await this.batchRunners.get(first.batch)!(state, commands);
+    }
   }
 
   private async stateOf(actor: Actor): Promise<ConversationState | null> {

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { AppError, type RequestMeta } from '@chat/core';
 import { chunkOf, type ChatModels } from '@chat/db';
 import type { Message, SendInput } from '@chat/api';
+import { withContext } from '@chat/tracing';
 import { participantOf, toMessage } from '../views.js';
 import { afterOwnMessage, positionsOf } from './bookkeeping.js';
 import type { Command } from './engine.js';
@@ -162,7 +163,9 @@ export async function runSends(
     ...answers
       .filter((a) => a.message.conversationId === state.id && !a.meta?.announced)
       .map(async (a) => {
-        await deps.events.messageSent(state, a.message, a.commands[0]!.meta);
+        // Each announcement continues the trace of the send it answers.
+        const first = a.commands[0]!;
+        await withContext(first.trace, () => deps.events.messageSent(state, a.message, first.meta));
         if (a.meta) a.meta.announced = true;
       }),
   ]);
