@@ -6,7 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { stackEnv } from '../support/stack-env.js';
 
-const samples = Number(process.argv[process.argv.indexOf('--samples') + 1] || 2000);
+const samplesAt = process.argv.indexOf('--samples');
+const samples = samplesAt === -1 ? 2000 : Number(process.argv[samplesAt + 1]);
+if (!Number.isInteger(samples) || samples < 1)
+  throw new Error('--samples needs a positive integer');
 const { AMQP_URL } = stackEnv();
 const ns = `bench-transport-${randomUUID().slice(0, 8)}.`;
 const payload = Buffer.from(
