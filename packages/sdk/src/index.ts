@@ -1,6 +1,32 @@
 export { createChatClient, type ChatClient, type ChatClientOptions } from './client.js';
-export { isUnauthorized } from './refresh-link.js';
+export { chatLinks } from './links.js';
+export { createAuthApi, type AuthApi, type HttpOptions } from './session/auth-calls.js';
+export { isUnauthorized, refreshOnUnauthorizedLink } from './session/refresh-link.js';
+export {
+  createSessionManager,
+  type LockManagerLike,
+  type SessionManager,
+  type SessionManagerOptions,
+} from './session/session-manager.js';
+export {
+  memoryStorage,
+  webStorage,
+  type KeyValueStorage,
+  type SessionStorage,
+  type StorageEventSource,
+} from './session/session-storage.js';
+export {
+  toStored,
+  type Session,
+  type StoredSession,
+  type TokenPair,
+} from './session/stored-session.js';
 export { createStreamPosition, type StreamPosition } from './stream-position.js';
-export type { Session, StoredSession, TokenPair } from './session.js';
+export {
+  createChatWsClient,
+  TOKEN_EXPIRED_CLOSE_CODE,
+  type ChatWsClient,
+  type ChatWsClientOptions,
+} from './ws-client.js';
 export { TRPCClientError } from '@trpc/client';
 export type { AppRouter, RouterInputs, RouterOutputs } from '@chat/api';
