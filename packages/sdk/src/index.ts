@@ -29,4 +29,35 @@ export {
   type ChatWsClientOptions,
 } from './ws-client.js';
 export { TRPCClientError } from '@trpc/client';
-export type { AppRouter, RouterInputs, RouterOutputs } from '@chat/api';
+export type {
+  AppRouter,
+  ClientEvent,
+  Conversation,
+  Message,
+  Notification,
+  RouterInputs,
+  RouterOutputs,
+} from '@chat/api';
+export { applyEvent, type ApplyOptions, type ChatState } from './events/apply-event.js';
+export {
+  bumpConversation,
+  changeUnread,
+  findConversation,
+  removeConversation,
+  updateConversation,
+  upsertConversation,
+  withNewMessage,
+  type ConversationPages,
+} from './events/conversation-pages.js';
+export {
+  applyReceipt,
+  findMessage,
+  insertMessage,
+  markReadUpTo,
+  removeMessage,
+  restrictReceipts,
+  withComputedStatus,
+  type MessagePages,
+  type Receipt,
+} from './events/message-pages.js';
+export { addNotification, type NotificationList } from './events/notification-list.js';
