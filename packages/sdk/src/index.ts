@@ -55,9 +55,12 @@ export {
   insertMessage,
   markReadUpTo,
   removeMessage,
-  restrictReceipts,
+  followParticipants,
+  JOINED_READ_AT,
   withComputedStatus,
   type MessagePages,
   type Receipt,
 } from './events/message-pages.js';
 export { addNotification, type NotificationList } from './events/notification-list.js';
+export { fetchChatState, ownReadReceipt, type FetchStateOptions } from './events/fetch-state.js';
+export { eventOf, type StreamItem } from './events/stream-item.js';

@@ -1,8 +1,15 @@
-import { addNotification, type ClientEvent, type Message } from '@chat/sdk';
+import {
+  addNotification,
+  eventOf,
+  type ClientEvent,
+  type Message,
+  type StreamItem,
+} from '@chat/sdk';
 import { useRef } from 'react';
 import { isBeingRead } from '../conversations/activeConversation';
 import {
   bumpConversation,
+  findConversation,
   removeConversation,
   upsertConversation,
 } from '../conversations/conversationCache';
@@ -11,7 +18,7 @@ import {
   applyReceipt,
   insertMessage,
   removeMessage,
-  restrictReceipts,
+  followParticipants,
 } from '../messages/messageCache';
 import { outbox } from '../messages/outbox';
 import { messagesInput } from '../messages/types';
@@ -62,8 +69,9 @@ export function applyEvent(utils: TrpcUtils, meId: string, event: ClientEvent): 
         utils.chat.messages.setInfiniteData(messagesInput(conversation.id), undefined);
         utils.chat.conversation.setData({ conversationId: conversation.id }, conversation);
       } else {
+        const before = findConversation(utils, conversation.id)?.participants;
+        if (before) followParticipants(utils, conversation.id, before, conversation.participants);
         upsertConversation(utils, conversation);
-        restrictReceipts(utils, conversation.id, conversation.participants);
       }
       if (conversation.group) void utils.group.get.invalidate({ groupId: conversation.group.id });
       return;
@@ -98,8 +106,6 @@ export function applyEvent(utils: TrpcUtils, meId: string, event: ClientEvent): 
   }
 }
 
-type StreamItem = ClientEvent | { id: string; data: ClientEvent };
-
 /**
  * The one `events.stream` subscription: every event updates the cache, so the UI never
  * polls. Reconnects resume after the last tracked event (see wsClient.ts).
@@ -121,8 +127,7 @@ export function useEventStream(meId: string): void {
       void utils.notification.invalidate();
     },
     onData(item: StreamItem) {
-      const event = 'type' in item ? item : item.data;
-      applyEvent(utils, meId, event);
+      applyEvent(utils, meId, eventOf(item));
     },
   });
 }

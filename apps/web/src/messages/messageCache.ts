@@ -3,7 +3,7 @@ import {
   insertMessage as insertInto,
   markReadUpTo,
   removeMessage as removeFrom,
-  restrictReceipts as restrictIn,
+  followParticipants as followIn,
   type Message,
   type MessagePages,
   type Receipt,
@@ -52,12 +52,13 @@ export function applyReceipt(utils: TrpcUtils, event: Receipt & { conversationId
 }
 
 /** The participants changed: receipts and statuses follow the current members. */
-export function restrictReceipts(
+export function followParticipants(
   utils: TrpcUtils,
   conversationId: string,
+  before: string[],
   participants: string[],
 ): void {
-  changeMessages(utils, conversationId, (pages) => restrictIn(pages, participants));
+  changeMessages(utils, conversationId, (pages) => followIn(pages, before, participants));
 }
 
 /** After `chat.markRead`: our own receipt on every message from others up to that one. */

@@ -11,14 +11,14 @@ import {
   findMessage,
   insertMessage,
   removeMessage,
-  restrictReceipts,
+  followParticipants,
 } from './message-pages.js';
 import { addNotification, type NotificationList } from './notification-list.js';
 
 /**
  * What a client holds of one user's chat: the conversation list (most recent activity first,
  * each with its unread count), the loaded messages of conversations (newest first), the
- * presence of people it has seen, who is typing where, and the newest notifications.
+ * presence of the people in those conversations, who is typing where, and the newest notifications.
  */
 export interface ChatState {
   meId: string;
@@ -110,7 +110,21 @@ function onDeleted(state: ChatState, conversationId: string, messageId: string):
   return { ...next, conversations: flat(conversations) };
 }
 
+/** Presence is kept for the people in our conversations: others get no presence events. */
+function withoutStrangers(state: ChatState): ChatState {
+  const people = new Set([state.meId, ...state.conversations.flatMap((c) => c.participants)]);
+  const strangers = Object.keys(state.presence).filter((id) => !people.has(id));
+  if (strangers.length === 0) return state;
+  const presence = { ...state.presence };
+  for (const id of strangers) delete presence[id];
+  return { ...state, presence };
+}
+
 function onConversation(state: ChatState, conversation: Conversation): ChatState {
+  return withoutStrangers(changeConversation(state, conversation));
+}
+
+function changeConversation(state: ChatState, conversation: Conversation): ChatState {
   if (!conversation.participants.includes(state.meId)) {
     // Removed from a group, or left it on another device: gone from this client.
     const { [conversation.id]: _messages, ...messages } = state.messages;
@@ -122,9 +136,15 @@ function onConversation(state: ChatState, conversation: Conversation): ChatState
       typing,
     };
   }
-  const next = withMessages(state, conversation.id, (pages) =>
-    restrictReceipts(pages, conversation.participants),
-  );
+  const before = findConversation([state.conversations], conversation.id)?.participants;
+  let next = before
+    ? withMessages(state, conversation.id, (pages) =>
+        followParticipants(pages, before, conversation.participants),
+      )
+    : state;
+  // A conversation new to us with no message yet: its history is known to be empty.
+  if (!before && !conversation.lastMessage && !next.messages[conversation.id])
+    next = { ...next, messages: { ...next.messages, [conversation.id]: [] } };
   const members = new Set(conversation.participants);
   const typingHere = next.typing[conversation.id];
   const typing =

@@ -3,7 +3,9 @@ import type { Conversation, Message } from '@chat/api';
 /** The conversation list as pages of items, most recent activity first. */
 export type ConversationPages = readonly (readonly Conversation[])[];
 
-const activityOf = (c: Conversation) => c.lastMessage?.createdAt ?? c.updatedAt;
+/** The server's order: latest activity (`updatedAt`) first, then the higher id. */
+const newerFirst = (a: Conversation, b: Conversation) =>
+  b.updatedAt.localeCompare(a.updatedAt) || b.id.localeCompare(a.id);
 
 export function findConversation(
   pages: ConversationPages,
@@ -46,15 +48,17 @@ export function updateConversation(
   return { pages: next, found };
 }
 
-/** Replaces the copy the list holds, or adds it where its activity puts it. */
+/**
+ * Puts the conversation where its activity places it (a group change is activity too),
+ * replacing the copy the list holds.
+ */
 export function upsertConversation(
   pages: ConversationPages,
   conversation: Conversation,
 ): ConversationPages {
-  const replaced = updateConversation(pages, conversation.id, () => conversation);
-  if (replaced.found) return replaced.pages;
-  const [first = [], ...rest] = pages;
-  const items = [...first, conversation].sort((a, b) => activityOf(b).localeCompare(activityOf(a)));
+  const without = removeConversation(pages, conversation.id);
+  const [first = [], ...rest] = without;
+  const items = [...first, conversation].sort(newerFirst);
   return [items, ...rest];
 }
 

@@ -88,6 +88,24 @@ export interface Receipt {
   at: string;
 }
 
+/** Receipt lists in participant order, as the server lists them. */
+function inParticipantOrder(message: Message, participants: readonly string[]): Message {
+  const order = new Map(participants.map((id, index) => [id, index]));
+  const at = (id: string) => order.get(id) ?? participants.length;
+  const sorted = <T>(items: readonly T[], id: (item: T) => string) => {
+    const next = [...items].sort((a, b) => at(id(a)) - at(id(b)));
+    return next.every((item, i) => item === items[i]) ? null : next;
+  };
+  const deliveredTo = sorted(message.deliveredTo, (id) => id);
+  const readBy = sorted(message.readBy, (r) => r.userId);
+  if (!deliveredTo && !readBy) return message;
+  return {
+    ...message,
+    deliveredTo: deliveredTo ?? message.deliveredTo,
+    readBy: readBy ?? message.readBy,
+  };
+}
+
 /** A `message.status` event: the user's receipt on those messages, then their status. */
 export function applyReceipt(
   pages: MessagePages,
@@ -103,7 +121,8 @@ export function applyReceipt(
       updated = { ...updated, deliveredTo: [...updated.deliveredTo, userId] };
     if (receipt.status === 'read' && !updated.readBy.some((r) => r.userId === userId))
       updated = { ...updated, readBy: [...updated.readBy, { userId, readAt: receipt.at }] };
-    if (participants) return withComputedStatus(updated, participants);
+    if (participants)
+      return withComputedStatus(inParticipantOrder(updated, participants), participants);
     // Unknown participants: in a direct chat the one receipt decides.
     return rank[receipt.status] > rank[updated.status]
       ? { ...updated, status: receipt.status }
@@ -113,7 +132,7 @@ export function applyReceipt(
 
 /**
  * After `chat.markRead` by `meId` (whose own devices get no event for it): their receipt on
- * every message from others up to `upTo`. The ids it covered are returned for unread counts.
+ * every message from others up to `upTo`.
  */
 export function markReadUpTo(
   pages: MessagePages,
@@ -135,19 +154,43 @@ export function markReadUpTo(
 }
 
 /**
- * The participants changed (a member joined, left or was removed): receipts list only
- * current participants, and the status follows from them.
+ * A member's position starts at the end of the conversation when they join, so they count
+ * as having received and read everything before; the server gives no read time for it.
  */
-export function restrictReceipts(
+export const JOINED_READ_AT = new Date(0).toISOString();
+
+/**
+ * The participants changed (members joined, left or were removed): receipts list only
+ * current participants, those who joined have read what came before (see JOINED_READ_AT),
+ * and the status follows.
+ */
+export function followParticipants(
   pages: MessagePages,
+  before: readonly string[],
   participants: readonly string[],
 ): MessagePages {
   const current = new Set(participants);
+  const joined = participants.filter((id) => !before.includes(id));
   return mapMessages(pages, (message) => {
+    const newcomers = joined.filter((id) => id !== message.senderId);
     const deliveredTo = message.deliveredTo.filter((id) => current.has(id));
     const readBy = message.readBy.filter((r) => current.has(r.userId));
     const same =
-      deliveredTo.length === message.deliveredTo.length && readBy.length === message.readBy.length;
-    return withComputedStatus(same ? message : { ...message, deliveredTo, readBy }, participants);
+      newcomers.length === 0 &&
+      deliveredTo.length === message.deliveredTo.length &&
+      readBy.length === message.readBy.length;
+    const updated = same
+      ? message
+      : {
+          ...message,
+          deliveredTo: [...deliveredTo, ...newcomers.filter((id) => !deliveredTo.includes(id))],
+          readBy: [
+            ...readBy,
+            ...newcomers
+              .filter((id) => !readBy.some((r) => r.userId === id))
+              .map((userId) => ({ userId, readAt: JOINED_READ_AT })),
+          ],
+        };
+    return withComputedStatus(inParticipantOrder(updated, participants), participants);
   });
 }
