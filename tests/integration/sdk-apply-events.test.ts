@@ -42,12 +42,8 @@ describe('sdk applyEvent', () => {
   after(() => system.stop());
 
   test('events applied to a fetched state give what a fresh fetch gives, step by step', async () => {
-    const [alice, bob, carol, dave] = await Promise.all([
-      system.user(),
-      system.user(),
-      system.user(),
-      system.user(),
-    ]);
+    const alice = await system.user();
+    const [bob, carol, dave] = await Promise.all([system.user(), system.user(), system.user()]);
     const api = alice.client.api;
     const direct = await bob.client.api.chat.openDirect.mutate({ userId: alice.id });
     await send(bob, direct.id, 'from before the fetch');

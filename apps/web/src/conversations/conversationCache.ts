@@ -7,6 +7,7 @@ import {
   type ConversationPages,
   type Message,
 } from '@chat/sdk';
+import { changeItems } from '../lib/infinitePages';
 import type { TrpcUtils } from '../trpc';
 
 export const CONVERSATIONS_INPUT = { limit: 30 };
@@ -16,17 +17,9 @@ export const CONVERSATIONS_INPUT = { limit: 30 };
  * leaves alone stay as they are.
  */
 function changeList(utils: TrpcUtils, change: (pages: ConversationPages) => ConversationPages) {
-  utils.chat.conversations.setInfiniteData(CONVERSATIONS_INPUT, (data) => {
-    if (!data) return data;
-    const before = data.pages.map((page) => page.items);
-    const after = change(before);
-    if (after === before) return data;
-    const pages = data.pages.map((page, index) => {
-      const items = after[index] ?? [];
-      return items === page.items ? page : { ...page, items: [...items] };
-    });
-    return { ...data, pages };
-  });
+  utils.chat.conversations.setInfiniteData(CONVERSATIONS_INPUT, (data) =>
+    changeItems(data, change),
+  );
 }
 
 const listPages = (utils: TrpcUtils): ConversationPages =>

@@ -8,6 +8,7 @@ import {
   type MessagePages,
   type Receipt,
 } from '@chat/sdk';
+import { changeItems } from '../lib/infinitePages';
 import type { TrpcUtils } from '../trpc';
 import { findConversation } from '../conversations/conversationCache';
 import { messagesInput } from './types';
@@ -21,17 +22,9 @@ function changeMessages(
   conversationId: string,
   change: (pages: MessagePages) => MessagePages,
 ): void {
-  utils.chat.messages.setInfiniteData(messagesInput(conversationId), (data) => {
-    if (!data) return data;
-    const before = data.pages.map((page) => page.items);
-    const after = change(before);
-    if (after === before) return data;
-    const pages = data.pages.map((page, index) => {
-      const items = after[index] ?? [];
-      return items === page.items ? page : { ...page, items: [...items] };
-    });
-    return { ...data, pages };
-  });
+  utils.chat.messages.setInfiniteData(messagesInput(conversationId), (data) =>
+    changeItems(data, change),
+  );
 }
 
 /** A server message into its conversation's cached pages: never a duplicate. */
