@@ -7,7 +7,7 @@ import { ROOT, build, ensureDependencies, ensureNginx, run, stackUp, step } from
 
 /** Test files: workspace unit tests first, then the system tests under tests/. */
 function collectTests() {
-  const roots = ['packages', 'apps'].flatMap((dir) =>
+  const roots = ['packages', 'apps', 'examples'].flatMap((dir) =>
     readdirSync(path.join(ROOT, dir)).map((ws) => path.join(dir, ws, 'test')),
   );
   roots.push('tests/unit', 'tests/integration');

@@ -1,18 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import { createChatClient, type ChatClient } from '@chat/sdk';
 
-/** What `auth.register` returns, plus the password (for signing in through the UI). */
+/** A user registered through the API, with the password (for signing in through the UI). */
 export interface TestUser {
   id: string;
   username: string;
   displayName: string;
   email: string;
   password: string;
-  accessToken: string;
-}
-
-interface Session {
-  user: { id: string; username: string; displayName: string; email: string };
-  accessToken: string;
+  /** The SDK's typed API, signed in as this user (its own session, not the browser's). */
+  api: ChatClient['api'];
 }
 
 export function baseUrl(): string {
@@ -26,46 +24,20 @@ export function uniqueUsername(prefix: string): string {
   return `${prefix}_${randomBytes(5).toString('hex')}`.slice(0, 32);
 }
 
-/** A plain tRPC call over HTTP (no transformer: JSON in, `result.data` out). */
-export async function call<T>(
-  procedure: string,
-  input: unknown,
-  { token, kind = 'mutation' }: { token?: string; kind?: 'query' | 'mutation' } = {},
-): Promise<T> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const url =
-    kind === 'query'
-      ? `${baseUrl()}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`
-      : `${baseUrl()}/trpc/${procedure}`;
-  const res = await fetch(url, {
-    method: kind === 'query' ? 'GET' : 'POST',
-    headers,
-    ...(kind === 'mutation' && { body: JSON.stringify(input) }),
-  });
-  const body = (await res.json().catch(() => null)) as {
-    result?: { data: T };
-    error?: { message?: string; data?: { code?: string } };
-  } | null;
-  if (!res.ok || !body?.result) {
-    const why = body?.error ? `${body.error.data?.code}: ${body.error.message}` : res.statusText;
-    throw new Error(`${procedure} failed (HTTP ${res.status}) ${why}`);
-  }
-  return body.result.data;
-}
-
-/** Registers a fresh user through the API (fast; scenario 1 signs up through the UI). */
+/** Registers a fresh user through the SDK (fast; scenario 1 signs up through the UI). */
 export async function registerUser(prefix: string): Promise<TestUser> {
   const username = uniqueUsername(prefix);
   const password = `pw-${randomBytes(6).toString('hex')}`;
   const email = `${username}@example.test`;
-  const session = await call<Session>('auth.register', { username, email, password });
+  // HTTP only: the WebSocket (Node 20 has none built in) opens lazily, on a first subscription.
+  const client = createChatClient({ url: baseUrl(), WebSocket });
+  const session = await client.register({ username, email, password });
   return {
     id: session.user.id,
     username,
     displayName: session.user.displayName,
     email,
     password,
-    accessToken: session.accessToken,
+    api: client.api,
   };
 }

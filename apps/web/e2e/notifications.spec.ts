@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { call } from './api';
 import { expect, test } from './fixtures';
 import {
   conversationLink,
@@ -25,12 +24,7 @@ test('4. unread badge and notification count', async ({ actor }) => {
 
   // Bob starts with the "new sign-in" notification of his sign-in (kind `login`, docs/api.md):
   // count from there, once the bell shows it.
-  const bobsNotifications = () =>
-    call<{ items: { kind: string }[]; unread: number }>(
-      'notification.list',
-      {},
-      { token: bob.user.accessToken, kind: 'query' },
-    );
+  const bobsNotifications = () => bob.user.api.notification.list.query({});
   await expect
     .poll(async () => (await bobsNotifications()).items.some((n) => n.kind === 'login'))
     .toBe(true);
@@ -48,16 +42,14 @@ test('4. unread badge and notification count', async ({ actor }) => {
   await expect(bell(bob.page)).toHaveAccessibleName(unreadBell(3));
 
   // Carol writes once: her conversation moves to the top with its own badge.
-  const { id: conversationId } = await call<{ id: string }>(
-    'chat.openDirect',
-    { userId: bob.user.id },
-    { token: carol.user.accessToken },
-  );
-  await call(
-    'chat.send',
-    { conversationId, clientId: randomUUID(), content: 'hey from carol' },
-    { token: carol.user.accessToken },
-  );
+  const { id: conversationId } = await carol.user.api.chat.openDirect.mutate({
+    userId: bob.user.id,
+  });
+  await carol.user.api.chat.send.mutate({
+    conversationId,
+    clientId: randomUUID(),
+    content: 'hey from carol',
+  });
   const fromCarol = conversationLink(bob.page, carol.user.displayName);
   await expect(fromCarol).toHaveAccessibleName(/\b1 unread\b/);
   await expect(conversationList(bob.page).getByRole('link').first()).toHaveAccessibleName(
@@ -71,11 +63,11 @@ test('4. unread badge and notification count', async ({ actor }) => {
   await expect(fromCarol).toHaveAccessibleName(/\b1 unread\b/);
 
   // A message in another conversation bumps that one while Bob reads this one.
-  await call(
-    'chat.send',
-    { conversationId, clientId: randomUUID(), content: 'still there?' },
-    { token: carol.user.accessToken },
-  );
+  await carol.user.api.chat.send.mutate({
+    conversationId,
+    clientId: randomUUID(),
+    content: 'still there?',
+  });
   await expect(fromCarol).toHaveAccessibleName(/\b2 unread\b/);
   await expect(fromCarol).toContainText('still there?');
   await expect(conversationList(bob.page).getByRole('link').first()).toHaveAccessibleName(

@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { ChatApp } from './app/ChatApp';
 import { AuthScreen } from './auth/AuthScreen';
-import { useTokens } from './auth/tokens';
+import { useSession } from './auth/session';
 import { ConnectionNotice } from './connection/ConnectionNotice';
 import { socketAttempts } from './connection/socketRefusal';
 import { resetConnectionHistory } from './connection/useConnectionState';
@@ -13,7 +13,7 @@ import { typingStore } from './presence/typingStore';
 
 /** Signed out: the auth screen. Signed in: the chat app. Signing out forgets everything. */
 export function App() {
-  const signedIn = useTokens() !== null;
+  const signedIn = useSession() !== null;
   const queryClient = useQueryClient();
   const wasSignedIn = useRef(signedIn);
 

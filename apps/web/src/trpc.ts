@@ -1,10 +1,9 @@
 import { QueryClient } from '@tanstack/react-query';
-import { httpBatchLink, splitLink, wsLink } from '@trpc/client';
 import { createTRPCReact } from '@trpc/react-query';
 import type { AppRouter } from '@chat/api';
-import { authRetryLink } from './auth/authRetryLink';
-import { getAccessToken } from './auth/session';
-import { wsClient } from './connection/wsClient';
+import { chatLinks } from '@chat/sdk';
+import { sessions } from './auth/session';
+import { eventSocket } from './connection/wsClient';
 
 export const trpc = createTRPCReact<AppRouter>();
 export type TrpcUtils = ReturnType<typeof trpc.useUtils>;
@@ -19,25 +18,7 @@ export function createQueryClient(): QueryClient {
   });
 }
 
+/** Retry after refresh on UNAUTHORIZED, `events.stream` over the WebSocket, the rest over batched HTTP. */
 export function createTrpcClient() {
-  return trpc.createClient({
-    links: [
-      authRetryLink,
-      splitLink({
-        condition: (op) => op.type === 'subscription',
-        // `events.stream` over the WebSocket (token in connectionParams) …
-        true: wsLink({ client: wsClient }),
-        // … everything else over batched HTTP with a fresh bearer token.
-        false: httpBatchLink({
-          url: '/trpc',
-          // The gateway refuses batches over MAX_BATCH_SIZE (50); bigger ones are split.
-          maxItems: 50,
-          async headers() {
-            const token = await getAccessToken();
-            return token ? { Authorization: `Bearer ${token}` } : {};
-          },
-        }),
-      }),
-    ],
-  });
+  return trpc.createClient({ links: chatLinks({ url: '/trpc', sessions, ws: eventSocket }) });
 }

@@ -4,7 +4,7 @@ import { ErrorAlert } from '../ui/ErrorAlert';
 import { SubmitButton } from '../ui/SubmitButton';
 import { TextField } from '../ui/TextField';
 import { errorMessage, fieldError } from './errors';
-import { setTokens } from './tokens';
+import { startSession } from './session';
 
 export function SignInForm() {
   const utils = trpc.useUtils();
@@ -14,7 +14,7 @@ export function SignInForm() {
   const login = trpc.auth.login.useMutation({
     onSuccess(session) {
       utils.user.me.setData(undefined, session.user);
-      setTokens(session);
+      startSession(session);
     },
   });
 

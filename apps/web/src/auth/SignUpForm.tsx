@@ -4,7 +4,7 @@ import { ErrorAlert } from '../ui/ErrorAlert';
 import { SubmitButton } from '../ui/SubmitButton';
 import { TextField } from '../ui/TextField';
 import { errorMessage, fieldError } from './errors';
-import { setTokens } from './tokens';
+import { startSession } from './session';
 
 export function SignUpForm() {
   const utils = trpc.useUtils();
@@ -15,7 +15,7 @@ export function SignUpForm() {
   const register = trpc.auth.register.useMutation({
     onSuccess(session) {
       utils.user.me.setData(undefined, session.user);
-      setTokens(session);
+      startSession(session);
     },
   });
 

@@ -1,13 +1,25 @@
-import type { ClientEvent, Message } from '@chat/api';
+import {
+  addNotification,
+  eventOf,
+  type ClientEvent,
+  type Message,
+  type StreamItem,
+} from '@chat/sdk';
 import { useRef } from 'react';
 import { isBeingRead } from '../conversations/activeConversation';
 import {
   bumpConversation,
+  findConversation,
   removeConversation,
   upsertConversation,
 } from '../conversations/conversationCache';
 import { acknowledgeDelivery } from '../messages/deliveryQueue';
-import { applyReceipt, insertMessage, removeMessage } from '../messages/messageCache';
+import {
+  applyReceipt,
+  insertMessage,
+  removeMessage,
+  followParticipants,
+} from '../messages/messageCache';
 import { outbox } from '../messages/outbox';
 import { messagesInput } from '../messages/types';
 import { markNotificationsRead, NOTIFICATIONS_INPUT } from '../notifications/notificationCache';
@@ -33,7 +45,11 @@ function onNewMessage(utils: TrpcUtils, meId: string, message: Message): void {
   if (!mine) acknowledgeDelivery(utils, message.conversationId, message.id);
 }
 
-/** Applies one event from `events.stream` to the react-query cache. */
+/**
+ * Applies one event from `events.stream` to the react-query cache, with the SDK's pure
+ * functions (those its `applyEvent` is made of) plus what only the app does: the outbox,
+ * typing indicators, delivery receipts, fetching a conversation it has not seen.
+ */
 export function applyEvent(utils: TrpcUtils, meId: string, event: ClientEvent): void {
   switch (event.type) {
     case 'message.new':
@@ -53,6 +69,8 @@ export function applyEvent(utils: TrpcUtils, meId: string, event: ClientEvent): 
         utils.chat.messages.setInfiniteData(messagesInput(conversation.id), undefined);
         utils.chat.conversation.setData({ conversationId: conversation.id }, conversation);
       } else {
+        const before = findConversation(utils, conversation.id)?.participants;
+        if (before) followParticipants(utils, conversation.id, before, conversation.participants);
         upsertConversation(utils, conversation);
       }
       if (conversation.group) void utils.group.get.invalidate({ groupId: conversation.group.id });
@@ -75,14 +93,9 @@ export function applyEvent(utils: TrpcUtils, meId: string, event: ClientEvent): 
       const { notification } = event;
       // A message in the conversation being read right now is not news.
       const seen = notification.conversationId !== null && isBeingRead(notification.conversationId);
-      utils.notification.list.setData(NOTIFICATIONS_INPUT, (old) => {
-        if (!old) return old;
-        if (old.items.some((n) => n.id === notification.id)) return old;
-        return {
-          items: [notification, ...old.items].slice(0, NOTIFICATIONS_INPUT.limit),
-          unread: old.unread + (notification.read ? 0 : 1),
-        };
-      });
+      utils.notification.list.setData(NOTIFICATIONS_INPUT, (old) =>
+        old ? addNotification(old, notification, NOTIFICATIONS_INPUT.limit) : old,
+      );
       if (seen && !notification.read) markNotificationsRead(utils, [notification.id]);
       return;
     }
@@ -92,8 +105,6 @@ export function applyEvent(utils: TrpcUtils, meId: string, event: ClientEvent): 
       return;
   }
 }
-
-type StreamItem = ClientEvent | { id: string; data: ClientEvent };
 
 /**
  * The one `events.stream` subscription: every event updates the cache, so the UI never
@@ -116,8 +127,7 @@ export function useEventStream(meId: string): void {
       void utils.notification.invalidate();
     },
     onData(item: StreamItem) {
-      const event = 'type' in item ? item : item.data;
-      applyEvent(utils, meId, event);
+      applyEvent(utils, meId, eventOf(item));
     },
   });
 }

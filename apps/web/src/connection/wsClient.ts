@@ -1,38 +1,25 @@
-import { createWSClient } from '@trpc/client';
-import { createStreamPosition } from '@chat/sdk/stream-position';
-import { getAccessToken } from '../auth/session';
+import { createChatWsClient } from '@chat/sdk';
+import { sessions } from '../auth/session';
 import { socketAttempts } from './socketRefusal';
 
-/** Where `events.stream` resumes after a reconnect (see the SDK's createStreamPosition). */
-const position = createStreamPosition();
-
-/** Forget the stream position (sign-out: the next user starts from now). */
-export function resetEventStreamPosition(): void {
-  position.reset();
-}
-
-let lastCloseCode: number | null = null;
-export function getLastCloseCode(): number | null {
-  return lastCloseCode;
-}
-
-export const wsClient = createWSClient({
+/** The one WebSocket: fresh token on every (re)connect, `events.stream` resumes (see the SDK). */
+const ws = createChatWsClient({
   url: () =>
     `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/trpc`,
-  // Called on every (re)connect: an expiring token is refreshed first (single-flight).
-  connectionParams: async () => {
-    const token = await getAccessToken();
-    return token ? { token } : null;
-  },
+  sessions,
   // Connect only while something is subscribed (i.e. while signed in).
   lazy: { enabled: true, closeMs: 0 },
   // Notice a dead connection (network cut) within ~15 s even without a close frame.
   keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 5_000 },
   retryDelayMs: (attempt) => (attempt === 0 ? 0 : Math.min(500 * 2 ** attempt, 5_000)),
-  experimental_encoder: position.encoder,
   onOpen: () => socketAttempts.opened(),
-  onClose: (cause) => {
-    lastCloseCode = cause?.code ?? null;
-    socketAttempts.closed();
-  },
+  onClose: () => socketAttempts.closed(),
 });
+
+export const eventSocket = ws;
+export const wsClient = ws.client;
+
+/** Forget the stream position (sign-out: the next user starts from now). */
+export function resetEventStreamPosition(): void {
+  ws.position.reset();
+}

@@ -18,5 +18,8 @@ export const toStored = (userId: string, tokens: TokenPair): StoredSession => ({
   accessTokenExpiresAt: tokens.accessTokenExpiresAt,
 });
 
-export const expiresWithin = (s: StoredSession, ms: number) =>
-  Date.parse(s.accessTokenExpiresAt) - Date.now() <= ms;
+/** Whether the access token expires within `ms` (an unreadable expiry counts as fresh). */
+export function expiresWithin(s: StoredSession, ms: number): boolean {
+  const expiresAt = Date.parse(s.accessTokenExpiresAt);
+  return Number.isFinite(expiresAt) && expiresAt - Date.now() <= ms;
+}
