@@ -2,11 +2,11 @@ import { Types } from 'mongoose';
 import { AppError, type RequestMeta } from '@chat/core';
 import { requireUserId, type Conversation } from '@chat/api';
 import type { ChatModels } from '@chat/db';
-import { isDuplicateKeyError } from '@chat/db';
 import { toConversation } from '../views.js';
 import type { OwnerEngine } from './engine.js';
 import type { ConversationEvents } from './events.js';
 import { insertMembers } from './groups.js';
+import { insertNewConversation } from './new-conversation.js';
 import type { ConversationState } from './state.js';
 
 /** The unique key of the direct conversation of two users, whoever asks. */
@@ -35,25 +35,21 @@ export function openDirect(
     let state: ConversationState | null = found;
     if (!state) {
       const now = new Date();
-      try {
-        await deps.models.Conversation.collection.insertOne({
+      await insertNewConversation(
+        deps.models,
+        {
           _id: new Types.ObjectId(conversationId),
           type: 'direct',
           key: directKey(me, otherId),
-          lastSeq: 0,
-          lastMessage: null,
           memberCount: 2,
           name: null,
           description: null,
           avatar: null,
           creatorId: null,
           announced: false,
-          createdAt: now,
-          updatedAt: now,
-        });
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
+        },
+        now,
+      );
       await insertMembers(
         deps.models,
         conversationId,

@@ -26,6 +26,7 @@ import { isObjectId } from '../ids.js';
 import { toGroup, type Participant } from '../views.js';
 import type { ConversationEvents } from './events.js';
 import type { OwnerEngine } from './engine.js';
+import { insertNewConversation } from './new-conversation.js';
 import type { ConversationState } from './state.js';
 
 export interface GroupDeps {
@@ -96,25 +97,21 @@ export class GroupCommands {
       const now = new Date();
       const _id = new Types.ObjectId(conversationId);
       if (!existing) {
-        try {
-          await this.deps.models.Conversation.collection.insertOne({
+        await insertNewConversation(
+          this.deps.models,
+          {
             _id,
             type: 'group',
             key: `group:${conversationId}`,
-            lastSeq: 0,
-            lastMessage: null,
             memberCount: others.length + 1,
             name: input.name,
             description: input.description ?? '',
             avatar: input.avatar ?? null,
             creatorId: me,
             announced: true,
-            createdAt: now,
-            updatedAt: now,
-          });
-        } catch (err) {
-          if (!isDuplicateKeyError(err)) throw err;
-        }
+          },
+          now,
+        );
       }
       const present = new Set(existing?.members.keys() ?? []);
       const missing = [me, ...others].filter((id) => !present.has(id));

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { Logger } from '@chat/core';
 import type { ChatModels } from '@chat/db';
 import { toMessage } from '../views.js';
-import { afterOwnMessage, positionsOf } from './bookkeeping.js';
+import { positionsOf } from './bookkeeping.js';
 import type { ConversationEvents } from './events.js';
 import { messagesAfter, type ConversationState } from './state.js';
 
@@ -24,23 +24,7 @@ export async function repairTail(
     'finishing sends a crash interrupted',
   );
   const senders = new Set<string>();
-  for (const message of tail) {
-    const sender = state.members.get(message.senderId);
-    if (sender) {
-      afterOwnMessage(sender, message.seq, state.lastSeq);
-      senders.add(message.senderId);
-    }
-    state.remember(message);
-    state.row.lastSeq = message.seq;
-    state.row.lastMessage = {
-      id: message._id.toString(),
-      content: message.content,
-      senderId: message.senderId,
-      type: message.type,
-      createdAt: message.createdAt,
-    };
-    state.row.updatedAt = message.createdAt;
-  }
+  for (const message of tail) if (state.applyStored(message)) senders.add(message.senderId);
   await Promise.all(
     [...senders].map((userId) => {
       const p = state.members.get(userId)!;

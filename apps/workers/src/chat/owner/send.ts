@@ -4,7 +4,7 @@ import { chunkOf, type ChatModels } from '@chat/db';
 import type { Message, SendInput } from '@chat/api';
 import { withContext } from '@chat/tracing';
 import { participantOf, toMessage } from '../views.js';
-import { afterOwnMessage, positionsOf } from './bookkeeping.js';
+import { positionsOf } from './bookkeeping.js';
 import type { Command } from './engine.js';
 import type { ConversationEvents } from './events.js';
 import type { ConversationState, MessageMeta } from './state.js';
@@ -97,21 +97,7 @@ export async function runSends(
   if (stored.length < planned.length) await closeGaps(deps, state, stored);
 
   const senders = new Set<string>();
-  for (const { doc } of stored) {
-    const sender = state.members.get(doc.senderId)!;
-    afterOwnMessage(sender, doc.seq, state.lastSeq);
-    senders.add(doc.senderId);
-    state.remember(doc);
-    state.row.lastSeq = doc.seq;
-    state.row.lastMessage = {
-      id: doc._id.toString(),
-      content: doc.content,
-      senderId: doc.senderId,
-      type: doc.type,
-      createdAt: doc.createdAt,
-    };
-    state.row.updatedAt = doc.createdAt;
-  }
+  for (const { doc } of stored) if (state.applyStored(doc)) senders.add(doc.senderId);
   // The senders' bookkeeping first, then the conversation's `lastSeq`: it marks the sends as
   // applied, so a crash in between leaves them beyond `lastSeq`, where the next owner's
   // repair finds them (repairTail; applying twice changes nothing).

@@ -1,6 +1,7 @@
 import { chunkOf, MESSAGE_CHUNK_SIZE, type ChatModels, type ConversationRow } from '@chat/db';
 import { isObjectId } from '../ids.js';
 import { participantOf, type MessageFields, type Participant } from '../views.js';
+import { afterOwnMessage } from './bookkeeping.js';
 
 /** What the owner remembers of one message: enough for receipts and idempotent sends. */
 export interface MessageMeta extends MessageFields {
@@ -38,6 +39,26 @@ export class ConversationState {
 
   get lastSeq(): number {
     return this.row.lastSeq;
+  }
+
+  /**
+   * A stored message becomes the conversation's newest: the sender's positions, `lastSeq`,
+   * `lastMessage` and `updatedAt` follow. Returns the sender (unless they left since).
+   */
+  applyStored(message: MessageMeta): Participant | undefined {
+    const sender = this.members.get(message.senderId);
+    if (sender) afterOwnMessage(sender, message.seq, this.lastSeq);
+    this.remember(message);
+    this.row.lastSeq = message.seq;
+    this.row.lastMessage = {
+      id: message._id.toString(),
+      content: message.content,
+      senderId: message.senderId,
+      type: message.type,
+      createdAt: message.createdAt,
+    };
+    this.row.updatedAt = message.createdAt;
+    return sender;
   }
 
   remember(message: MessageMeta): void {
