@@ -49,6 +49,29 @@ describe('replicas', () => {
     return { users, list };
   }
 
+  /**
+   * Every user sends 20 messages (60 ms apart) into its pair's conversation, retrying until
+   * `restart` is done; returns what was acknowledged and the errors seen.
+   */
+  async function sendThrough(
+    users: TestUser[],
+    list: Conversation[],
+    restart: () => Promise<void>,
+  ): Promise<{ acked: Map<string, Message>; errors: Map<string, number> }> {
+    const record = { acked: new Map<string, Message>(), errors: new Map<string, number>() };
+    let restarting = true;
+    const load = Promise.all(
+      users.map((u, i) =>
+        sendSequence(u, list[Math.floor(i / 2)]!.id, 20, record, 60, () => restarting),
+      ),
+    );
+    await sleep(300);
+    await restart();
+    restarting = false;
+    await load;
+    return record;
+  }
+
   test('the partitions of each role spread over its replicas, each held by one', async () => {
     for (const role of ['chat', 'notification'] as const) {
       const holders = await waitFor(`${role} partitions on both replicas`, async () => {
@@ -85,22 +108,14 @@ describe('replicas', () => {
 
   test('a rolling restart of every worker, one at a time, under load: not one send fails', async () => {
     const { users, list } = await conversationsOf(6);
-    const record = { acked: new Map<string, Message>(), errors: new Map<string, number>() };
-    let restarting = true;
-    const load = Promise.all(
-      users.map((u, i) =>
-        sendSequence(u, list[Math.floor(i / 2)]!.id, 20, record, 60, () => restarting),
-      ),
-    );
-    await sleep(300);
-    const roles: WorkerName[] = ['auth', 'user', 'chat', 'notification'];
-    for (const role of roles)
-      for (const replica of system.replicas(role)) {
-        await system.restart(replica); // SIGTERM: hands its partitions over, then exits
-        await sleep(200);
-      }
-    restarting = false;
-    await load;
+    const record = await sendThrough(users, list, async () => {
+      const roles: WorkerName[] = ['auth', 'user', 'chat', 'notification'];
+      for (const role of roles)
+        for (const replica of system.replicas(role)) {
+          await system.restart(replica); // SIGTERM: hands its partitions over, then exits
+          await sleep(200);
+        }
+    });
     for (const conversation of list)
       await verifyConversation(conversation, users, inboxes, record.acked);
     // Graceful handovers are seamless: no call failed, not even with a retry-safe error.
@@ -109,20 +124,12 @@ describe('replicas', () => {
 
   test('a rolling restart of the gateways under load: only retry-safe failures, nothing lost', async () => {
     const { users, list } = await conversationsOf(4);
-    const record = { acked: new Map<string, Message>(), errors: new Map<string, number>() };
-    let restarting = true;
-    const load = Promise.all(
-      users.map((u, i) =>
-        sendSequence(u, list[Math.floor(i / 2)]!.id, 20, record, 60, () => restarting),
-      ),
-    );
-    await sleep(300);
-    for (const gateway of system.gateways) {
-      await system.restart(gateway);
-      await sleep(300);
-    }
-    restarting = false;
-    await load;
+    const record = await sendThrough(users, list, async () => {
+      for (const gateway of system.gateways) {
+        await system.restart(gateway);
+        await sleep(300);
+      }
+    });
     // Subscriptions reconnect and resume with their last id: still exactly once, in order.
     for (const conversation of list)
       await verifyConversation(conversation, users, inboxes, record.acked);
