@@ -11,11 +11,13 @@ export default defineConfig(({ command }) => ({
   server: {
     proxy: {
       '/trpc': { target: gateway, changeOrigin: true, ws: true },
+      '/files': { target: gateway, changeOrigin: true },
     },
   },
   preview: {
     proxy: {
       '/trpc': { target: gateway, changeOrigin: true, ws: true },
+      '/files': { target: gateway, changeOrigin: true },
     },
   },
   build: { outDir: 'dist', emptyOutDir: true },

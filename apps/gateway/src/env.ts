@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { commonEnv, envBool, envDevOnlyBool, envInt, envList, jwtEnv, parseEnv } from '@chat/core';
+import {
+  commonEnv,
+  envBool,
+  envDevOnlyBool,
+  envInt,
+  envList,
+  fileUrlEnv,
+  jwtEnv,
+  parseEnv,
+} from '@chat/core';
+import { DEFAULT_FILE_MAX_BYTES } from '@chat/api';
+import { checkFileStorageEnv, fileStorageEnv } from '@chat/files';
 import { tracingEnv } from '@chat/tracing';
 
 /** Every variable the gateway reads (see README "Configuration"). */
@@ -7,6 +18,8 @@ export const gatewayEnvSchema = z.object({
   ...commonEnv,
   ...jwtEnv,
   ...tracingEnv,
+  ...fileUrlEnv,
+  ...fileStorageEnv,
   PORT: envInt(4000),
   HOST: z.string().default('127.0.0.1'),
   /** The app's own origin: always allowed for WebSocket upgrades and CORS. */
@@ -35,12 +48,29 @@ export const gatewayEnvSchema = z.object({
   RATE_SEND_WINDOW_S: envInt(10),
   RATE_TYPING_PER_USER: envInt(10),
   RATE_TYPING_WINDOW_S: envInt(5),
+  RATE_UPLOAD_PER_USER: envInt(20),
+  RATE_UPLOAD_WINDOW_S: envInt(60),
   RATE_DEFAULT_PER_CONNECTION: envInt(100),
   RATE_DEFAULT_WINDOW_S: envInt(1),
+  /** GridFS (the default store) lives in the chat database: `<MONGO_DB_PREFIX>chat`. */
+  MONGO_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
+    .default('mongodb://127.0.0.1:27017'),
+  MONGO_DB_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_]*$/)
+    .default(''),
+  /** Largest upload (POST /files); more is 413. */
+  FILE_MAX_BYTES: envInt(DEFAULT_FILE_MAX_BYTES),
+  /** Uploads one user may stream at once through one gateway; more is 429. */
+  UPLOAD_CONCURRENCY_PER_USER: envInt(4),
+  /** How long one request (an upload on a slow link) may take to arrive. */
+  REQUEST_TIMEOUT_MS: envInt(10 * 60 * 1000),
   /** A socket's presence entry expires this long after its last heartbeat (a dead gateway's too). */
   PRESENCE_TTL_MS: envInt(90_000),
   PRESENCE_HEARTBEAT_MS: envInt(30_000),
-});
+}).superRefine(checkFileStorageEnv);
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 

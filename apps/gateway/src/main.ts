@@ -2,6 +2,8 @@ import { Redis } from 'ioredis';
 import { setExposeErrorStacks } from '@chat/api';
 import { Bus } from '@chat/bus';
 import { createLogger, onShutdown, redisClientOptions } from '@chat/core';
+import { connectDb } from '@chat/db';
+import { createFileStore } from '@chat/files';
 import { startTracing } from '@chat/tracing';
 import { loadGatewayEnv } from './env.js';
 import { createGateway } from './server.js';
@@ -23,7 +25,14 @@ async function main() {
     namespace: env.BUS_NAMESPACE,
   });
 
-  const gateway = createGateway({ env, log, bus, redis });
+  // GridFS keeps uploads in the chat database; S3 needs no database connection here.
+  const filesDb =
+    env.FILE_STORAGE === 'gridfs'
+      ? await connectDb({ url: env.MONGO_URL, dbName: `${env.MONGO_DB_PREFIX}chat`, log })
+      : null;
+  const files = createFileStore(env, { db: filesDb?.db });
+
+  const gateway = createGateway({ env, log, bus, redis, files });
   await new Promise<void>((resolve, reject) => {
     gateway.server.once('error', reject);
     gateway.server.listen(env.PORT, env.HOST, resolve);
@@ -45,6 +54,8 @@ async function main() {
     async () => {
       await gateway.shutdown();
       await bus.close();
+      await files.close();
+      await filesDb?.close();
       redis.disconnect();
       await tracing.shutdown();
     },

@@ -27,9 +27,10 @@ export function sendTrpcError(
   httpStatus: number,
   message: string,
   headers: Record<string, string> = {},
+  data: Record<string, unknown> = {},
 ): void {
   const body = JSON.stringify({
-    error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus } },
+    error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus, ...data } },
   });
   res
     .writeHead(httpStatus, {

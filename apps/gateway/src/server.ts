@@ -7,6 +7,7 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { appRouter, closeCodes, createRpcCaller, type ApiContext } from '@chat/api';
 import type { Bus } from '@chat/bus';
 import { AppError, type Logger } from '@chat/core';
+import { FileUrlSigner, type FileStore } from '@chat/files';
 import { verifyToken } from '@chat/tokens';
 import { callTracing } from './call-tracing.js';
 import type { GatewayEnv } from './env.js';
@@ -18,6 +19,8 @@ import {
   requestOrigin,
   setSecurityHeaders,
 } from './http-headers.js';
+import { createFileRoutes } from './files/routes.js';
+import { ImageProcessor } from './files/images.js';
 import { createMetrics } from './metrics.js';
 import { createOriginPolicy } from './origins.js';
 import { createRateLimits } from './rate-limits.js';
@@ -34,6 +37,8 @@ export interface GatewayDeps {
   log: Logger;
   bus: Bus;
   redis: Redis;
+  /** Where uploads' bytes go (GridFS or S3). */
+  files: FileStore;
 }
 
 export interface Gateway {
@@ -44,7 +49,7 @@ export interface Gateway {
   shutdown(): Promise<void>;
 }
 
-export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
+export function createGateway({ env, log, bus, redis, files }: GatewayDeps): Gateway {
   const metrics = createMetrics();
   const origins = createOriginPolicy(env.PUBLIC_URL, env.ALLOWED_ORIGINS);
   const limits = createRateLimits(redis, env, log);
@@ -78,6 +83,17 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
       return { user: null, authError: err instanceof AppError ? err.message : 'Invalid token' };
     }
   }
+
+  const serveFiles = createFileRoutes({
+    env,
+    log,
+    rpc,
+    limits,
+    files,
+    images: new ImageProcessor(),
+    signer: new FileUrlSigner(env.FILE_URL_SECRET),
+    authenticate: async (token) => (await authenticate(token)).user?.id ?? null,
+  });
 
   const onProcedureDone: ApiContext['onProcedureDone'] = ({
     requestId,
@@ -198,6 +214,15 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
       if (path === '/trpc' && answerSocketCheck(req, res, origins, env.TRUST_PROXY)) return;
       return trpcHttp(req, res);
     }
+    if (path === '/files' || path.startsWith('/files/')) {
+      if (handleCors(req, res, origins)) return;
+      serveFiles(req, res, path).catch((err: unknown) => {
+        log.error({ err }, 'file route error');
+        if (!res.headersSent) json(res, 500, { error: 'Internal error' });
+        else res.destroy();
+      });
+      return;
+    }
     if (serveStatic) {
       serveStatic(req, res).catch((err: unknown) => {
         log.error({ err }, 'static file error');
@@ -208,7 +233,8 @@ export function createGateway({ env, log, bus, redis }: GatewayDeps): Gateway {
     json(res, 404, { error: 'Not found' });
   });
   server.headersTimeout = 15_000;
-  server.requestTimeout = 30_000;
+  // Long enough for a 25 MiB upload on a slow link; headersTimeout still stops slow senders.
+  server.requestTimeout = env.REQUEST_TIMEOUT_MS;
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: env.MAX_BODY_BYTES });
   const sockets = new Set<WebSocket>();

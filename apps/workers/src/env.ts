@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { commonEnv, envInt, envSecret, jwtEnv, parseEnv } from '@chat/core';
+import { commonEnv, envInt, envSecret, fileUrlEnv, jwtEnv, parseEnv } from '@chat/core';
+import { checkFileStorageEnv, fileStorageEnv } from '@chat/files';
 import { tracingEnv } from '@chat/tracing';
 
 /** Every variable the workers read (see README "Configuration"); one schema for all four. */
@@ -7,6 +8,8 @@ export const workerEnvSchema = z.object({
   ...commonEnv,
   ...jwtEnv,
   ...tracingEnv,
+  ...fileUrlEnv,
+  ...fileStorageEnv,
   MONGO_URL: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
@@ -46,13 +49,15 @@ export const workerEnvSchema = z.object({
   NOTIFICATION_TTL_S: envInt(24 * 60 * 60),
   /** How often the user worker turns users whose every socket expired offline. */
   PRESENCE_SWEEP_INTERVAL_MS: envInt(15_000),
+  /** Chat workers: how often uploads no message used within 24 h are deleted; 0 = never. */
+  UPLOAD_SWEEP_INTERVAL_MS: envInt(10 * 60 * 1000),
   /** Serves GET /health, /ready and /metrics (Prometheus) when set; 0 = off. */
   HEALTH_PORT: envInt(0),
   /** Where the health server listens: loopback unless probes come from outside (containers). */
   HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
   /** How often the depth of the queues this worker consumes is sampled for /metrics; 0 = off. */
   QUEUE_SAMPLE_INTERVAL_MS: envInt(10_000),
-});
+}).superRefine(checkFileStorageEnv);
 
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

@@ -21,3 +21,13 @@ export const MAX_NOTIFICATION_IDS = 500;
 export const RECEIPT_LISTS_MAX_PARTICIPANTS = 256;
 /** A `typing: true` expires this long after it was sent unless refreshed. */
 export const TYPING_TTL_MS = 5_000;
+/** Attachments per message. */
+export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
+/** Characters of an uploaded file's name. */
+export const FILE_NAME_MAX_CHARS = 255;
+/** Bytes of one upload unless the server's FILE_MAX_BYTES says otherwise. */
+export const DEFAULT_FILE_MAX_BYTES = 25 * 1024 * 1024;
+/** Longest side of an image thumbnail, in pixels. */
+export const THUMBNAIL_MAX_PX = 480;
+/** An upload that no message used within this long is deleted. */
+export const UPLOAD_UNUSED_TTL_MS = 24 * 60 * 60 * 1000;

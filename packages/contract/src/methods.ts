@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { MAX_MEMBER_IDS_PER_CALL } from './limits.js';
 import {
   addMembersInput,
+  attachmentSchema,
   conversationInput,
   conversationSchema,
   conversationsInput,
   createGroupInput,
   deleteForMeInput,
+  fileAccessSchema,
   groupIdInput,
   groupSchema,
   idSchema,
@@ -28,12 +30,14 @@ import {
   removeMemberInput,
   sendInput,
   sessionSchema,
+  storedFileSchema,
   setRoleInput,
   setStatusInput,
   tokenPairSchema,
   typingInput,
   updateGroupInput,
   updateProfileInput,
+  uploadQuery,
   userByIdInput,
   userSearchInput,
 } from './schemas/index.js';
@@ -163,6 +167,30 @@ export const methods = {
     input: z.strictObject({ conversationId: idSchema, messageId: idSchema }),
     output: ok,
     partitionKey: byConversation,
+  }),
+
+  /** Internal (gateway → chat worker), POST /files: the caller may upload here; the file's id. */
+  'chat.file.begin': method({
+    service: 'chat',
+    input: uploadQuery,
+    output: z.object({ fileId: z.string() }),
+  }),
+  /** Internal: the upload's bytes are stored; what they are. */
+  'chat.file.complete': method({ service: 'chat', input: storedFileSchema, output: attachmentSchema }),
+  /** Internal: the upload failed; forget it (its bytes are gone or never were). */
+  'chat.file.discard': method({
+    service: 'chat',
+    input: z.strictObject({ fileId: idSchema }),
+    output: ok,
+  }),
+  /**
+   * Internal, GET /files/<id>: the file, if the caller (meta.userId) is a member of its
+   * conversation — or for anyone when the gateway checked a signed URL (meta.userId null).
+   */
+  'chat.file.access': method({
+    service: 'chat',
+    input: z.strictObject({ fileId: idSchema }),
+    output: fileAccessSchema,
   }),
 
   'group.create': method({ service: 'chat', input: createGroupInput, output: groupSchema }),

@@ -21,6 +21,8 @@ export const redisKeys = {
   presence: (userId: string) => `presence:${userId}`,
   /** Held by the one user worker that sweeps expired sockets at a time. */
   presenceSweepLock: 'presence:sweeper',
+  /** Held by the one chat worker that deletes unused uploads at a time. */
+  uploadSweepLock: 'files:sweeper',
   /** The user worker's read-through cache of a profile (`Me` with a version). */
   profileCache: (userId: string) => `profile:${userId}`,
 } as const;

@@ -87,6 +87,11 @@ export const envDevOnlyBool = () =>
   });
 
 /** Variables of the JWT settings shared by the auth worker (signs) and the gateway (verifies). */
+/** The key of signed file URLs: the chat worker signs them, the gateway checks them. */
+export const fileUrlEnv = {
+  FILE_URL_SECRET: envSecret('dev-only-file-url-secret-00112233445566778899'),
+};
+
 export const jwtEnv = {
   JWT_ACCESS_SECRET: envSecret('dev-only-access-secret-0123456789abcdef'),
   JWT_ISSUER: z.string().min(1).default('chat-auth'),

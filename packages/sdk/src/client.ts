@@ -1,5 +1,6 @@
 import { createTRPCClient, type TRPCClient } from '@trpc/client';
-import type { AppRouter, RouterInputs } from '@chat/api';
+import type { AppRouter, Attachment, RouterInputs } from '@chat/api';
+import { uploadFile, type UploadBody, type UploadOptions } from './files/upload.js';
 import { chatLinks } from './links.js';
 import { createAuthApi } from './session/auth-calls.js';
 import { createSessionManager, type SessionManager } from './session/session-manager.js';
@@ -38,6 +39,12 @@ export interface ChatClient {
   logout(): Promise<void>;
   /** Rotates the tokens now; false if the server refused (signed out) or was unreachable. */
   refresh(): Promise<boolean>;
+  /** Files: `chat.upload(conversationId, body, { name })` → the Attachment for `chat.send`. */
+  chat: {
+    upload(conversationId: string, body: UploadBody, options?: UploadOptions): Promise<Attachment>;
+  };
+  /** An attachment's `url`/`thumbnailUrl` (relative to the gateway) as an absolute URL. */
+  fileUrl(path: string): string;
   /** Closes the WebSocket and timers. */
   close(): void;
 }
@@ -117,6 +124,16 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       await sessions.signOut();
     },
     refresh,
+    chat: {
+      upload: (conversationId, body, uploadOptions) =>
+        uploadFile(
+          { baseUrl: options.url, sessions, ...(options.fetch ? { fetch: options.fetch } : {}) },
+          conversationId,
+          body,
+          uploadOptions,
+        ),
+    },
+    fileUrl: (path) => new URL(path, `${options.url.replace(/\/+$/, '')}/`).toString(),
     close() {
       if (timer) clearTimeout(timer);
       unsubscribe();

@@ -1,5 +1,12 @@
 export { createChatClient, type ChatClient, type ChatClientOptions } from './client.js';
 export { chatLinks } from './links.js';
+export {
+  uploadFile,
+  type UploadBody,
+  type UploadDeps,
+  type UploadError,
+  type UploadOptions,
+} from './files/upload.js';
 export { createAuthApi, type AuthApi, type HttpOptions } from './session/auth-calls.js';
 export { isUnauthorized, refreshOnUnauthorizedLink } from './session/refresh-link.js';
 export {
@@ -31,6 +38,7 @@ export {
 export { TRPCClientError } from '@trpc/client';
 export type {
   AppRouter,
+  Attachment,
   ClientEvent,
   Conversation,
   Message,

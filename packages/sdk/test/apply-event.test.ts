@@ -18,6 +18,7 @@ function message(id: string, senderId: string, at: number, extra: Partial<Messag
     status: 'sent',
     deliveredTo: [],
     readBy: [],
+    attachments: [],
     createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, at)).toISOString(),
     ...extra,
   };

@@ -57,7 +57,7 @@ async function memberView(
  * indexed field (`_id`, `userId`, `conversationId`, `chunk`), so reads stay flat as the
  * store grows, on MongoDB and on FerretDB alike.
  */
-export const readHandlers = ({ models }: ChatDeps): Handlers => ({
+export const readHandlers = ({ models, urls }: ChatDeps): Handlers => ({
   'chat.conversations': async (input, meta) => {
     const me = requireUserId(meta);
     const after = input.cursor === undefined ? null : decodeActivityCursor(input.cursor);
@@ -127,7 +127,7 @@ export const readHandlers = ({ models }: ChatDeps): Handlers => ({
     const page = found.slice(0, input.limit);
     const last = page.at(-1);
     return {
-      items: page.map((m) => toMessage(m, participants)),
+      items: page.map((m) => toMessage(m, participants, urls)),
       nextCursor: found.length > input.limit && last ? encodeSeqCursor(last.seq) : null,
     };
   },

@@ -1,12 +1,14 @@
+import type { FileUrlSigner } from '@chat/files';
 import {
   receiptsAt,
+  type Attachment,
   type Conversation,
   type Group,
   type GroupRole,
   type Message,
   type ReceiptPosition,
 } from '@chat/api';
-import type { ConversationRow, MemberRow, MessageRow } from '@chat/db';
+import type { AttachmentRow, ConversationRow, MemberRow, MessageRow } from '@chat/db';
 import { unreadCountOf } from '@chat/api';
 
 /** A participant as views need them: role, positions, personal settings. */
@@ -88,18 +90,63 @@ export function toConversation(
 export type MessageFields = Pick<
   MessageRow,
   '_id' | 'conversationId' | 'seq' | 'senderId' | 'clientId' | 'content' | 'type' | 'createdAt'
->;
+> & { attachments?: readonly StoredAttachment[] | null | undefined };
+
+/** An attachment as a message stores it (a copy of its upload's record). */
+export interface StoredAttachment {
+  id: string;
+  name: string;
+  size: number;
+  mime: string;
+  kind: Attachment['kind'];
+  width?: number | null | undefined;
+  height?: number | null | undefined;
+  durationMs?: number | null | undefined;
+  thumbnail: boolean;
+}
+
+/** What a message keeps of an upload it claimed. */
+export const storedAttachmentOf = (row: AttachmentRow): StoredAttachment => ({
+  id: row._id.toString(),
+  name: row.name,
+  size: row.size,
+  mime: row.mime,
+  kind: row.kind,
+  width: row.width ?? null,
+  height: row.height ?? null,
+  durationMs: row.durationMs ?? null,
+  thumbnail: row.thumbnail,
+});
+
+/** The API Attachment, with freshly signed URLs. */
+export const toAttachment = (a: StoredAttachment, urls: FileUrlSigner): Attachment => ({
+  id: a.id,
+  name: a.name,
+  size: a.size,
+  mime: a.mime,
+  kind: a.kind,
+  width: a.width ?? null,
+  height: a.height ?? null,
+  durationMs: a.durationMs ?? null,
+  url: urls.url(a.id, 'file'),
+  thumbnailUrl: a.thumbnail ? urls.url(a.id, 'thumbnail') : null,
+});
 
 /** The API Message: receipts and status from the participants' current positions. */
-export function toMessage(row: MessageFields, participants: readonly ReceiptPosition[]): Message {
+export function toMessage(
+  row: MessageFields,
+  participants: readonly ReceiptPosition[],
+  urls: FileUrlSigner,
+): Message {
   return {
     id: row._id.toString(),
     conversationId: row.conversationId,
     senderId: row.senderId,
     clientId: row.clientId,
-    content: row.content,
+    content: row.content ?? '',
     type: row.type,
     ...receiptsAt(row.seq, row.senderId, participants),
+    attachments: (row.attachments ?? []).map((a) => toAttachment(a, urls)),
     createdAt: iso(row.createdAt),
   };
 }

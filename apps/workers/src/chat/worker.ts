@@ -1,8 +1,11 @@
 import { chatModels } from '@chat/db';
+import { createFileStore, FileUrlSigner } from '@chat/files';
 import { PARTITIONS, type RpcHandlers } from '@chat/api';
 import { createChatMetrics } from '../metrics.js';
 import type { WorkerDefinition } from '../runtime.js';
 import type { ChatDeps } from './deps.js';
+import { fileHandlers } from './files/handlers.js';
+import { startUploadSweeper } from './files/sweeper.js';
 import { forwardHandlers } from './forwards.js';
 import { readHandlers } from './reads.js';
 import { requireUsersVia } from './users.js';
@@ -27,16 +30,20 @@ export const chatWorker: WorkerDefinition = {
   name: 'chat',
   database: 'chat',
   monitorCommands: true,
-  async start({ env, log, events: domainEvents, db, redis, rpc, serve, balance, metrics }) {
+  async start({ env, log, events: domainEvents, db, redis, rpc, serve, balance, metrics, onStop }) {
     observeChatWrites(db, createChatMetrics(metrics.registry));
     const models = await chatModels(db);
-    const deps: ChatDeps = { models, events: domainEvents, rpc, redis, env, log };
+    // GridFS (the default) keeps uploads in this same database.
+    const files = createFileStore(env, { db: db.db! });
+    onStop(() => files.close());
+    const urls = new FileUrlSigner(env.FILE_URL_SECRET);
+    const deps: ChatDeps = { models, events: domainEvents, rpc, redis, env, log, files, urls };
     const store = new ChatStore(models);
     const events = new ConversationEvents(deps);
     const engine = new OwnerEngine(models, log, (state) =>
-      repairTail({ models, events, log }, state),
+      repairTail({ models, events, log, urls }, state),
     );
-    const owned = { models, store, events, engine };
+    const owned = { models, store, events, engine, urls };
     engine.onBatch('send', (state, commands) => runSends(owned, state, commands as SendCommand[]));
     engine.onBatch('receipt', (state, commands) =>
       runReceipts(owned, state, commands as ReceiptCommand[]),
@@ -46,6 +53,7 @@ export const chatWorker: WorkerDefinition = {
     const handlers: RpcHandlers<'chat' | 'group'> = {
       ...readHandlers(deps),
       ...forwardHandlers(deps),
+      ...fileHandlers(deps),
       'chat.send': (input, meta) => engine.enqueue(input.conversationId, 'send', { input, meta }),
       'chat.markRead': (input, meta) =>
         engine.enqueue(input.conversationId, 'receipt', { kind: 'read', input, meta }),
@@ -70,5 +78,6 @@ export const chatWorker: WorkerDefinition = {
       onPartitionConsumer: (p) => engine.resetPartition(p),
     });
     await balance(control);
+    onStop(startUploadSweeper({ models, files, redis, log }, env.UPLOAD_SWEEP_INTERVAL_MS));
   },
 };

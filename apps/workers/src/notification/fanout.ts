@@ -226,8 +226,23 @@ export class Fanout {
 }
 
 function previewOf(m: Message): string {
-  if (m.type !== 'text')
-    return `Sent ${m.type === 'image' || m.type === 'audio' ? 'an' : 'a'} ${m.type}`;
   const text = m.content.replace(/\s+/g, ' ').trim();
+  if (m.attachments.length > 0 && !text) return describeAttachments(m.attachments);
+  if (m.type !== 'text' && m.attachments.length === 0)
+    return `Sent ${m.type === 'image' || m.type === 'audio' ? 'an' : 'a'} ${m.type}`;
   return text.length > BODY_MAX_CHARS ? `${text.slice(0, BODY_MAX_CHARS - 1)}…` : text;
+}
+
+const KIND_NAMES = {
+  image: ['a photo', 'photos'],
+  video: ['a video', 'videos'],
+  audio: ['a voice or audio clip', 'audio clips'],
+  file: ['a file', 'files'],
+} as const;
+
+/** "Sent a photo", "Sent 3 photos", "Sent 2 files" (mixed kinds count as files). */
+function describeAttachments(list: Message['attachments']): string {
+  const kinds = new Set(list.map((a) => a.kind));
+  const [one, many] = KIND_NAMES[kinds.size === 1 ? list[0]!.kind : 'file'];
+  return list.length === 1 ? `Sent ${one}` : `Sent ${list.length} ${many}`;
 }

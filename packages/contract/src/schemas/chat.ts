@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { MAX_CONTENT_CHARS, MAX_MARK_DELIVERED_IDS } from '../limits.js';
+import {
+  MAX_ATTACHMENTS_PER_MESSAGE,
+  MAX_CONTENT_CHARS,
+  MAX_MARK_DELIVERED_IDS,
+} from '../limits.js';
 import { cursorSchema, idSchema, isoDate, multiLine } from './common.js';
+import { attachmentSchema } from './files.js';
 
 export const messageTypeSchema = z.enum(['text', 'image', 'file', 'audio', 'video']);
 export type MessageType = z.infer<typeof messageTypeSchema>;
@@ -18,6 +23,7 @@ export const messageSchema = z.object({
   status: messageStatusSchema,
   deliveredTo: z.array(z.string()),
   readBy: z.array(z.object({ userId: z.string(), readAt: isoDate })),
+  attachments: z.array(attachmentSchema),
   createdAt: isoDate,
 });
 export type Message = z.infer<typeof messageSchema>;
@@ -65,17 +71,30 @@ export const messagesInput = z.strictObject({
 });
 export type MessagesInput = z.infer<typeof messagesInput>;
 
-export const sendInput = z.strictObject({
-  conversationId: idSchema,
-  clientId: z.uuid(),
-  content: z
-    .string()
-    .trim()
-    .min(1, 'Message is empty')
-    .max(MAX_CONTENT_CHARS, `Message is longer than ${MAX_CONTENT_CHARS} characters`)
-    .check(...multiLine),
-  type: messageTypeSchema.default('text'),
-});
+export const sendInput = z
+  .strictObject({
+    conversationId: idSchema,
+    clientId: z.uuid(),
+    content: z
+      .string()
+      .trim()
+      .max(MAX_CONTENT_CHARS, `Message is longer than ${MAX_CONTENT_CHARS} characters`)
+      .check(...multiLine)
+      .default(''),
+    /** Defaults to the attachments' kind (`image` when all are images, …), else `text`. */
+    type: messageTypeSchema.optional(),
+    /** Uploads (POST /files) into this conversation by the sender, not used by another message. */
+    attachments: z
+      .array(idSchema)
+      .min(1)
+      .max(MAX_ATTACHMENTS_PER_MESSAGE, `At most ${MAX_ATTACHMENTS_PER_MESSAGE} attachments`)
+      .refine((ids) => new Set(ids).size === ids.length, 'The same attachment twice')
+      .optional(),
+  })
+  .refine((m) => m.content.length > 0 || (m.attachments?.length ?? 0) > 0, {
+    message: 'Message is empty',
+    path: ['content'],
+  });
 export type SendInput = z.infer<typeof sendInput>;
 
 export const markDeliveredInput = z.strictObject({

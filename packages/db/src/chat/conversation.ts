@@ -21,7 +21,7 @@ const conversationSchema = new Schema(
       type: new Schema(
         {
           id: { type: String, required: true },
-          content: { type: String, required: true },
+          content: { type: String, default: '' },
           senderId: { type: String, required: true },
           type: { type: String, enum: messageTypeSchema.options, required: true },
           createdAt: { type: Date, required: true },

@@ -1,8 +1,10 @@
 import type { Connection } from 'mongoose';
+import { attachmentModel } from './attachment.js';
 import { conversationModel } from './conversation.js';
 import { memberModel } from './member.js';
 import { messageModel } from './message.js';
 
+export type { AttachmentRow } from './attachment.js';
 export type { ConversationRow } from './conversation.js';
 export type { MemberRow } from './member.js';
 export type { MessageRow } from './message.js';
@@ -14,6 +16,7 @@ export async function chatModels(conn: Connection) {
     Conversation: conversationModel(conn),
     Member: memberModel(conn),
     Message: messageModel(conn),
+    Attachment: attachmentModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.init()));
   return models;

@@ -22,9 +22,30 @@ const messageSchema = new Schema(
     chunk: { type: String, required: true },
     senderId: { type: String, required: true },
     clientId: { type: String, required: true },
-    content: { type: String, required: true },
+    // '' when the message is only attachments (mongoose's `required` refuses empty strings).
+    content: { type: String, default: '' },
     type: { type: String, enum: messageTypeSchema.options, required: true },
     deletedFor: { type: [String], default: [] },
+    /** Copies of the claimed uploads' records (immutable), so history needs no join. */
+    attachments: {
+      type: [
+        new Schema(
+          {
+            id: { type: String, required: true },
+            name: { type: String, required: true },
+            size: { type: Number, required: true },
+            mime: { type: String, required: true },
+            kind: { type: String, enum: ['image', 'audio', 'video', 'file'], required: true },
+            width: { type: Number, default: null },
+            height: { type: Number, default: null },
+            durationMs: { type: Number, default: null },
+            thumbnail: { type: Boolean, required: true },
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
     createdAt: { type: Date, required: true },
   },
   { collection: 'messages', versionKey: false },

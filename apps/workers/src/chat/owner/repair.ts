@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { Logger } from '@chat/core';
 import type { ChatModels } from '@chat/db';
+import type { FileUrlSigner } from '@chat/files';
 import { toMessage } from '../views.js';
 import { positionsOf } from './bookkeeping.js';
 import type { ConversationEvents } from './events.js';
@@ -14,7 +15,7 @@ import { messagesAfter, type ConversationState } from './state.js';
  * previous one left; one chunk read when there is nothing to do.
  */
 export async function repairTail(
-  deps: { models: ChatModels; events: ConversationEvents; log: Logger },
+  deps: { models: ChatModels; events: ConversationEvents; log: Logger; urls: FileUrlSigner },
   state: ConversationState,
 ): Promise<void> {
   const tail = await messagesAfter(deps.models, state.id, state.lastSeq);
@@ -46,7 +47,7 @@ export async function repairTail(
   );
   const participants = state.participants;
   for (const message of tail)
-    await deps.events.messageSent(state, toMessage(message, participants), {
+    await deps.events.messageSent(state, toMessage(message, participants, deps.urls), {
       requestId: `repair-${state.id}`,
     });
 }

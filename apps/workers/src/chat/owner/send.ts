@@ -3,7 +3,9 @@ import { AppError, type RequestMeta } from '@chat/core';
 import { chunkOf, type ChatModels } from '@chat/db';
 import type { Message, SendInput } from '@chat/api';
 import { withContext } from '@chat/tracing';
+import type { FileUrlSigner } from '@chat/files';
 import { participantOf, toMessage } from '../views.js';
+import { claimAttachments, loadAttachments } from './attachments.js';
 import { positionsOf } from './bookkeeping.js';
 import type { Command } from './engine.js';
 import type { ConversationEvents } from './events.js';
@@ -24,6 +26,7 @@ export interface SendDeps {
   models: ChatModels;
   store: ChatStore;
   events: ConversationEvents;
+  urls: FileUrlSigner;
 }
 
 /**
@@ -42,6 +45,7 @@ export async function runSends(
   const planned: Planned[] = [];
   const byClient = new Map<string, Planned>();
   const repeats: Array<{ command: SendCommand; message: MessageMeta }> = [];
+  const uploads = await loadAttachments(deps.models, state, commands);
   for (const command of commands) {
     const me = command.meta.userId ?? '';
     if (!state.members.has(me)) {
@@ -59,6 +63,11 @@ export async function runSends(
       same.commands.push(command);
       continue;
     }
+    const attached = uploads.take(command, me);
+    if (attached instanceof AppError) {
+      command.reject(attached);
+      continue;
+    }
     const seq = state.lastSeq + planned.length + 1;
     const doc = {
       _id: new Types.ObjectId(),
@@ -68,8 +77,9 @@ export async function runSends(
       senderId: me,
       clientId: command.input.clientId,
       content: command.input.content,
-      type: command.input.type,
+      type: command.input.type ?? attached.type,
       deletedFor: [],
+      attachments: attached.stored,
       createdAt: now,
     };
     const entry = { doc, commands: [command] };
@@ -77,6 +87,9 @@ export async function runSends(
     byClient.set(key, entry);
   }
 
+  // Claimed before the insert: a crash in between leaves claimed files (kept), never a
+  // message whose files the unused-upload sweeper deletes.
+  await claimAttachments(deps.models, planned.map((p) => p.doc));
   const outcomes = await Promise.all(planned.map((p) => deps.store.insertMessage(p.doc)));
   const stored: Planned[] = [];
   const earlier: Array<{ commands: SendCommand[]; message: MessageMeta }> = [];
@@ -111,12 +124,12 @@ export async function runSends(
   const answers: Array<{ commands: SendCommand[]; message: Message; meta?: MessageMeta }> = [
     ...stored.map((p) => ({
       commands: p.commands,
-      message: toMessage(p.doc, participants),
+      message: toMessage(p.doc, participants, deps.urls),
       meta: p.doc,
     })),
     ...repeats.map((r) => ({
       commands: [r.command],
-      message: toMessage(r.message, participants),
+      message: toMessage(r.message, participants, deps.urls),
       meta: r.message,
     })),
   ];
@@ -128,7 +141,7 @@ export async function runSends(
         : (await deps.models.Member.find({ conversationId: e.message.conversationId }).lean()).map(
             participantOf,
           );
-    answers.push({ commands: e.commands, message: toMessage(e.message, home) });
+    answers.push({ commands: e.commands, message: toMessage(e.message, home, deps.urls) });
   }
   const applied = () =>
     stored.length === 0
