@@ -80,8 +80,8 @@ export const fileHandlers = ({ models, urls }: ChatDeps): Handlers => {
         : null;
       if (!row || row.status !== 'ready') throw fileNotFound();
       // meta.userId null: the gateway checked a signed URL, which only members were given.
-      if (meta.userId !== null && !(await isMember(row.conversationId, meta.userId)))
-        throw fileNotFound();
+      const viewer = meta.userId ?? null;
+      if (viewer !== null && !(await isMember(row.conversationId, viewer))) throw fileNotFound();
       return {
         fileId,
         conversationId: row.conversationId,
