@@ -20,7 +20,7 @@ export async function uploadAs(
   if (conversationId !== null) query.set('conversationId', conversationId);
   if (options.name !== null) query.set('name', options.name ?? 'file.bin');
   const token = user?.client.session?.accessToken;
-  const res = await fetch(`${system.url}/files?${query}`, {
+  const res = await fetch(`${system.url}/files?${query.toString()}`, {
     method: 'POST',
     headers: {
       'content-type': options.contentType ?? 'application/octet-stream',

@@ -21,8 +21,7 @@ const fileNotFound = () => new AppError('NOT_FOUND', 'File not found');
  */
 export const fileHandlers = ({ models, urls }: ChatDeps): Handlers => {
   const isMember = async (conversationId: string, userId: string) =>
-    isObjectId(conversationId) &&
-    (await models.Member.exists({ conversationId, userId })) !== null;
+    isObjectId(conversationId) && (await models.Member.exists({ conversationId, userId })) !== null;
 
   /** The caller's own upload, or NOT_FOUND. */
   const ownUpload = async (fileId: string, userId: string) => {

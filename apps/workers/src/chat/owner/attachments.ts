@@ -64,7 +64,10 @@ export async function loadAttachments(
       for (const id of wanted) {
         const row = rows.get(id);
         if (!row || row.uploaderId !== senderId || row.conversationId !== state.id)
-          return new AppError('BAD_REQUEST', `Unknown attachment ${id}: upload it to this conversation first`);
+          return new AppError(
+            'BAD_REQUEST',
+            `Unknown attachment ${id}: upload it to this conversation first`,
+          );
         if (row.status !== 'ready')
           return new AppError('BAD_REQUEST', `Attachment ${id} is still uploading`);
         if ((row.claimedBy !== null && row.claimedBy !== key) || taken.has(id))
