@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import mongoose from 'mongoose';
 import sharp from 'sharp';
 import type { Attachment, ClientEvent, Conversation, Message } from '@chat/api';
 import { createS3Store, FileNotFoundError, FileUrlSigner, type FileStore } from '@chat/files';
+import { TRPCClientError } from '@chat/sdk';
 import { directPair } from '../support/direct-chat.js';
 import { rejectsWith } from '../support/errors.js';
 import { download, silentWav, TINY_PDF, uploadAs } from '../support/files.js';
@@ -391,6 +396,39 @@ for (const [driver, open] of [
       } finally {
         await mongo.close();
       }
+    });
+
+    test('the SDK uploads a Buffer, a Node stream and a Blob, and resolves file URLs', async () => {
+      const bytes = randomBytes(700_000);
+      const fromBuffer = await a.client.chat.upload(conversation.id, bytes, { name: 'a.bin' });
+      assert.equal(fromBuffer.size, bytes.length);
+      const dir = await mkdtemp(path.join(tmpdir(), 'sdk-upload-'));
+      try {
+        const file = path.join(dir, 'voice.wav');
+        await writeFile(file, silentWav(800));
+        const fromStream = await a.client.chat.upload(conversation.id, createReadStream(file), {
+          name: 'voice.wav',
+        });
+        assert.equal(fromStream.kind, 'audio');
+        assert.equal(fromStream.durationMs, 800);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+      const fromBlob = await a.client.chat.upload(conversation.id, new Blob([TINY_PDF]), {
+        name: 'doc.pdf',
+      });
+      assert.equal(fromBlob.mime, 'application/pdf');
+      const url = a.client.fileUrl(fromBlob.url);
+      assert.ok(url.startsWith(system.url));
+      assert.deepEqual(Buffer.from(await (await fetch(url)).arrayBuffer()), TINY_PDF);
+      const refused = await a.client.chat
+        .upload(outsider.id.slice(0, 24), bytes, { name: 'x.bin' })
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
+      assert.ok(refused instanceof TRPCClientError);
+      assert.equal((refused.data as { code?: string } | undefined)?.code, 'NOT_FOUND');
     });
 
     test('a message shows its attachments in the event stream too', async () => {
