@@ -146,6 +146,7 @@ describe('chat', () => {
         status: 'sent',
         deliveredTo: [],
         readBy: [],
+        attachments: [],
         createdAt: m.createdAt,
       });
       assert.ok(Date.parse(m.createdAt) >= before - 5_000, 'createdAt is a recent ISO date');
