@@ -147,6 +147,10 @@ describe('chat', () => {
         deliveredTo: [],
         readBy: [],
         attachments: [],
+        replyTo: null,
+        reactions: [],
+        editedAt: null,
+        deleted: false,
         createdAt: m.createdAt,
       });
       assert.ok(Date.parse(m.createdAt) >= before - 5_000, 'createdAt is a recent ISO date');

@@ -191,10 +191,15 @@ describe('events.stream', () => {
         deliveredTo: [],
         readBy: [],
         attachments: [],
+        replyTo: null,
+        reactions: [],
+        editedAt: null,
+        deleted: false,
         createdAt: now,
       },
       conversation: { id: conversationId, type: 'direct', name: null },
       audience: participants,
+      muted: [],
     };
   }
 

@@ -51,6 +51,8 @@ export const gatewayEnvSchema = z
     RATE_TYPING_WINDOW_S: envInt(5),
     RATE_UPLOAD_PER_USER: envInt(20),
     RATE_UPLOAD_WINDOW_S: envInt(60),
+    RATE_REACT_PER_USER: envInt(60),
+    RATE_REACT_WINDOW_S: envInt(60),
     RATE_DEFAULT_PER_CONNECTION: envInt(100),
     RATE_DEFAULT_WINDOW_S: envInt(1),
     /** GridFS (the default store) lives in the chat database: `<MONGO_DB_PREFIX>chat`. */

@@ -18,7 +18,7 @@ export interface EventSource {
   ): AsyncIterable<StreamItem>;
 }
 
-export type RateLimitRule = 'default' | 'register' | 'send' | 'typing' | 'upload';
+export type RateLimitRule = 'default' | 'register' | 'send' | 'typing' | 'upload' | 'react';
 
 /** Rate limits enforced by the gateway; each throws AppError TOO_MANY_REQUESTS with retryAfterMs. */
 export interface RateLimits {

@@ -12,3 +12,4 @@ export * from './redis-keys.js';
 export * from './partitions.js';
 export * from './views/receipts.js';
 export * from './event-patch.js';
+export * from './views/quote.js';

@@ -31,3 +31,7 @@ export const DEFAULT_FILE_MAX_BYTES = 25 * 1024 * 1024;
 export const THUMBNAIL_MAX_PX = 480;
 /** An upload that no message used within this long is deleted. */
 export const UPLOAD_UNUSED_TTL_MS = 24 * 60 * 60 * 1000;
+/** Distinct emoji reactions on one message. */
+export const MAX_REACTIONS_PER_MESSAGE = 20;
+/** Characters of the original shown in a reply's quote. */
+export const REPLY_PREVIEW_CHARS = 200;

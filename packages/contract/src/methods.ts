@@ -7,7 +7,11 @@ import {
   conversationSchema,
   conversationsInput,
   createGroupInput,
+  deleteForEveryoneInput,
   deleteForMeInput,
+  editInput,
+  muteInput,
+  reactInput,
   fileAccessSchema,
   groupIdInput,
   groupSchema,
@@ -169,6 +173,32 @@ export const methods = {
     partitionKey: byConversation,
   }),
 
+  'chat.edit': method({ service: 'chat', input: editInput, output: messageSchema }),
+  'chat.deleteForEveryone': method({ service: 'chat', input: deleteForEveryoneInput, output: ok }),
+  'chat.react': method({ service: 'chat', input: reactInput, output: messageSchema }),
+  'chat.unreact': method({ service: 'chat', input: reactInput, output: messageSchema }),
+  'chat.mute': method({
+    service: 'chat',
+    input: muteInput,
+    output: conversationSchema,
+    partitionKey: byConversation,
+  }),
+  /** Internal: edit, delete for everyone, react, unreact — at the owner of the message's conversation. */
+  'chat.owner.changeMessage': method({
+    service: 'chat',
+    input: z.strictObject({
+      conversationId: idSchema,
+      messageId: idSchema,
+      change: z.discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('edit'), content: z.string() }),
+        z.strictObject({ kind: z.literal('delete') }),
+        z.strictObject({ kind: z.literal('react'), emoji: z.string() }),
+        z.strictObject({ kind: z.literal('unreact'), emoji: z.string() }),
+      ]),
+    }),
+    output: messageSchema,
+    partitionKey: byConversation,
+  }),
   /** Internal (gateway → chat worker), POST /files: the caller may upload here; the file's id. */
   'chat.file.begin': method({
     service: 'chat',

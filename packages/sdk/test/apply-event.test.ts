@@ -19,6 +19,10 @@ function message(id: string, senderId: string, at: number, extra: Partial<Messag
     deliveredTo: [],
     readBy: [],
     attachments: [],
+    replyTo: null,
+    reactions: [],
+    editedAt: null,
+    deleted: false,
     createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, at)).toISOString(),
     ...extra,
   };
@@ -37,6 +41,7 @@ function conversation(
     group: participants.length > 2 ? { id, name: `group ${id}`, avatar: null } : null,
     lastMessage: null,
     unreadCount,
+    mutedUntil: null,
     updatedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, at)).toISOString(),
   };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
-import { AppError } from '@chat/core';
-import { MAX_GROUP_MEMBERS, requireUserId, type RpcHandlers } from '@chat/api';
+import { AppError, type RequestMeta } from '@chat/core';
+import { MAX_GROUP_MEMBERS, requireUserId, type RpcHandlers, type RpcInput } from '@chat/api';
 import type { ChatDeps } from './deps.js';
 import { isObjectId } from './ids.js';
 import { normalizeMemberIds } from './groups/permissions.js';
@@ -10,7 +10,13 @@ import { requireUsersVia } from './users.js';
 
 type Handlers = Pick<
   RpcHandlers<'chat' | 'group'>,
-  'chat.openDirect' | 'group.create' | 'chat.deleteForMe'
+  | 'chat.openDirect'
+  | 'group.create'
+  | 'chat.deleteForMe'
+  | 'chat.edit'
+  | 'chat.deleteForEveryone'
+  | 'chat.react'
+  | 'chat.unreact'
 >;
 
 /** An ObjectId derived from a string: the same input always names the same document. */
@@ -26,6 +32,26 @@ export function forwardHandlers(deps: ChatDeps): Handlers {
   const { rpc, models } = deps;
 
   const requireUsers = requireUsersVia(rpc);
+
+  /** The conversation of a message (NOT_FOUND when there is none); its owner checks the rest. */
+  const conversationOf = async (messageId: string): Promise<string> => {
+    if (!isObjectId(messageId)) throw new AppError('NOT_FOUND', 'Message not found');
+    const message = await models.Message.findById(messageId, { conversationId: 1 }).lean<{
+      conversationId: string;
+    }>();
+    if (!message) throw new AppError('NOT_FOUND', 'Message not found');
+    return message.conversationId;
+  };
+  const change = async (
+    messageId: string,
+    what: RpcInput<'chat.owner.changeMessage'>['change'],
+    meta: RequestMeta,
+  ) =>
+    rpc(
+      'chat.owner.changeMessage',
+      { conversationId: await conversationOf(messageId), messageId, change: what },
+      meta,
+    );
 
   return {
     'chat.openDirect': async (input, meta) => {
@@ -52,17 +78,22 @@ export function forwardHandlers(deps: ChatDeps): Handlers {
       return rpc('chat.owner.createGroup', { ...input, conversationId }, meta);
     },
 
-    'chat.deleteForMe': async (input, meta) => {
-      if (!isObjectId(input.messageId)) throw new AppError('NOT_FOUND', 'Message not found');
-      const message = await models.Message.findById(input.messageId, { conversationId: 1 }).lean<{
-        conversationId: string;
-      }>();
-      if (!message) throw new AppError('NOT_FOUND', 'Message not found');
-      return rpc(
+    'chat.deleteForMe': async (input, meta) =>
+      rpc(
         'chat.owner.deleteForMe',
-        { conversationId: message.conversationId, messageId: input.messageId },
+        { conversationId: await conversationOf(input.messageId), messageId: input.messageId },
         meta,
-      );
+      ),
+
+    'chat.edit': (input, meta) =>
+      change(input.messageId, { kind: 'edit', content: input.content }, meta),
+    'chat.deleteForEveryone': async (input, meta) => {
+      await change(input.messageId, { kind: 'delete' }, meta);
+      return { ok: true as const };
     },
+    'chat.react': (input, meta) =>
+      change(input.messageId, { kind: 'react', emoji: input.emoji }, meta),
+    'chat.unreact': (input, meta) =>
+      change(input.messageId, { kind: 'unreact', emoji: input.emoji }, meta),
   };
 }

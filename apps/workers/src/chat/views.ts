@@ -7,6 +7,7 @@ import {
   type GroupRole,
   type Message,
   type ReceiptPosition,
+  type ReplyPreview,
 } from '@chat/api';
 import type { AttachmentRow, ConversationRow, MemberRow, MessageRow } from '@chat/db';
 import { unreadCountOf } from '@chat/api';
@@ -46,11 +47,11 @@ export function inJoinOrder<T extends { docId: string; joinedAt: Date }>(members
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-/** What a conversation looks like to anyone, before the viewer's own unread count. */
+/** What a conversation looks like to anyone, before the viewer's own unread count and mute. */
 export function conversationBase(
   row: ConversationRow,
   participants: readonly { userId: string }[],
-): Omit<Conversation, 'unreadCount'> {
+): Omit<Conversation, 'unreadCount' | 'mutedUntil'> {
   const ids = participants.map((p) => p.userId);
   const m = row.lastMessage;
   return {
@@ -83,14 +84,26 @@ export function toConversation(
   return {
     ...conversationBase(row, participants),
     unreadCount: unreadCountOf(row.lastSeq, viewer),
+    mutedUntil: mutedUntilOf(viewer),
   };
+}
+
+/** A participant's mute as answers show it: null when not muted (any more). */
+export function mutedUntilOf(p: Pick<Participant, 'mutedUntil'>, now = Date.now()): string | null {
+  return p.mutedUntil && p.mutedUntil.getTime() > now ? p.mutedUntil.toISOString() : null;
 }
 
 /** The stored fields of a message a view needs. */
 export type MessageFields = Pick<
   MessageRow,
   '_id' | 'conversationId' | 'seq' | 'senderId' | 'clientId' | 'content' | 'type' | 'createdAt'
-> & { attachments?: readonly StoredAttachment[] | null | undefined };
+> & {
+  attachments?: readonly StoredAttachment[] | null | undefined;
+  replyTo?: ReplyPreview | null | undefined;
+  reactions?: ReadonlyArray<{ emoji: string; userIds: string[] }> | null | undefined;
+  editedAt?: Date | null | undefined;
+  deleted?: boolean | null | undefined;
+};
 
 /** An attachment as a message stores it (a copy of its upload's record). */
 export interface StoredAttachment {
@@ -147,6 +160,20 @@ export function toMessage(
     type: row.type,
     ...receiptsAt(row.seq, row.senderId, participants),
     attachments: (row.attachments ?? []).map((a) => toAttachment(a, urls)),
+    replyTo: row.replyTo
+      ? {
+          id: row.replyTo.id,
+          senderId: row.replyTo.senderId,
+          content: row.replyTo.deleted ? '' : row.replyTo.content,
+          type: row.replyTo.type,
+          deleted: row.replyTo.deleted,
+        }
+      : null,
+    reactions: (row.reactions ?? [])
+      .filter((r) => r.userIds.length > 0)
+      .map((r) => ({ emoji: r.emoji, count: r.userIds.length, userIds: [...r.userIds] })),
+    editedAt: row.editedAt ? iso(row.editedAt) : null,
+    deleted: row.deleted ?? false,
     createdAt: iso(row.createdAt),
   };
 }

@@ -11,6 +11,8 @@ import { readHandlers } from './reads.js';
 import { requireUsersVia } from './users.js';
 import { observeChatWrites } from './write-metrics.js';
 import { deleteForMe } from './owner/delete-for-me.js';
+import { changeMessage } from './owner/message-changes.js';
+import { mute } from './owner/mute.js';
 import { openDirect } from './owner/direct.js';
 import { OwnerEngine } from './owner/engine.js';
 import { ConversationEvents } from './owner/events.js';
@@ -66,6 +68,15 @@ export const chatWorker: WorkerDefinition = {
         groups.create(conversationId, input, meta),
       'chat.owner.deleteForMe': (input, meta) =>
         deleteForMe(owned, input.conversationId, input.messageId, meta),
+      'chat.owner.changeMessage': (input, meta) =>
+        changeMessage(
+          { ...owned, files, log },
+          input.conversationId,
+          input.messageId,
+          input.change,
+          meta,
+        ),
+      'chat.mute': (input, meta) => mute(owned, input, meta),
       'group.update': (input, meta) => groups.update(input, meta),
       'group.addMembers': (input, meta) => groups.addMembers(input, meta),
       'group.removeMember': (input, meta) => groups.removeMember(input, meta),

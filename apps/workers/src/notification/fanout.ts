@@ -7,6 +7,7 @@ import {
   type ConversationUpdatedEvent,
   type Message,
   type MessageDeletedEvent,
+  type MessageUpdatedBusEvent,
   type MessageSentEvent,
   type MessageStatusUpdatedEvent,
   type Notification,
@@ -64,6 +65,8 @@ export class Fanout {
         return this.conversationUpdated(envelope, envelope.data, meta);
       case 'message.deleted':
         return this.messageDeleted(envelope.data);
+      case 'message.updated':
+        return this.messageUpdated(envelope.id, envelope.data);
       case 'user.login':
         return this.login(envelope.id, envelope.data);
       case 'user.profile.updated':
@@ -82,7 +85,9 @@ export class Fanout {
       dedupeKey: `msg:${message.id}`,
       event,
     }));
-    const recipients = data.audience.filter((p) => p !== message.senderId);
+    // Muted: the event (the conversation stays current), but no notification.
+    const muted = new Set(data.muted);
+    const recipients = data.audience.filter((p) => p !== message.senderId && !muted.has(p));
     if (recipients.length > 0) {
       const sender = await this.deps.names.of(message.senderId, meta);
       const group = conversation.type === 'group';
@@ -130,15 +135,20 @@ export class Fanout {
     // One event for all (a large group's participants list is big); each their own count.
     const event: StoredEvent = {
       type: 'conversation.updated',
-      conversation: { ...data.conversation, unreadCount: 0 },
+      conversation: { ...data.conversation, unreadCount: 0, mutedUntil: null },
     };
     const appends: Append[] = audience.map((userId) => {
       const unreadCount = data.unread[userId] ?? 0;
+      const mutedUntil = data.mutedUntil[userId];
+      const own = {
+        ...(unreadCount > 0 ? { unreadCount } : {}),
+        ...(mutedUntil ? { mutedUntil } : {}),
+      };
       return {
         userId,
         dedupeKey: `conv:${id}`,
         event,
-        ...(unreadCount > 0 ? { patch: { conversation: { unreadCount } } } : {}),
+        ...(Object.keys(own).length > 0 ? { patch: { conversation: own } } : {}),
       };
     });
     const added = [...new Set(data.addedUserIds)].filter((u) => u !== data.actorId);
@@ -158,6 +168,18 @@ export class Fanout {
       );
     }
     await this.deps.events.appendAll(appends);
+  }
+
+  /** The message as it is now, to every participant; each change is its own event. */
+  private async messageUpdated(eventId: string, data: MessageUpdatedBusEvent): Promise<void> {
+    const event: StoredEvent = { type: 'message.updated', message: data.message };
+    await this.deps.events.appendAll(
+      [...new Set(data.audience)].map((userId) => ({
+        userId,
+        dedupeKey: `upd:${eventId}`,
+        event,
+      })),
+    );
   }
 
   /** Only to the deleter (their other devices). */

@@ -46,7 +46,13 @@ export const notificationWorker: WorkerDefinition = {
     const control = await domainEvents.subscribe({
       queue: 'notification.chat_events',
       exchange: 'chat_events',
-      types: ['message.sent', 'message.status.updated', 'conversation.updated', 'message.deleted'],
+      types: [
+        'message.sent',
+        'message.status.updated',
+        'conversation.updated',
+        'message.deleted',
+        'message.updated',
+      ],
       handler: (event) => fanout.handle(event),
       // One active consumer per partition across replicas, and within it one conversation's
       // events one after another: they reach every log in the order the owner published them.
@@ -67,6 +73,7 @@ export const notificationWorker: WorkerDefinition = {
 function conversationIdOf(event: DomainEvent<'chat_events'>): string {
   switch (event.type) {
     case 'message.sent':
+    case 'message.updated':
       return event.data.message.conversationId;
     case 'conversation.updated':
       return event.data.conversation.id;

@@ -10,5 +10,10 @@ export const chatRouter = router({
   markDelivered: forwardMutation('chat.markDelivered'),
   markRead: forwardMutation('chat.markRead'),
   deleteForMe: forwardMutation('chat.deleteForMe'),
+  edit: forwardMutation('chat.edit'),
+  deleteForEveryone: forwardMutation('chat.deleteForEveryone'),
+  react: forwardMutation('chat.react', { limit: 'react' }),
+  unreact: forwardMutation('chat.unreact', { limit: 'react' }),
+  mute: forwardMutation('chat.mute'),
   typing: forwardMutation('chat.typing', { limit: 'typing' }),
 });

@@ -52,6 +52,8 @@ export const messageSentEventSchema = z.object({
   conversation: conversationRefSchema,
   /** Every participant, the sender included (their other devices stay in sync). */
   audience: z.array(z.string()),
+  /** Participants who muted the conversation: events, but no notification or push. */
+  muted: z.array(z.string()).default([]),
 });
 export type MessageSentEvent = z.infer<typeof messageSentEventSchema>;
 
@@ -75,8 +77,10 @@ export const conversationChangeReasonSchema = z.enum([
  * removed), each with their own `unreadCount` from `unread` (0 when absent).
  */
 export const conversationUpdatedEventSchema = z.object({
-  conversation: conversationSchema.omit({ unreadCount: true }),
+  conversation: conversationSchema.omit({ unreadCount: true, mutedUntil: true }),
   unread: z.record(z.string(), z.number()),
+  /** Each participant's own mute (absent: not muted). */
+  mutedUntil: z.record(z.string(), z.string()).default({}),
   audience: z.array(z.string()),
   reason: conversationChangeReasonSchema,
   /** Users who just joined (they get a `group_added` notification). */
@@ -91,6 +95,13 @@ export const messageDeletedEventSchema = messageDeletedClientEventSchema
   .extend({ userId: z.string() });
 export type MessageDeletedEvent = z.infer<typeof messageDeletedEventSchema>;
 
+/** `message.updated` on `chat_events`: the message as it is now, to every participant. */
+export const messageUpdatedBusEventSchema = z.object({
+  message: messageSchema,
+  audience: z.array(z.string()),
+});
+export type MessageUpdatedBusEvent = z.infer<typeof messageUpdatedBusEventSchema>;
+
 /** Every event type on each exchange, with its payload schema. */
 export const busEvents = {
   user_events: {
@@ -104,6 +115,7 @@ export const busEvents = {
     'message.status.updated': messageStatusUpdatedEventSchema,
     'conversation.updated': conversationUpdatedEventSchema,
     'message.deleted': messageDeletedEventSchema,
+    'message.updated': messageUpdatedBusEventSchema,
   },
 } as const;
 export type BusEvents = typeof busEvents;

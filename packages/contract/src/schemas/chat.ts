@@ -4,6 +4,7 @@ import {
   MAX_CONTENT_CHARS,
   MAX_MARK_DELIVERED_IDS,
 } from '../limits.js';
+import { emojiSchema } from './emoji.js';
 import { cursorSchema, idSchema, isoDate, multiLine } from './common.js';
 import { attachmentSchema } from './files.js';
 
@@ -12,6 +13,25 @@ export type MessageType = z.infer<typeof messageTypeSchema>;
 
 export const messageStatusSchema = z.enum(['sent', 'delivered', 'read']);
 export type MessageStatus = z.infer<typeof messageStatusSchema>;
+
+/** One emoji's reactions to a message: who, in order of first use. */
+export const reactionSchema = z.object({
+  emoji: z.string(),
+  count: z.number().int().positive(),
+  userIds: z.array(z.string()),
+});
+export type Reaction = z.infer<typeof reactionSchema>;
+
+/** The quote of the message a reply answers (REPLY_PREVIEW_CHARS of its content). */
+export const replyPreviewSchema = z.object({
+  id: z.string(),
+  senderId: z.string(),
+  content: z.string(),
+  type: messageTypeSchema,
+  /** The original was deleted for everyone: show "deleted" instead of the quote. */
+  deleted: z.boolean(),
+});
+export type ReplyPreview = z.infer<typeof replyPreviewSchema>;
 
 export const messageSchema = z.object({
   id: z.string(),
@@ -24,6 +44,12 @@ export const messageSchema = z.object({
   deliveredTo: z.array(z.string()),
   readBy: z.array(z.object({ userId: z.string(), readAt: isoDate })),
   attachments: z.array(attachmentSchema),
+  replyTo: replyPreviewSchema.nullable(),
+  reactions: z.array(reactionSchema),
+  /** When the sender last edited it; null if never. */
+  editedAt: isoDate.nullable(),
+  /** Deleted for everyone: a tombstone with content '' and no attachments. */
+  deleted: z.boolean(),
   createdAt: isoDate,
 });
 export type Message = z.infer<typeof messageSchema>;
@@ -43,6 +69,8 @@ export const conversationSchema = z.object({
     })
     .nullable(),
   unreadCount: z.number().int().nonnegative(),
+  /** The caller's own mute: no notifications or pushes for it until then (events still flow). */
+  mutedUntil: isoDate.nullable(),
   updatedAt: isoDate,
 });
 export type Conversation = z.infer<typeof conversationSchema>;
@@ -90,6 +118,8 @@ export const sendInput = z
       .max(MAX_ATTACHMENTS_PER_MESSAGE, `At most ${MAX_ATTACHMENTS_PER_MESSAGE} attachments`)
       .refine((ids) => new Set(ids).size === ids.length, 'The same attachment twice')
       .optional(),
+    /** A message of the same conversation this one answers. */
+    replyTo: idSchema.optional(),
   })
   .refine((m) => m.content.length > 0 || (m.attachments?.length ?? 0) > 0, {
     message: 'Message is empty',
@@ -111,3 +141,26 @@ export type DeleteForMeInput = z.infer<typeof deleteForMeInput>;
 
 export const typingInput = z.strictObject({ conversationId: idSchema, isTyping: z.boolean() });
 export type TypingInput = z.infer<typeof typingInput>;
+
+const editedContent = z
+  .string()
+  .trim()
+  .min(1, 'Message is empty')
+  .max(MAX_CONTENT_CHARS, `Message is longer than ${MAX_CONTENT_CHARS} characters`)
+  .check(...multiLine);
+
+export const editInput = z.strictObject({ messageId: idSchema, content: editedContent });
+export type EditInput = z.infer<typeof editInput>;
+
+export const deleteForEveryoneInput = z.strictObject({ messageId: idSchema });
+export type DeleteForEveryoneInput = z.infer<typeof deleteForEveryoneInput>;
+
+export const reactInput = z.strictObject({ messageId: idSchema, emoji: emojiSchema });
+export type ReactInput = z.infer<typeof reactInput>;
+
+export const muteInput = z.strictObject({
+  conversationId: idSchema,
+  /** Until then (a future time), or null to unmute. Far-future dates mean "until I unmute". */
+  until: z.iso.datetime({ offset: true }).nullable(),
+});
+export type MuteInput = z.infer<typeof muteInput>;

@@ -24,6 +24,14 @@ export const messageNewEventSchema = z
   .describe(
     'A message in one of your conversations (your own too, so your other tabs stay in step).',
   );
+export const messageUpdatedEventSchema = z
+  .object({
+    type: z.literal('message.updated'),
+    message: messageSchema,
+  })
+  .describe(
+    'A message changed: edited, deleted for everyone (a tombstone), or its reactions. Replace your copy.',
+  );
 export const messageStatusEventSchema = z
   .object({
     type: z.literal('message.status'),
@@ -78,6 +86,7 @@ export const resyncEventSchema = z
 /** Events that are stored in the per-user log and replayed (`tracked` with an id). */
 export const storedEventSchema = z.discriminatedUnion('type', [
   messageNewEventSchema,
+  messageUpdatedEventSchema,
   messageStatusEventSchema,
   messageDeletedClientEventSchema,
   conversationUpdatedClientEventSchema,

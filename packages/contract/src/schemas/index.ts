@@ -3,6 +3,7 @@ export * from './user.js';
 export * from './auth.js';
 export * from './bus-events.js';
 export * from './files.js';
+export * from './emoji.js';
 export * from './chat.js';
 export * from './group.js';
 export * from './notification.js';

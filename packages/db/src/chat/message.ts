@@ -46,6 +46,34 @@ const messageSchema = new Schema(
       ],
       default: [],
     },
+    /** The quote of the message this one answers; `replyToId` finds replies to update it. */
+    replyTo: {
+      type: new Schema(
+        {
+          id: { type: String, required: true },
+          senderId: { type: String, required: true },
+          content: { type: String, default: '' },
+          type: { type: String, enum: messageTypeSchema.options, required: true },
+          deleted: { type: Boolean, default: false },
+        },
+        { _id: false },
+      ),
+      default: null,
+    },
+    replyToId: { type: String, default: null },
+    /** In order of first use; count = userIds.length. */
+    reactions: {
+      type: [
+        new Schema(
+          { emoji: { type: String, required: true }, userIds: { type: [String], default: [] } },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+    editedAt: { type: Date, default: null },
+    /** Deleted for everyone: content '' and no attachments, kept as a tombstone. */
+    deleted: { type: Boolean, default: false },
     createdAt: { type: Date, required: true },
   },
   { collection: 'messages', versionKey: false },
@@ -53,6 +81,7 @@ const messageSchema = new Schema(
 messageSchema.index({ senderId: 1, clientId: 1 }, { unique: true });
 messageSchema.index({ conversationId: 1, seq: -1 }, { unique: true });
 messageSchema.index({ chunk: 1 });
+messageSchema.index({ replyToId: 1 });
 
 export type MessageDoc = InferSchemaType<typeof messageSchema>;
 export type MessageRow = MessageDoc & { _id: Types.ObjectId };

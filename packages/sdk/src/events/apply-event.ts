@@ -4,6 +4,7 @@ import {
   changeUnread,
   findConversation,
   removeConversation,
+  updateConversation,
   upsertConversation,
 } from './conversation-pages.js';
 import {
@@ -11,6 +12,7 @@ import {
   findMessage,
   insertMessage,
   removeMessage,
+  replaceMessage,
   followParticipants,
 } from './message-pages.js';
 import { addNotification, type NotificationList } from './notification-list.js';
@@ -97,6 +99,19 @@ function onReceipt(state: ChatState, event: Extract<ClientEvent, { type: 'messag
   return next;
 }
 
+/** Edited, deleted for everyone or reacted to: the copy and the list's preview follow. */
+function onUpdated(state: ChatState, message: Message): ChatState {
+  const next = withMessages(state, message.conversationId, (pages) =>
+    replaceMessage(pages, message),
+  );
+  const { pages } = updateConversation([next.conversations], message.conversationId, (c) =>
+    c.lastMessage?.id === message.id
+      ? { ...c, lastMessage: { ...c.lastMessage, content: message.content } }
+      : c,
+  );
+  return { ...next, conversations: flat(pages) };
+}
+
 /** Deleted for me: gone from my history, and no longer unread if it was. */
 function onDeleted(state: ChatState, conversationId: string, messageId: string): ChatState {
   const message = findMessage(one(state.messages[conversationId]), messageId);
@@ -176,6 +191,8 @@ export function applyEvent(
       return onReceipt(state, event);
     case 'message.deleted':
       return onDeleted(state, event.conversationId, event.messageId);
+    case 'message.updated':
+      return onUpdated(state, event.message);
     case 'conversation.updated':
       return onConversation(state, event.conversation);
     case 'typing':

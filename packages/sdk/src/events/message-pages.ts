@@ -1,3 +1,4 @@
+import { quoteOf } from '@chat/contract';
 import type { Message, MessageStatus } from '@chat/api';
 import { statusOf } from '@chat/contract/views';
 
@@ -72,6 +73,27 @@ export function insertMessage(pages: MessagePages, message: Message): MessagePag
     const next = [...items, message];
     next.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
     return next;
+  });
+}
+
+/**
+ * A `message.updated`: the held copy takes the new content, reactions, edit and deletion,
+ * keeping receipts it already knows beyond the event's; replies quoting it follow.
+ */
+export function replaceMessage(pages: MessagePages, message: Message): MessagePages {
+  return mapMessages(pages, (m) => {
+    if (m.id === message.id) {
+      const receipts =
+        rank[m.status] > rank[message.status]
+          ? { status: m.status, deliveredTo: m.deliveredTo, readBy: m.readBy }
+          : {};
+      return { ...message, ...receipts };
+    }
+    if (m.replyTo?.id === message.id) {
+      const quote = message.deleted ? '' : quoteOf(message.content);
+      return { ...m, replyTo: { ...m.replyTo, content: quote, deleted: message.deleted } };
+    }
+    return m;
   });
 }
 

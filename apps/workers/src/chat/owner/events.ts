@@ -8,7 +8,7 @@ import {
   RECEIPT_LISTS_MAX_PARTICIPANTS,
 } from '@chat/api';
 import type { ChatDeps } from '../deps.js';
-import { conversationBase } from '../views.js';
+import { conversationBase, mutedUntilOf } from '../views.js';
 import type { ConversationState } from './state.js';
 
 /**
@@ -30,7 +30,19 @@ export class ConversationEvents {
           name: state.row.type === 'group' ? (state.row.name ?? '') : null,
         },
         audience: [...state.members.keys()],
+        muted: state.participants.filter((p) => mutedUntilOf(p) !== null).map((p) => p.userId),
       },
+      meta,
+      partitionOf(state.id),
+    );
+  }
+
+  /** The message as it is now (edited, deleted for everyone, reactions), to every participant. */
+  messageUpdated(state: ConversationState, message: Message, meta: RequestMeta) {
+    return this.deps.events.publish(
+      'chat_events',
+      'message.updated',
+      { message, audience: [...state.members.keys()] },
       meta,
       partitionOf(state.id),
     );
@@ -69,13 +81,17 @@ export class ConversationEvents {
   ) {
     const participants = state.participants;
     const unread: Record<string, number> = {};
+    const mutedUntil: Record<string, string> = {};
     for (const p of participants) {
       const n = unreadCountOf(state.lastSeq, p);
       if (n > 0) unread[p.userId] = n;
+      const muted = mutedUntilOf(p);
+      if (muted) mutedUntil[p.userId] = muted;
     }
     const event: ConversationUpdatedEvent = {
       conversation: conversationBase(state.row, participants),
       unread,
+      mutedUntil,
       audience: [...participants.map((p) => p.userId), ...formerMembers],
       ...change,
     };

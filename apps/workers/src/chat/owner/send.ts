@@ -6,6 +6,7 @@ import { withContext } from '@chat/tracing';
 import type { FileUrlSigner } from '@chat/files';
 import { participantOf, toMessage } from '../views.js';
 import { claimAttachments, loadAttachments } from './attachments.js';
+import { loadQuoted } from './replies.js';
 import { positionsOf } from './bookkeeping.js';
 import type { Command } from './engine.js';
 import type { ConversationEvents } from './events.js';
@@ -46,6 +47,7 @@ export async function runSends(
   const byClient = new Map<string, Planned>();
   const repeats: Array<{ command: SendCommand; message: MessageMeta }> = [];
   const uploads = await loadAttachments(deps.models, state, commands);
+  const quotes = await loadQuoted(deps.models, state, commands);
   for (const command of commands) {
     const me = command.meta.userId ?? '';
     if (!state.members.has(me)) {
@@ -68,6 +70,11 @@ export async function runSends(
       command.reject(attached);
       continue;
     }
+    const replyTo = command.input.replyTo === undefined ? null : quotes.get(command.input.replyTo);
+    if (replyTo === undefined) {
+      command.reject(new AppError('BAD_REQUEST', 'replyTo must be a message of this conversation'));
+      continue;
+    }
     const seq = state.lastSeq + planned.length + 1;
     const doc = {
       _id: new Types.ObjectId(),
@@ -80,6 +87,11 @@ export async function runSends(
       type: command.input.type ?? attached.type,
       deletedFor: [],
       attachments: attached.stored,
+      replyTo,
+      replyToId: replyTo?.id ?? null,
+      reactions: [],
+      editedAt: null,
+      deleted: false,
       createdAt: now,
     };
     const entry = { doc, commands: [command] };

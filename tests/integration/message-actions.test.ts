@@ -1,0 +1,346 @@
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { ClientEvent, Message } from '@chat/api';
+import { directPair, sendText } from '../support/direct-chat.js';
+import { rejectsWith } from '../support/errors.js';
+import { download, uploadAs } from '../support/files.js';
+import { TestSystem, type TestUser } from '../support/system.js';
+import { waitFor } from '../support/wait.js';
+
+const unknownId = () => randomBytes(12).toString('hex');
+
+/** Every stored event `u` receives, from now on. */
+function listen(u: TestUser) {
+  const events: ClientEvent[] = [];
+  const sub = u.client.api.events.stream.subscribe(undefined, {
+    onData: (item: unknown) => {
+      const d = item as { data?: ClientEvent; type?: string };
+      events.push(d.type ? (d as ClientEvent) : d.data!);
+    },
+    onError: () => undefined,
+  });
+  return { events, stop: () => sub.unsubscribe() };
+}
+
+describe('message actions: edit, delete for everyone, reactions, replies, mute', () => {
+  let system: TestSystem;
+  before(async () => {
+    system = await TestSystem.start({
+      env: { RATE_SEND_PER_USER: '100000', RATE_REACT_PER_USER: '100000' },
+    });
+  });
+  after(() => system.stop());
+
+  /** A group of `owner`, an admin and two members, with a message of each member. */
+  async function group() {
+    const [owner, admin, m1, m2, outsider] = await Promise.all(
+      Array.from({ length: 5 }, () => system.user()),
+    );
+    const g = await owner!.client.api.group.create.mutate({
+      name: 'team',
+      memberIds: [admin!.id, m1!.id, m2!.id],
+    });
+    await owner!.client.api.group.setRole.mutate({
+      groupId: g.id,
+      userId: admin!.id,
+      role: 'admin',
+    });
+    const fromM1 = await sendText(m1!, g.conversationId, 'from m1');
+    const fromM2 = await sendText(m2!, g.conversationId, 'from m2');
+    return {
+      g,
+      owner: owner!,
+      admin: admin!,
+      m1: m1!,
+      m2: m2!,
+      outsider: outsider!,
+      fromM1,
+      fromM2,
+    };
+  }
+
+  test('edit: the sender only; "edited" for everyone, live and in history; the preview follows', async () => {
+    const { a, b, conversation } = await directPair(system);
+    const feed = listen(b);
+    try {
+      const m = await sendText(a, conversation.id, 'first draft');
+      const edited = await a.client.api.chat.edit.mutate({ messageId: m.id, content: ' final ' });
+      assert.equal(edited.content, 'final');
+      assert.ok(edited.editedAt && Date.parse(edited.editedAt) >= Date.parse(m.createdAt));
+      assert.equal(edited.deleted, false);
+      const seen = await waitFor('message.updated at the partner', () =>
+        feed.events.find((e) => e.type === 'message.updated' && e.message.id === m.id),
+      );
+      assert.equal(seen.type === 'message.updated' && seen.message.content, 'final');
+      const [stored] = (await b.client.api.chat.messages.query({ conversationId: conversation.id }))
+        .items;
+      assert.equal(stored?.content, 'final');
+      assert.equal(stored?.editedAt, edited.editedAt);
+      const [c] = (await b.client.api.chat.conversations.query({})).items;
+      assert.equal(c?.lastMessage?.content, 'final');
+
+      const e1 = await rejectsWith(
+        b.client.api.chat.edit.mutate({ messageId: m.id, content: 'not mine' }),
+        'FORBIDDEN',
+      );
+      assert.match(e1.message, /sender/);
+      const outsider = await system.user();
+      await rejectsWith(
+        outsider.client.api.chat.edit.mutate({ messageId: m.id, content: 'x' }),
+        'NOT_FOUND',
+      );
+      await rejectsWith(
+        a.client.api.chat.edit.mutate({ messageId: unknownId(), content: 'x' }),
+        'NOT_FOUND',
+      );
+      await rejectsWith(
+        a.client.api.chat.edit.mutate({ messageId: m.id, content: '   ' }),
+        'BAD_REQUEST',
+      );
+    } finally {
+      feed.stop();
+    }
+  });
+
+  test('delete for everyone: sender, or a group owner/admin; a tombstone for all; files go', async () => {
+    const { g, owner, admin, m1, m2, outsider, fromM1, fromM2 } = await group();
+    await rejectsWith(
+      m2.client.api.chat.deleteForEveryone.mutate({ messageId: fromM1.id }),
+      'FORBIDDEN',
+    );
+    await rejectsWith(
+      outsider.client.api.chat.deleteForEveryone.mutate({ messageId: fromM1.id }),
+      'NOT_FOUND',
+    );
+    assert.deepEqual(
+      await admin.client.api.chat.deleteForEveryone.mutate({ messageId: fromM1.id }),
+      { ok: true },
+    );
+    assert.deepEqual(
+      await owner.client.api.chat.deleteForEveryone.mutate({ messageId: fromM2.id }),
+      { ok: true },
+    );
+    const history = (await m2.client.api.chat.messages.query({ conversationId: g.conversationId }))
+      .items;
+    for (const id of [fromM1.id, fromM2.id]) {
+      const tomb = history.find((m) => m.id === id);
+      assert.ok(tomb, 'the tombstone stays in history');
+      assert.equal(tomb.deleted, true);
+      assert.equal(tomb.content, '');
+      assert.deepEqual(tomb.attachments, []);
+    }
+    await rejectsWith(
+      m1.client.api.chat.edit.mutate({ messageId: fromM1.id, content: 'again' }),
+      'BAD_REQUEST',
+    );
+
+    // The sender's own, with a file: the file leaves storage.
+    const up = await uploadAs(system, m1, g.conversationId, randomBytes(2000), { name: 'x.bin' });
+    assert.equal(up.status, 201);
+    const withFile = await m1.client.api.chat.send.mutate({
+      conversationId: g.conversationId,
+      clientId: randomUUID(),
+      attachments: [up.json.id],
+    });
+    assert.equal((await download(system, up.json.url)).status, 200);
+    await m1.client.api.chat.deleteForEveryone.mutate({ messageId: withFile.id });
+    assert.equal((await download(system, up.json.url)).status, 404);
+  });
+
+  test('delete for everyone in a direct chat: only the sender; the partner’s unread count drops', async () => {
+    const { a, b, conversation } = await directPair(system);
+    const m = await sendText(a, conversation.id, 'oops');
+    await rejectsWith(b.client.api.chat.deleteForEveryone.mutate({ messageId: m.id }), 'FORBIDDEN');
+    const unread = async () =>
+      (await b.client.api.chat.conversation.query({ conversationId: conversation.id })).unreadCount;
+    assert.equal(await unread(), 1);
+    await a.client.api.chat.deleteForEveryone.mutate({ messageId: m.id });
+    assert.equal(await unread(), 0);
+    const [c] = (await b.client.api.chat.conversations.query({})).items;
+    assert.equal(c?.lastMessage?.content, '');
+  });
+
+  test('reactions: emoji only, idempotent, at most 20 distinct, counts and who', async () => {
+    const { a, b, conversation } = await directPair(system);
+    const feed = listen(a);
+    try {
+      const m = await sendText(a, conversation.id, 'react to me');
+      let r = await b.client.api.chat.react.mutate({ messageId: m.id, emoji: '👍' });
+      r = await b.client.api.chat.react.mutate({ messageId: m.id, emoji: '👍' });
+      r = await a.client.api.chat.react.mutate({ messageId: m.id, emoji: '👍' });
+      r = await a.client.api.chat.react.mutate({ messageId: m.id, emoji: '👩‍💻' });
+      r = await a.client.api.chat.react.mutate({ messageId: m.id, emoji: '👍🏽' });
+      assert.deepEqual(
+        r.reactions.map((x) => [x.emoji, x.count, x.userIds]),
+        [
+          ['👍', 2, [b.id, a.id]],
+          ['👩‍💻', 1, [a.id]],
+          ['👍🏽', 1, [a.id]],
+        ],
+      );
+      await waitFor('the sender hears of the reaction', () =>
+        feed.events.some(
+          (e) =>
+            e.type === 'message.updated' && e.message.id === m.id && e.message.reactions.length > 0,
+        ),
+      );
+      r = await b.client.api.chat.unreact.mutate({ messageId: m.id, emoji: '👍' });
+      r = await b.client.api.chat.unreact.mutate({ messageId: m.id, emoji: '👍' });
+      assert.deepEqual(r.reactions[0], { emoji: '👍', count: 1, userIds: [a.id] });
+
+      for (const bad of ['a', 'ab', '👍👍', ':)', '1️⃣', '', 'x'.repeat(100)])
+        await rejectsWith(
+          b.client.api.chat.react.mutate({ messageId: m.id, emoji: bad }),
+          'BAD_REQUEST',
+        );
+
+      const many = [
+        '😀',
+        '😁',
+        '😂',
+        '🤣',
+        '😃',
+        '😄',
+        '😅',
+        '😆',
+        '😉',
+        '😊',
+        '😋',
+        '😎',
+        '😍',
+        '😘',
+        '🥰',
+        '😗',
+        '😙',
+      ];
+      for (const e of many) await b.client.api.chat.react.mutate({ messageId: m.id, emoji: e });
+      const full = await b.client.api.chat.react.mutate({ messageId: m.id, emoji: '👍' });
+      assert.equal(full.reactions.length, 20);
+      const over = await rejectsWith(
+        b.client.api.chat.react.mutate({ messageId: m.id, emoji: '🙂' }),
+        'BAD_REQUEST',
+      );
+      assert.match(over.message, /20/);
+      const outsider = await system.user();
+      await rejectsWith(
+        outsider.client.api.chat.react.mutate({ messageId: m.id, emoji: '👍' }),
+        'NOT_FOUND',
+      );
+    } finally {
+      feed.stop();
+    }
+  });
+
+  test('after leaving a group one can no longer edit or react (NOT_FOUND)', async () => {
+    const { g, m1, fromM1, fromM2 } = await group();
+    await m1.client.api.group.leave.mutate({ groupId: g.id });
+    await rejectsWith(
+      m1.client.api.chat.edit.mutate({ messageId: fromM1.id, content: 'x' }),
+      'NOT_FOUND',
+    );
+    await rejectsWith(
+      m1.client.api.chat.react.mutate({ messageId: fromM2.id, emoji: '👍' }),
+      'NOT_FOUND',
+    );
+  });
+
+  test('replies quote the original (same conversation only) and follow its edit and deletion', async () => {
+    const { a, b, conversation } = await directPair(system);
+    const original = await sendText(a, conversation.id, 'x'.repeat(300));
+    const reply = await b.client.api.chat.send.mutate({
+      conversationId: conversation.id,
+      clientId: randomUUID(),
+      content: 'answer',
+      replyTo: original.id,
+    });
+    assert.equal(reply.replyTo?.id, original.id);
+    assert.equal(reply.replyTo?.senderId, a.id);
+    assert.equal(reply.replyTo?.content.length, 200);
+    assert.equal(reply.replyTo?.deleted, false);
+
+    const other = await directPair(system);
+    await rejectsWith(
+      other.a.client.api.chat.send.mutate({
+        conversationId: other.conversation.id,
+        clientId: randomUUID(),
+        content: 'elsewhere',
+        replyTo: original.id,
+      }),
+      'BAD_REQUEST',
+    );
+
+    const quoteOf = async () =>
+      (await b.client.api.chat.messages.query({ conversationId: conversation.id })).items.find(
+        (m: Message) => m.id === reply.id,
+      )?.replyTo;
+    await a.client.api.chat.edit.mutate({ messageId: original.id, content: 'short now' });
+    assert.equal((await quoteOf())?.content, 'short now');
+    await a.client.api.chat.deleteForEveryone.mutate({ messageId: original.id });
+    assert.deepEqual(await quoteOf(), {
+      id: original.id,
+      senderId: a.id,
+      content: '',
+      type: 'text',
+      deleted: true,
+    });
+    await rejectsWith(
+      b.client.api.chat.send.mutate({
+        conversationId: conversation.id,
+        clientId: randomUUID(),
+        content: 'to a deleted one',
+        replyTo: original.id,
+      }),
+      'BAD_REQUEST',
+    );
+  });
+
+  test('mute: no notification while muted, the message still arrives; unmute', async () => {
+    const { a, b, conversation } = await directPair(system);
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const muted = await b.client.api.chat.mute.mutate({ conversationId: conversation.id, until });
+    assert.equal(muted.mutedUntil, until);
+    assert.equal(
+      (await b.client.api.chat.conversation.query({ conversationId: conversation.id })).mutedUntil,
+      until,
+    );
+    const feed = listen(b);
+    try {
+      await waitFor('the stream is live', async () => {
+        await sendText(a, conversation.id, 'while muted');
+        return feed.events.some((e) => e.type === 'message.new');
+      });
+      // The event log is appended in one step per event: once message.new is there, a
+      // notification for it would be too.
+      const notifications = await b.client.api.notification.list.query({});
+      assert.equal(
+        notifications.items.filter((n) => n.conversationId === conversation.id).length,
+        0,
+        'no notification while muted',
+      );
+      const unmuted = await b.client.api.chat.mute.mutate({
+        conversationId: conversation.id,
+        until: null,
+      });
+      assert.equal(unmuted.mutedUntil, null);
+      await sendText(a, conversation.id, 'after unmute');
+      await waitFor('a notification again', async () =>
+        (await b.client.api.notification.list.query({})).items.some(
+          (n) => n.conversationId === conversation.id,
+        ),
+      );
+      const past = await b.client.api.chat.mute.mutate({
+        conversationId: conversation.id,
+        until: new Date(Date.now() - 1000).toISOString(),
+      });
+      assert.equal(past.mutedUntil, null, 'a time in the past unmutes');
+      const outsider = await system.user();
+      await rejectsWith(
+        outsider.client.api.chat.mute.mutate({ conversationId: conversation.id, until }),
+        'NOT_FOUND',
+      );
+    } finally {
+      feed.stop();
+    }
+  });
+});
