@@ -73,13 +73,13 @@ function TrayItem({ item }: { item: UploadItem }) {
           </p>
         )}
       </div>
-      <div className="flex shrink-0 flex-col items-end gap-0.5">
+      <div className="flex shrink-0 items-center gap-0.5">
         {failed && item.retryable !== false && (
           <button
             type="button"
             onClick={() => uploads.retry(item.id)}
             aria-label={`Retry uploading ${item.name}`}
-            className={`rounded px-1 font-semibold text-indigo-700 underline underline-offset-2 dark:text-indigo-300 ${focusRing}`}
+            className={`inline-flex h-7 items-center rounded px-1.5 font-semibold text-indigo-700 underline underline-offset-2 hover:bg-slate-200 dark:text-indigo-300 dark:hover:bg-slate-700 ${focusRing}`}
           >
             Retry
           </button>

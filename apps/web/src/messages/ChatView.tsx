@@ -74,14 +74,16 @@ export function ChatView({ conversationId, meId }: ChatViewProps) {
               Drop files to send them here
             </div>
           )}
+          {/* Distinct keys: with two siblings keyed alike, the empty overlay slot before them
+              sends React to key matching, which remounted both on every render (a loop). */}
           <MessageList
-            key={conversationId}
+            key={`log:${conversationId}`}
             conversationId={conversationId}
             meId={meId}
             isGroup={data.type === 'group'}
           />
           <TypingIndicator conversationId={conversationId} />
-          <Composer key={conversationId} conversationId={conversationId} />
+          <Composer key={`composer:${conversationId}`} conversationId={conversationId} />
         </div>
       ) : (
         <div className="m-auto">
