@@ -182,6 +182,34 @@ test('attachments 3. a file over the limit is refused in the tray without upload
   ).toBeVisible();
   await expect(messageState(alice.page, 'a note', 'Sent')).toBeVisible();
 
+  // On a slow link (Chromium's upload throttling): the progress bar moves, Cancel aborts it.
+  const cdp = await alice.context.newCDPSession(alice.page);
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: 256 * 1024,
+  });
+  await chooseFiles(alice.page, {
+    name: 'slow.bin',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.alloc(4 * 1024 * 1024, 7),
+  });
+  const progress = alice.page.getByRole('progressbar', { name: 'Uploading slow.bin' });
+  await expect
+    .poll(async () => Number(await progress.getAttribute('aria-valuenow')))
+    .toBeGreaterThan(0);
+  await expect(sendButton(alice.page)).toBeDisabled();
+  await expect(sendButton(alice.page)).toHaveAccessibleDescription(/once the files are uploaded/);
+  await alice.page.getByRole('button', { name: 'Cancel uploading slow.bin' }).click();
+  await expect(tray(alice.page)).toBeHidden();
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: -1,
+  });
+
   // Eleven files at once: ten go in the tray, the eleventh is named as left out.
   await chooseFiles(
     alice.page,
