@@ -6,7 +6,7 @@ import {
   THUMBNAIL_MAX_PX,
 } from '@chat/contract/constants';
 import { registerUser } from './api';
-import { chooseFiles, dropFiles, PDF, pasteImage, sendButton, tray } from './files';
+import { chooseFiles, dropFiles, PDF, pasteImage, sendButton, toneWav, tray } from './files';
 import { expect, test } from './fixtures';
 import {
   composer,
@@ -84,7 +84,7 @@ test('attachments 1. a pasted image: the other user sees the thumbnail live, ope
   await expect(open).toBeFocused();
 });
 
-test('attachments 2. a PDF (file chooser) and a dropped text file arrive as cards; the link downloads', async ({
+test('attachments 2. a PDF and a WAV (file chooser) and a dropped text file: cards whose link downloads, an audio player', async ({
   actor,
 }) => {
   const alice = await actor('alice');
@@ -93,14 +93,17 @@ test('attachments 2. a PDF (file chooser) and a dropped text file arrive as card
   await sendMessage(alice.page, 'Papers coming');
   await openChat(bob.page, alice.user.displayName);
 
-  await chooseFiles(alice.page, PDF);
+  await chooseFiles(alice.page, [
+    { name: 'tiny.pdf', mimeType: 'application/pdf', buffer: readFileSync(PDF) },
+    { name: 'tone.wav', mimeType: 'audio/wav', buffer: toneWav(0.5) },
+  ]);
   await dropFiles(alice.page, [{ name: 'notes.txt', type: 'text/plain', text: 'Some notes\n' }]);
   const items = tray(alice.page).getByTestId('upload');
-  await expect(items).toHaveCount(2);
+  await expect(items).toHaveCount(3);
   await expect(items.nth(0)).toContainText('tiny.pdf');
-  await expect(items.nth(1)).toContainText('notes.txt');
-  await expect(items.nth(0)).toHaveAttribute('data-state', 'done');
-  await expect(items.nth(1)).toHaveAttribute('data-state', 'done');
+  await expect(items.nth(1)).toContainText('tone.wav');
+  await expect(items.nth(2)).toContainText('notes.txt');
+  await expect(items.and(alice.page.locator('[data-state="done"]'))).toHaveCount(3);
   // Content may be empty: Enter sends the files alone.
   await composer(alice.page).press('Enter');
   await expect(tray(alice.page)).toBeHidden();
@@ -111,8 +114,17 @@ test('attachments 2. a PDF (file chooser) and a dropped text file arrive as card
     messageLog(bob.page).getByRole('link', { name: /^Download notes\.txt/ }),
   ).toBeVisible();
   await expect(pdf).toHaveAttribute('download', 'tiny.pdf');
-  await expect(conversationLink(bob.page, alice.user.displayName)).toContainText('📎 2 files');
-  await expect(conversationLink(alice.page, bob.user.displayName)).toContainText('You: 📎 2 files');
+  // Mixed kinds make a "file" message: the list counts them.
+  await expect(conversationLink(bob.page, alice.user.displayName)).toContainText('📎 3 files');
+  await expect(conversationLink(alice.page, bob.user.displayName)).toContainText('You: 📎 3 files');
+
+  // The WAV plays in the browser's own player, from its signed URL (with Range requests).
+  const audio = messageLog(bob.page).locator('audio[controls]');
+  await expect(audio).toHaveAttribute('aria-label', 'tone.wav');
+  await expect(audio).toHaveAttribute('src', /^\/files\/[0-9a-f]{24}\?exp=\d+&sig=[\w-]+$/);
+  await expect
+    .poll(() => audio.evaluate((el: HTMLAudioElement) => el.duration))
+    .toBeCloseTo(0.5, 1);
 
   const download = bob.page.waitForEvent('download');
   await pdf.click();
