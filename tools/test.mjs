@@ -112,6 +112,15 @@ async function main() {
     failures.push(`deploy tools: ${err.message}`);
   }
 
+  // The file-store tests run moto (a real S3 server, PyPI) from a virtualenv in .stack/;
+  // installed here, with its progress shown, rather than inside a timed test.
+  step('Installing the S3 test server (moto, tools/s3-server.mjs)');
+  try {
+    run('node', ['tools/s3-server.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch (err) {
+    failures.push(`S3 test server: ${err.message}`);
+  }
+
   const files = collectTests();
   step(`Running ${files.length} test files (node --test)`);
   const result = await runTests(files, stackEnv);

@@ -190,6 +190,7 @@ describe('events.stream', () => {
         status: 'sent',
         deliveredTo: [],
         readBy: [],
+        attachments: [],
         createdAt: now,
       },
       conversation: { id: conversationId, type: 'direct', name: null },

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -65,7 +67,7 @@ func setUpCompanions(ctx context.Context, pgURL string, enabled bool, logger *sl
 func applyCompanions(ctx context.Context, pgURL string, enabled bool, logger *slog.Logger, prepared func()) error {
 	connectCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(connectCtx, pgURL)
+	conn, err := pgx.Connect(connectCtx, withoutPoolParams(pgURL))
 	if err != nil {
 		return err
 	}
@@ -161,4 +163,22 @@ func backfillCompanions(ctx context.Context, conn *pgx.Conn, logger *slog.Logger
 		logger.Warn("companion indexes backfilled", "changes", changed, "tables", len(tables))
 	}
 	return nil
+}
+
+// withoutPoolParams drops pgxpool's own settings (pool_max_conns, …) from a URL meant for
+// FerretDB's pool: a single pgx connection would send them to PostgreSQL as run-time
+// parameters, which PostgreSQL refuses ("unrecognized configuration parameter").
+func withoutPoolParams(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	for key := range q {
+		if strings.HasPrefix(key, "pool_") {
+			q.Del(key)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }

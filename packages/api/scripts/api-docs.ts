@@ -24,6 +24,7 @@ const SHAPES: Record<string, z.ZodType> = {
   Session: contract.sessionSchema,
   TokenPair: contract.tokenPairSchema,
   Message: contract.messageSchema,
+  Attachment: contract.attachmentSchema,
   Conversation: contract.conversationSchema,
   Group: contract.groupSchema,
   Notification: contract.notificationSchema,

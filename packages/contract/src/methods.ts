@@ -176,7 +176,11 @@ export const methods = {
     output: z.object({ fileId: z.string() }),
   }),
   /** Internal: the upload's bytes are stored; what they are. */
-  'chat.file.complete': method({ service: 'chat', input: storedFileSchema, output: attachmentSchema }),
+  'chat.file.complete': method({
+    service: 'chat',
+    input: storedFileSchema,
+    output: attachmentSchema,
+  }),
   /** Internal: the upload failed; forget it (its bytes are gone or never were). */
   'chat.file.discard': method({
     service: 'chat',

@@ -111,7 +111,11 @@ export class DownloadHandler {
     if (err instanceof AppError) return sendFileError(res, err.code, err.message);
     if (isStorageOutage(err)) {
       this.deps.log.warn({ err: (err as Error).message }, 'file storage unavailable');
-      return sendFileError(res, 'SERVICE_UNAVAILABLE', 'File storage is unavailable; retry shortly');
+      return sendFileError(
+        res,
+        'SERVICE_UNAVAILABLE',
+        'File storage is unavailable; retry shortly',
+      );
     }
     this.deps.log.error({ err }, 'download failed');
     sendFileError(res, 'INTERNAL_SERVER_ERROR', 'Download failed');

@@ -16,7 +16,9 @@ export function fileFromMultipart(req: IncomingMessage): Promise<FilePart> {
     try {
       parser = busboy({ headers: req.headers, limits: { files: 1, fields: 20, parts: 30 } });
     } catch (err) {
-      return reject(new AppError('BAD_REQUEST', `Unreadable multipart body: ${(err as Error).message}`));
+      return reject(
+        new AppError('BAD_REQUEST', `Unreadable multipart body: ${(err as Error).message}`),
+      );
     }
     let found = false;
     parser.on('file', (field, stream, info) => {

@@ -19,13 +19,25 @@ export function createFileRoutes(deps: FileRouteDeps) {
     if (path === '/files') {
       if (req.method === 'POST') return uploads.handle(req, res);
       res.setHeader('allow', 'POST');
-      return sendFileError(res, 'BAD_REQUEST', `${req.method} is not supported on /files: POST a file`, { close: true }, 405);
+      return sendFileError(
+        res,
+        'BAD_REQUEST',
+        `${req.method} is not supported on /files: POST a file`,
+        { close: true },
+        405,
+      );
     }
     const match = FILE_PATH.exec(path);
     if (!match) return sendFileError(res, 'NOT_FOUND', 'File not found');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
-      return sendFileError(res, 'BAD_REQUEST', `${req.method} is not supported here: use GET`, { close: true }, 405);
+      return sendFileError(
+        res,
+        'BAD_REQUEST',
+        `${req.method} is not supported here: use GET`,
+        { close: true },
+        405,
+      );
     }
     return downloads.handle(req, res, match[1]!, match[2] ? 'thumbnail' : 'file');
   };

@@ -38,7 +38,8 @@ export class UploadHandler {
     const requestId = requestIdFrom(req) ?? randomUUID();
     res.setHeader('X-Request-Id', requestId);
     const userId = await this.deps.authenticate(bearerToken(req));
-    if (!userId) return sendFileError(res, 'UNAUTHORIZED', 'Sign in to upload files', { close: true });
+    if (!userId)
+      return sendFileError(res, 'UNAUTHORIZED', 'Sign in to upload files', { close: true });
     const declared = Number(req.headers['content-length']);
     if (declared > env.FILE_MAX_BYTES)
       return sendFileError(res, 'PAYLOAD_TOO_LARGE', tooLargeMessage(env.FILE_MAX_BYTES), {
@@ -132,12 +133,21 @@ export class UploadHandler {
         meta,
       );
       log.info(
-        { requestId: meta.requestId, userId: meta.userId, fileId, size: counter.bytes, kind: facts.kind },
+        {
+          requestId: meta.requestId,
+          userId: meta.userId,
+          fileId,
+          size: counter.bytes,
+          kind: facts.kind,
+        },
         'file uploaded',
       );
       const json = JSON.stringify(attachment);
       res
-        .writeHead(201, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) })
+        .writeHead(201, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(json),
+        })
         .end(json);
     } catch (err) {
       body.unpipe(counter); // the rest is never read: the answer closes the connection
@@ -179,7 +189,9 @@ export class UploadHandler {
     if (err instanceof AppError)
       return sendFileError(res, err.code, err.message, {
         ...options,
-        ...(typeof err.data?.retryAfterMs === 'number' ? { retryAfterMs: err.data.retryAfterMs } : {}),
+        ...(typeof err.data?.retryAfterMs === 'number'
+          ? { retryAfterMs: err.data.retryAfterMs }
+          : {}),
       });
     if (isStorageOutage(err)) {
       this.deps.log.warn({ err: (err as Error).message }, 'file storage unavailable');

@@ -8,11 +8,7 @@ import type { SessionManager } from '../session/session-manager.js';
  * `fs.createReadStream(path)`). Streams are sent as they are read, never buffered whole.
  */
 export type UploadBody =
-  | Blob
-  | Uint8Array
-  | ArrayBuffer
-  | ReadableStream<Uint8Array>
-  | AsyncIterable<Uint8Array>;
+  Blob | Uint8Array | ArrayBuffer | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
 export interface UploadOptions {
   /** The name people see and download it as (required unless the body is a `File`). */
@@ -43,8 +39,12 @@ export async function uploadFile(
   const name = options.name ?? (isFile(body) ? body.name : undefined);
   if (!name) throw new TypeError('upload: pass { name } for a body that is not a File');
   const token = await deps.sessions.accessToken();
-  const url = `${deps.baseUrl.replace(/\/+$/, '')}/files?${new URLSearchParams({ conversationId, name })}`;
-  const streamed = !(body instanceof Blob || body instanceof Uint8Array || body instanceof ArrayBuffer);
+  const url = `${deps.baseUrl.replace(/\/+$/, '')}/files?${new URLSearchParams({ conversationId, name }).toString()}`;
+  const streamed = !(
+    body instanceof Blob ||
+    body instanceof Uint8Array ||
+    body instanceof ArrayBuffer
+  );
   const init: RequestInit & { duplex?: 'half' } = {
     method: 'POST',
     headers: {

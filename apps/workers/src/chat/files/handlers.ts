@@ -21,8 +21,7 @@ const fileNotFound = () => new AppError('NOT_FOUND', 'File not found');
  */
 export const fileHandlers = ({ models, urls }: ChatDeps): Handlers => {
   const isMember = async (conversationId: string, userId: string) =>
-    isObjectId(conversationId) &&
-    (await models.Member.exists({ conversationId, userId })) !== null;
+    isObjectId(conversationId) && (await models.Member.exists({ conversationId, userId })) !== null;
 
   /** The caller's own upload, or NOT_FOUND. */
   const ownUpload = async (fileId: string, userId: string) => {
@@ -80,8 +79,8 @@ export const fileHandlers = ({ models, urls }: ChatDeps): Handlers => {
         : null;
       if (!row || row.status !== 'ready') throw fileNotFound();
       // meta.userId null: the gateway checked a signed URL, which only members were given.
-      if (meta.userId !== null && !(await isMember(row.conversationId, meta.userId)))
-        throw fileNotFound();
+      const viewer = meta.userId ?? null;
+      if (viewer !== null && !(await isMember(row.conversationId, viewer))) throw fileNotFound();
       return {
         fileId,
         conversationId: row.conversationId,

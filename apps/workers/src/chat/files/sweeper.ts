@@ -33,7 +33,10 @@ export async function sweepUnusedUploads(
     const id = row._id.toString();
     await Promise.all(storageKeys(id).map((key) => files.remove(key)));
     await models.Attachment.collection.deleteOne({ _id: row._id, claimedBy: null });
-    log.info({ fileId: id, conversationId: row.conversationId, size: row.size }, 'unused upload deleted');
+    log.info(
+      { fileId: id, conversationId: row.conversationId, size: row.size },
+      'unused upload deleted',
+    );
   }
   return stale.length;
 }

@@ -17,7 +17,7 @@ const CLAIMABLE_FOR_MS = 23 * 60 * 60 * 1000;
 
 interface SendLike {
   input: { clientId: string; attachments?: string[] | undefined };
-  meta: { userId: string | null };
+  meta: { userId?: string | null | undefined };
 }
 
 /** The message type of a set of attachments: their kind when all share it, else `file`. */
@@ -64,7 +64,10 @@ export async function loadAttachments(
       for (const id of wanted) {
         const row = rows.get(id);
         if (!row || row.uploaderId !== senderId || row.conversationId !== state.id)
-          return new AppError('BAD_REQUEST', `Unknown attachment ${id}: upload it to this conversation first`);
+          return new AppError(
+            'BAD_REQUEST',
+            `Unknown attachment ${id}: upload it to this conversation first`,
+          );
         if (row.status !== 'ready')
           return new AppError('BAD_REQUEST', `Attachment ${id} is still uploading`);
         if ((row.claimedBy !== null && row.claimedBy !== key) || taken.has(id))
@@ -86,11 +89,11 @@ export async function claimAttachments(
     _id: Types.ObjectId;
     senderId: string;
     clientId: string;
-    attachments: readonly StoredAttachment[];
+    attachments?: readonly StoredAttachment[] | null | undefined;
   }>,
 ): Promise<void> {
   const ops = docs.flatMap((doc) =>
-    doc.attachments.map((a) => ({
+    (doc.attachments ?? []).map((a) => ({
       updateOne: {
         filter: { _id: new Types.ObjectId(a.id) },
         update: {

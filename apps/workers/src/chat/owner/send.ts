@@ -89,7 +89,10 @@ export async function runSends(
 
   // Claimed before the insert: a crash in between leaves claimed files (kept), never a
   // message whose files the unused-upload sweeper deletes.
-  await claimAttachments(deps.models, planned.map((p) => p.doc));
+  await claimAttachments(
+    deps.models,
+    planned.map((p) => p.doc),
+  );
   const outcomes = await Promise.all(planned.map((p) => deps.store.insertMessage(p.doc)));
   const stored: Planned[] = [];
   const earlier: Array<{ commands: SendCommand[]; message: MessageMeta }> = [];
