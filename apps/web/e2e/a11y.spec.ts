@@ -1,7 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { messageLog, openChat, sendMessage, startDirectChat } from './helpers';
+import { chooseFiles, PDF, pasteImage, sendButton, tray } from './files';
+import { composer, messageLog, openChat, sendMessage, startDirectChat } from './helpers';
 
 /** The serious and critical violations on the page as it is now (WCAG 2.x A/AA rules). */
 async function seriousViolations(page: Page) {
@@ -65,5 +66,53 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await alice.page.getByRole('button', { name: 'New group' }).click();
     await expect(alice.page.getByRole('dialog', { name: 'New group' })).toBeVisible();
     expect(await seriousViolations(alice.page), 'new group dialog').toEqual([]);
+  });
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`7b. axe: attachments — the tray, images and file cards in messages, the image viewer (${colorScheme} mode)`, async ({
+    actor,
+  }) => {
+    const alice = await actor('alice');
+    const bob = await actor('bob');
+    await alice.page.emulateMedia({ colorScheme });
+    await bob.page.emulateMedia({ colorScheme });
+    await startDirectChat(alice.page, bob.user.username);
+    await sendMessage(alice.page, 'Files coming');
+    await openChat(bob.page, alice.user.displayName);
+
+    // The tray: an uploaded image, an uploaded PDF, and one that failed (offline) with Retry.
+    await pasteImage(alice.page, 'photo.png', 300, 200);
+    await chooseFiles(alice.page, PDF);
+    const items = tray(alice.page).getByTestId('upload');
+    await expect(items.and(alice.page.locator('[data-state="done"]'))).toHaveCount(2);
+    await alice.context.setOffline(true);
+    await chooseFiles(alice.page, {
+      name: 'later.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('x'),
+    });
+    await expect(items.and(alice.page.locator('[data-state="failed"]'))).toHaveCount(1);
+    expect(await seriousViolations(alice.page), 'composer with files').toEqual([]);
+    await alice.context.setOffline(false);
+    await items.last().getByRole('button', { name: 'Remove later.txt' }).click();
+    await composer(alice.page).fill('Here they are');
+    await sendButton(alice.page).click();
+
+    // Both sides of a message with an image, a file card and a caption.
+    const open = messageLog(bob.page).getByRole('button', { name: 'Open image photo.png' });
+    await expect(open.locator('img')).toHaveJSProperty('complete', true);
+    await expect(
+      messageLog(bob.page).getByRole('link', { name: /^Download tiny\.pdf/ }),
+    ).toBeVisible();
+    await expect(
+      messageLog(alice.page).getByRole('link', { name: /^Download tiny\.pdf/ }),
+    ).toBeVisible();
+    expect(await seriousViolations(bob.page), 'message with attachments (recipient)').toEqual([]);
+    expect(await seriousViolations(alice.page), 'message with attachments (sender)').toEqual([]);
+
+    await open.click();
+    await expect(bob.page.getByRole('dialog', { name: 'photo.png' })).toBeVisible();
+    expect(await seriousViolations(bob.page), 'image viewer').toEqual([]);
   });
 }

@@ -11,6 +11,8 @@ export interface TestUser {
   password: string;
   /** The SDK's typed API, signed in as this user (its own session, not the browser's). */
   api: ChatClient['api'];
+  /** That SDK session's access token (for plain HTTP requests such as `GET /files/…`). */
+  accessToken: () => Promise<string | null>;
 }
 
 export function baseUrl(): string {
@@ -39,5 +41,6 @@ export async function registerUser(prefix: string): Promise<TestUser> {
     email,
     password,
     api: client.api,
+    accessToken: () => client.sessions.accessToken(),
   };
 }

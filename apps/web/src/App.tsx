@@ -7,6 +7,7 @@ import { ConnectionNotice } from './connection/ConnectionNotice';
 import { socketAttempts } from './connection/socketRefusal';
 import { resetConnectionHistory } from './connection/useConnectionState';
 import { resetEventStreamPosition, wsClient } from './connection/wsClient';
+import { uploads } from './files/uploads';
 import { resetDeliveryQueue } from './messages/deliveryQueue';
 import { outbox } from './messages/outbox';
 import { typingStore } from './presence/typingStore';
@@ -25,6 +26,7 @@ export function App() {
       socketAttempts.reset();
       resetDeliveryQueue();
       outbox.clear();
+      uploads.clear();
       typingStore.clear();
       queryClient.clear();
       if (window.location.hash) history.replaceState(null, '', window.location.pathname);

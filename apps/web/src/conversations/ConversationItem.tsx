@@ -1,8 +1,11 @@
 import type { Conversation } from '@chat/api';
+import { attachmentsPreview } from '../files/format';
 import { formatFull, formatListTime } from '../lib/time';
+import { messagesInput } from '../messages/types';
 import { PresenceDot } from '../presence/PresenceDot';
 import { statusLabel } from '../presence/statusLabels';
 import { Avatar } from '../ui/Avatar';
+import { trpc, type TrpcUtils } from '../trpc';
 import { focusRing } from '../ui/styles';
 import { useConversationDetails } from './useConversationDetails';
 import { CountBadge } from '../ui/CountBadge';
@@ -13,10 +16,27 @@ interface ConversationItemProps {
   selected: boolean;
 }
 
-function preview(conversation: Conversation, meId: string): string {
+/** How many files the last message has, when that message is in the cache (the list doesn't say). */
+function attachmentCount(utils: TrpcUtils, conversationId: string, messageId: string) {
+  for (const page of utils.chat.messages.getInfiniteData(messagesInput(conversationId))?.pages ??
+    []) {
+    const found = page.items.find((m) => m.id === messageId);
+    if (found) return found.attachments.length;
+  }
+  return undefined;
+}
+
+function preview(conversation: Conversation, meId: string, utils: TrpcUtils): string {
   const last = conversation.lastMessage;
   if (!last) return conversation.type === 'group' ? 'Group created' : 'No messages yet';
-  const text = last.type === 'text' ? last.content : `[${last.type}]`;
+  const text =
+    last.type === 'text'
+      ? last.content
+      : attachmentsPreview(
+          last.type,
+          last.content,
+          attachmentCount(utils, conversation.id, last.id),
+        );
   return last.senderId === meId ? `You: ${text}` : text;
 }
 
@@ -25,6 +45,7 @@ export function ConversationItem({ conversation, meId, selected }: ConversationI
   const { title, avatar, other } = useConversationDetails(conversation, meId);
   const time = conversation.lastMessage?.createdAt ?? conversation.updatedAt;
   const unread = conversation.unreadCount;
+  const utils = trpc.useUtils();
 
   return (
     <li>
@@ -56,7 +77,7 @@ export function ConversationItem({ conversation, meId, selected }: ConversationI
             <span
               className={`truncate text-sm ${unread ? 'text-slate-800 dark:text-slate-200' : 'text-slate-600 dark:text-slate-400'}`}
             >
-              {preview(conversation, meId)}
+              {preview(conversation, meId, utils)}
             </span>
             <CountBadge
               count={unread}

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { describeError } from '../auth/errors';
 import { findConversation } from '../conversations/conversationCache';
+import { useFileDrop } from '../files/useFileDrop';
 import { openConversation } from '../lib/route';
 import { TypingIndicator } from '../presence/TypingIndicator';
 import { trpc } from '../trpc';
@@ -25,6 +26,7 @@ interface ChatViewProps {
 export function ChatView({ conversationId, meId }: ChatViewProps) {
   const utils = trpc.useUtils();
   const [groupInfoOpen, setGroupInfoOpen] = useState(false);
+  const drop = useFileDrop(conversationId);
   const conversation = trpc.chat.conversation.useQuery(
     { conversationId },
     { staleTime: Infinity, initialData: () => findConversation(utils, conversationId) },
@@ -63,16 +65,26 @@ export function ChatView({ conversationId, meId }: ChatViewProps) {
     <section aria-label="Chat" className="flex min-h-0 flex-1 flex-col">
       <ChatHeader conversation={data} meId={meId} onOpenGroupInfo={() => setGroupInfoOpen(true)} />
       {member ? (
-        <>
+        <div {...drop.handlers} className="relative flex min-h-0 flex-1 flex-col">
+          {drop.dragging && (
+            <div
+              aria-hidden="true"
+              className="pointer-events-none absolute inset-2 z-10 flex items-center justify-center rounded-2xl border-2 border-dashed border-indigo-500 bg-indigo-50/90 text-lg font-medium text-indigo-800 dark:bg-indigo-950/90 dark:text-indigo-200"
+            >
+              Drop files to send them here
+            </div>
+          )}
+          {/* Distinct keys: with two siblings keyed alike, the empty overlay slot before them
+              sends React to key matching, which remounted both on every render (a loop). */}
           <MessageList
-            key={conversationId}
+            key={`log:${conversationId}`}
             conversationId={conversationId}
             meId={meId}
             isGroup={data.type === 'group'}
           />
           <TypingIndicator conversationId={conversationId} />
-          <Composer key={conversationId} conversationId={conversationId} />
-        </>
+          <Composer key={`composer:${conversationId}`} conversationId={conversationId} />
+        </div>
       ) : (
         <div className="m-auto">
           <EmptyState title="You are no longer a member of this group">

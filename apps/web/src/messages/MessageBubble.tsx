@@ -1,3 +1,4 @@
+import { MessageAttachments } from '../files/MessageAttachments';
 import { formatFull, formatTime } from '../lib/time';
 import { focusRing } from '../ui/styles';
 import { MessageStatus } from './MessageStatus';
@@ -22,6 +23,7 @@ export function MessageBubble({
   onDelete,
 }: MessageBubbleProps) {
   const failed = message.state === 'failed';
+  const hasAttachments = message.attachments.length > 0;
   return (
     <div
       data-testid="message"
@@ -35,24 +37,27 @@ export function MessageBubble({
       >
         {showSender && <SenderName userId={message.senderId} />}
         <div
-          className={`rounded-2xl px-3 py-1.5 shadow-sm ${
+          className={`max-w-full rounded-2xl shadow-sm ${
             mine
               ? `rounded-br-md text-white ${failed ? 'bg-red-700 dark:bg-red-800' : 'bg-indigo-600 dark:bg-indigo-600'}`
               : 'rounded-bl-md bg-white text-slate-900 ring-1 ring-slate-200 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-700'
           }`}
         >
           {mine && <span className="sr-only">You: </span>}
-          <MessageText content={message.content} />
-          <span
-            className={`mt-0.5 flex items-center justify-end gap-1 text-[0.6875rem] ${mine ? 'text-indigo-100/90' : 'text-slate-600 dark:text-slate-400'}`}
-          >
-            <time dateTime={message.createdAt} title={formatFull(message.createdAt)}>
-              {formatTime(message.createdAt)}
-            </time>
-            {mine && !failed && (
-              <MessageStatus state={message.state as Exclude<typeof message.state, 'failed'>} />
-            )}
-          </span>
+          {hasAttachments && <MessageAttachments attachments={message.attachments} mine={mine} />}
+          <div className={hasAttachments ? 'px-3 pb-1.5' : 'px-3 py-1.5'}>
+            {message.content && <MessageText content={message.content} />}
+            <span
+              className={`mt-0.5 flex items-center justify-end gap-1 text-[0.6875rem] ${mine ? 'text-indigo-100/90' : 'text-slate-600 dark:text-slate-400'}`}
+            >
+              <time dateTime={message.createdAt} title={formatFull(message.createdAt)}>
+                {formatTime(message.createdAt)}
+              </time>
+              {mine && !failed && (
+                <MessageStatus state={message.state as Exclude<typeof message.state, 'failed'>} />
+              )}
+            </span>
+          </div>
         </div>
         {failed && (
           <p

@@ -1,6 +1,6 @@
-import type { Conversation, Message } from '@chat/api';
+import type { Attachment, Conversation, Message } from '@chat/api';
 
-export type { Conversation, Message };
+export type { Attachment, Conversation, Message };
 
 export const MESSAGES_PAGE_SIZE = 50;
 
@@ -14,6 +14,8 @@ export interface PendingMessage {
   clientId: string;
   conversationId: string;
   content: string;
+  /** Uploaded already (POST /files); sent by id, shown from their signed URLs meanwhile. */
+  attachments: Attachment[];
   createdAt: string;
   state: 'sending' | 'failed';
   error?: string;

@@ -1,4 +1,4 @@
-import type { Message } from '@chat/api';
+import type { Attachment, Message } from '@chat/api';
 import { useMemo } from 'react';
 import { trpc } from '../trpc';
 import { usePendingMessages } from './outbox';
@@ -12,6 +12,7 @@ export interface DisplayMessage {
   clientId: string;
   senderId: string;
   content: string;
+  attachments: Attachment[];
   createdAt: string;
   state: DeliveryState;
   error?: string;
@@ -48,6 +49,7 @@ export function useMessages(conversationId: string, meId: string, enabled = true
           clientId: message.clientId,
           senderId: message.senderId,
           content: message.content,
+          attachments: message.attachments,
           createdAt: message.createdAt,
           state: message.status,
           message,
@@ -63,6 +65,7 @@ export function useMessages(conversationId: string, meId: string, enabled = true
         clientId: entry.clientId,
         senderId: meId,
         content: entry.content,
+        attachments: entry.attachments,
         createdAt: entry.createdAt,
         state: entry.state,
         error: entry.error,

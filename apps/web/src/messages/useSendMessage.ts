@@ -6,7 +6,7 @@ import { uuid } from '../lib/uuid';
 import { trpc, type TrpcUtils } from '../trpc';
 import { insertMessage } from './messageCache';
 import { outbox } from './outbox';
-import type { PendingMessage } from './types';
+import type { Attachment, PendingMessage } from './types';
 
 const MAX_AUTO_RESENDS = 4;
 const PERMANENT = new Set(['BAD_REQUEST', 'FORBIDDEN', 'NOT_FOUND', 'UNAUTHORIZED']);
@@ -34,6 +34,9 @@ function send(utils: TrpcUtils, pending: PendingMessage): Promise<void> {
       conversationId: pending.conversationId,
       clientId: pending.clientId,
       content: pending.content,
+      ...(pending.attachments.length > 0
+        ? { attachments: pending.attachments.map((attachment) => attachment.id) }
+        : {}),
     })
     .then(
       (message) => {
@@ -74,17 +77,19 @@ function send(utils: TrpcUtils, pending: PendingMessage): Promise<void> {
 
 /**
  * Sending with local echo: the message shows at once under a fresh clientId; a retry
- * reuses that clientId, so the server never stores it twice.
+ * reuses that clientId, so the server never stores it twice. Attachments are uploaded
+ * before (the composer's tray) and go by id.
  */
 export function useSendMessage(conversationId: string) {
   const utils = trpc.useUtils();
 
   const send = useCallback(
-    (content: string) => {
+    (content: string, attachments: Attachment[] = []) => {
       const pending: PendingMessage = {
         clientId: uuid(),
         conversationId,
         content,
+        attachments,
         createdAt: new Date().toISOString(),
         state: 'sending',
       };

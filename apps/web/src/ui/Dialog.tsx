@@ -33,6 +33,8 @@ export function Dialog({ open, onClose, title, children, className = 'max-w-md' 
     <dialog
       ref={ref}
       aria-labelledby={titleId}
+      // Implied by showModal(); said outright for assistive technology that doesn't infer it.
+      aria-modal="true"
       onClose={onClose}
       onCancel={(event) => {
         event.preventDefault();
