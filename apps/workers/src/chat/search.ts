@@ -37,34 +37,39 @@ export const searchHandlers = ({ models, urls }: ChatDeps): Handlers => ({
     }
     if (words.length === 0 || conversationIds.length === 0) return { items: [], nextCursor: null };
 
+    const wanted = words;
     const key = words.reduce((a, b) => (b.length > a.length ? b : a));
     const mine = new Set(conversationIds);
     const found: MessageRow[] = [];
     let after = input.cursor === undefined ? null : decodeActivityCursor(input.cursor);
     for (;;) {
-      const rows = await models.Message.find({
-        words: key,
-        ...(conversationIds.length === 1 ? { conversationId: conversationIds[0] } : {}),
-        ...(after
-          ? {
-              $or: [
-                { createdAt: { $lt: after.updatedAt } },
-                { createdAt: after.updatedAt, _id: { $lt: after.id } },
-              ],
-            }
-          : {}),
-      })
+      // Only what the filter needs: FerretDB hands back every match (it can't push the sort
+      // and limit down), so each is kept small; the page's messages are read whole below.
+      const rows = await models.Message.find(
+        {
+          words: key,
+          ...(conversationIds.length === 1 ? { conversationId: conversationIds[0] } : {}),
+          ...(after
+            ? {
+                $or: [
+                  { createdAt: { $lt: after.updatedAt } },
+                  { createdAt: after.updatedAt, _id: { $lt: after.id } },
+                ],
+              }
+            : {}),
+        },
+        { conversationId: 1, createdAt: 1, words: 1, deleted: 1, deletedFor: 1 },
+      )
         .sort({ createdAt: -1, _id: -1 })
         .limit(ROUND)
         .lean<MessageRow[]>();
       for (const row of rows) {
-        const words = new Set(row.words ?? []);
+        const has = new Set(row.words ?? []);
         if (
           mine.has(row.conversationId) &&
           !row.deleted &&
           !(row.deletedFor ?? []).includes(me) &&
-          words.size > 0 &&
-          searchWords(input.query).every((w) => words.has(w))
+          wanted.every((w) => has.has(w))
         )
           found.push(row);
       }
@@ -73,7 +78,11 @@ export const searchHandlers = ({ models, urls }: ChatDeps): Handlers => ({
       after = { updatedAt: last.createdAt, id: last._id.toString() };
     }
 
-    const page = found.slice(0, input.limit);
+    const page = (
+      await Promise.all(
+        found.slice(0, input.limit).map((m) => models.Message.findById(m._id).lean<MessageRow>()),
+      )
+    ).filter((m): m is MessageRow => m !== null);
     const participants = new Map<string, Participant[]>();
     await Promise.all(
       [...new Set(page.map((m) => m.conversationId))].map(async (id) => {
@@ -84,7 +93,7 @@ export const searchHandlers = ({ models, urls }: ChatDeps): Handlers => ({
     const items: Message[] = page.map((m) =>
       toMessage(m, participants.get(m.conversationId) ?? [], urls),
     );
-    const last = page.at(-1);
+    const last = found[input.limit - 1];
     return {
       items,
       nextCursor:
