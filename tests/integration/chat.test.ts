@@ -79,6 +79,7 @@ describe('chat', () => {
           group: null,
           lastMessage: null,
           unreadCount: 0,
+          mutedUntil: null,
           updatedAt: fromA.updatedAt,
         },
       );

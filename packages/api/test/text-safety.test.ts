@@ -31,6 +31,12 @@ const VALID: Record<string, unknown> = {
   'chat.markDelivered': { conversationId: ID, messageIds: [ID] },
   'chat.markRead': { conversationId: ID, upToMessageId: ID },
   'chat.deleteForMe': { messageId: ID },
+  'chat.edit': { messageId: ID, content: 'fixed' },
+  'chat.deleteForEveryone': { messageId: ID },
+  'chat.react': { messageId: ID, emoji: '👍' },
+  'chat.unreact': { messageId: ID, emoji: '👍' },
+  'chat.mute': { conversationId: ID, until: '2026-12-31T00:00:00.000Z' },
+  'chat.search': { query: 'hello', conversationId: ID, cursor: 'c1' },
   'chat.typing': { conversationId: ID, isTyping: true },
   'group.create': {
     name: 'Team',
