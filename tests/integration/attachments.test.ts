@@ -8,13 +8,13 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import sharp from 'sharp';
 import type { Attachment, ClientEvent, Conversation, Message } from '@chat/api';
-import { createS3Store, FileNotFoundError, FileUrlSigner, type FileStore } from '@chat/files';
+import { FileNotFoundError, FileUrlSigner, type FileStore } from '@chat/files';
 import { TRPCClientError } from '@chat/sdk';
 import { directPair } from '../support/direct-chat.js';
 import { rejectsWith } from '../support/errors.js';
 import { download, silentWav, TINY_PDF, uploadAs } from '../support/files.js';
 import { rawExchange } from '../support/raw-http.js';
-import { S3TestServer } from '../support/s3-server.js';
+import { S3TestServer, startS3Bucket } from '../support/s3-server.js';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { waitFor } from '../support/wait.js';
 
@@ -51,31 +51,12 @@ function gridfs(): Promise<Storage> {
 }
 
 async function s3(): Promise<Storage & { server: S3TestServer }> {
-  const server = await S3TestServer.start();
-  const bucket = `chat-files-${randomBytes(4).toString('hex')}`;
-  const store = createS3Store({
-    bucket,
-    region: 'us-east-1',
-    endpoint: server.endpoint,
-    forcePathStyle: true,
-    credentials: server.credentials,
-  });
-  await store.ensureBucket();
+  const bucket = await startS3Bucket();
   return {
-    server,
-    store,
-    env: {
-      FILE_STORAGE: 's3',
-      S3_BUCKET: bucket,
-      S3_ENDPOINT: server.endpoint,
-      S3_FORCE_PATH_STYLE: 'true',
-      S3_ACCESS_KEY_ID: server.credentials.accessKeyId,
-      S3_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
-    },
-    stop: async () => {
-      await store.close();
-      await server.stop();
-    },
+    server: bucket.server,
+    store: bucket.store,
+    env: bucket.env,
+    stop: () => bucket.stop(),
   };
 }
 

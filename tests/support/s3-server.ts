@@ -1,4 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createS3Store, type S3FileStore } from '@chat/files';
 import { freePort } from './process.js';
 import { ROOT } from './stack-env.js';
 
@@ -98,4 +100,44 @@ export class S3TestServer {
       this.child.kill('SIGTERM');
     });
   }
+}
+
+/** A moto server with a fresh bucket, the store on it, and the env selecting it for a system. */
+export interface S3Bucket {
+  server: S3TestServer;
+  bucket: string;
+  store: S3FileStore;
+  /** FILE_STORAGE=s3 and the S3_* variables the gateway and chat worker need. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startS3Bucket(prefix = 'chat-files'): Promise<S3Bucket> {
+  const server = await S3TestServer.start();
+  const bucket = `${prefix}-${randomBytes(4).toString('hex')}`;
+  const store = createS3Store({
+    bucket,
+    region: 'us-east-1',
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: server.credentials,
+  });
+  await store.ensureBucket();
+  return {
+    server,
+    bucket,
+    store,
+    env: {
+      FILE_STORAGE: 's3',
+      S3_BUCKET: bucket,
+      S3_ENDPOINT: server.endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_ACCESS_KEY_ID: server.credentials.accessKeyId,
+      S3_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+    },
+    stop: async () => {
+      await store.close();
+      await server.stop();
+    },
+  };
 }

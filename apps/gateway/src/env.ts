@@ -7,6 +7,7 @@ import {
   envList,
   fileUrlEnv,
   jwtEnv,
+  mongoEnv,
   parseEnv,
 } from '@chat/core';
 import { DEFAULT_FILE_MAX_BYTES } from '@chat/api';
@@ -20,6 +21,8 @@ export const gatewayEnvSchema = z
     ...jwtEnv,
     ...tracingEnv,
     ...fileUrlEnv,
+    // GridFS (the default file store) lives in the chat database: `<MONGO_DB_PREFIX>chat`.
+    ...mongoEnv,
     ...fileStorageEnv,
     PORT: envInt(4000),
     HOST: z.string().default('127.0.0.1'),
@@ -57,15 +60,6 @@ export const gatewayEnvSchema = z
     RATE_SEARCH_WINDOW_S: envInt(60),
     RATE_DEFAULT_PER_CONNECTION: envInt(100),
     RATE_DEFAULT_WINDOW_S: envInt(1),
-    /** GridFS (the default store) lives in the chat database: `<MONGO_DB_PREFIX>chat`. */
-    MONGO_URL: z
-      .string()
-      .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
-      .default('mongodb://127.0.0.1:27017'),
-    MONGO_DB_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9_]*$/)
-      .default(''),
     /** Largest upload (POST /files); more is 413. */
     FILE_MAX_BYTES: envInt(DEFAULT_FILE_MAX_BYTES),
     /** Uploads one user may stream at once through one gateway; more is 429. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, envInt, envSecret, fileUrlEnv, jwtEnv, parseEnv } from '@chat/core';
+import { commonEnv, envInt, envSecret, fileUrlEnv, jwtEnv, mongoEnv, parseEnv } from '@chat/core';
 import { checkFileStorageEnv, fileStorageEnv } from '@chat/files';
 import { tracingEnv } from '@chat/tracing';
 
@@ -11,15 +11,7 @@ export const workerEnvSchema = z
     ...tracingEnv,
     ...fileUrlEnv,
     ...fileStorageEnv,
-    MONGO_URL: z
-      .string()
-      .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
-      .default('mongodb://127.0.0.1:27017'),
-    /** Prepended to each service's database name (auth, users, chat); tests isolate runs with it. */
-    MONGO_DB_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9_]*$/)
-      .default(''),
+    ...mongoEnv,
     JWT_REFRESH_SECRET: envSecret('dev-only-refresh-secret-fedcba9876543210'),
     ACCESS_TOKEN_TTL_S: envInt(15 * 60),
     REFRESH_TOKEN_TTL_S: envInt(7 * 24 * 60 * 60),

@@ -87,6 +87,19 @@ export const envDevOnlyBool = () =>
   });
 
 /** Variables of the JWT settings shared by the auth worker (signs) and the gateway (verifies). */
+/** MongoDB: the workers' databases, and the gateway's GridFS (in the chat database). */
+export const mongoEnv = {
+  MONGO_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
+    .default('mongodb://127.0.0.1:27017'),
+  /** Prepended to each service's database name (auth, users, chat); tests isolate runs with it. */
+  MONGO_DB_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_]*$/)
+    .default(''),
+};
+
 /** The key of signed file URLs: the chat worker signs them, the gateway checks them. */
 export const fileUrlEnv = {
   FILE_URL_SECRET: envSecret('dev-only-file-url-secret-00112233445566778899'),

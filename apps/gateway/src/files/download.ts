@@ -3,11 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import type { FileAccess } from '@chat/api';
 import { AppError } from '@chat/core';
-import { FileNotFoundError, isStorageOutage, type FileVariant } from '@chat/files';
+import { FileNotFoundError, type FileVariant } from '@chat/files';
 import { bearerToken, clientIp, requestIdFrom } from '../http-headers.js';
 import type { FileRouteDeps } from './deps.js';
 import { isInline } from './detect.js';
-import { sendFileError } from './http-errors.js';
+import { sendFileError, sendStorageFailure } from './http-errors.js';
 import { parseRange } from './range.js';
 import { thumbnailKey } from './upload.js';
 
@@ -109,16 +109,7 @@ export class DownloadHandler {
   private fail(res: ServerResponse, err: unknown): void {
     if (err instanceof FileNotFoundError) return notFound(res);
     if (err instanceof AppError) return sendFileError(res, err.code, err.message);
-    if (isStorageOutage(err)) {
-      this.deps.log.warn({ err: (err as Error).message }, 'file storage unavailable');
-      return sendFileError(
-        res,
-        'SERVICE_UNAVAILABLE',
-        'File storage is unavailable; retry shortly',
-      );
-    }
-    this.deps.log.error({ err }, 'download failed');
-    sendFileError(res, 'INTERNAL_SERVER_ERROR', 'Download failed');
+    sendStorageFailure(res, err, this.deps.log, 'download');
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { ErrorCode } from '@chat/core';
+import type { ErrorCode, Logger } from '@chat/core';
+import { isStorageOutage } from '@chat/files';
 import { sendTrpcError } from '../request-guards.js';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -40,5 +41,34 @@ export function sendFileError(
     message,
     headers,
     extra.retryAfterMs === undefined ? {} : { retryAfterMs: extra.retryAfterMs },
+  );
+}
+
+/**
+ * A failure of the file store or of code: 503 when storage is down or failing (retry
+ * later; logged as a warning), else a logged 500. Resolves whether an answer was sent.
+ */
+export function sendStorageFailure(
+  res: ServerResponse,
+  err: unknown,
+  log: Logger,
+  what: string,
+  extra: { close?: boolean } = {},
+): void {
+  if (isStorageOutage(err)) {
+    log.warn({ err: (err as Error).message }, 'file storage unavailable');
+    return sendFileError(
+      res,
+      'SERVICE_UNAVAILABLE',
+      'File storage is unavailable; retry shortly',
+      extra,
+    );
+  }
+  log.error({ err }, `${what} failed`);
+  sendFileError(
+    res,
+    'INTERNAL_SERVER_ERROR',
+    `${what[0]!.toUpperCase()}${what.slice(1)} failed`,
+    extra,
   );
 }

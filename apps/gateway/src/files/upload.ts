@@ -3,12 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { idSchema, uploadQuery, type Attachment, type AttachmentKind } from '@chat/api';
 import { AppError, type RequestMeta } from '@chat/core';
-import { isStorageOutage } from '@chat/files';
 import { bearerToken, clientIp, requestIdFrom } from '../http-headers.js';
 import { ByteCounter, TooLargeError } from './byte-counter.js';
 import type { FileRouteDeps } from './deps.js';
 import { detectType } from './detect.js';
-import { sendFileError } from './http-errors.js';
+import { sendFileError, sendStorageFailure } from './http-errors.js';
 import { mediaDurationMs } from './media.js';
 import { fileFromMultipart } from './multipart.js';
 
@@ -193,17 +192,7 @@ export class UploadHandler {
           ? { retryAfterMs: err.data.retryAfterMs }
           : {}),
       });
-    if (isStorageOutage(err)) {
-      this.deps.log.warn({ err: (err as Error).message }, 'file storage unavailable');
-      return sendFileError(
-        res,
-        'SERVICE_UNAVAILABLE',
-        'File storage is unavailable; retry shortly',
-        options,
-      );
-    }
-    this.deps.log.error({ err }, 'upload failed');
-    sendFileError(res, 'INTERNAL_SERVER_ERROR', 'Upload failed', options);
+    sendStorageFailure(res, err, this.deps.log, 'upload', options);
   }
 }
 
