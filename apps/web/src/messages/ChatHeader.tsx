@@ -1,5 +1,9 @@
 import type { Conversation } from '@chat/api';
+import { isMuted, mutedForever } from '../conversations/mute';
+import { MuteControl } from '../conversations/MuteControl';
+import { MutedIcon } from '../conversations/MutedIcon';
 import { useConversationDetails } from '../conversations/useConversationDetails';
+import { formatFull } from '../lib/time';
 import { openConversation } from '../lib/route';
 import { PresenceDot } from '../presence/PresenceDot';
 import { PresenceText } from '../presence/PresenceText';
@@ -42,7 +46,21 @@ export function ChatHeader({ conversation, meId, onOpenGroupInfo }: ChatHeaderPr
         {other && <PresenceDot status={other.status} />}
       </Avatar>
       <div className="min-w-0 flex-1">
-        <h2 className="truncate font-semibold">{title}</h2>
+        <h2 className="flex items-center gap-1.5 truncate font-semibold">
+          {title}
+          {isMuted(conversation) && (
+            <span
+              className={mutedText}
+              title={
+                conversation.mutedUntil && !mutedForever(conversation)
+                  ? `Muted until ${formatFull(conversation.mutedUntil)}`
+                  : 'Muted'
+              }
+            >
+              <MutedIcon label="Muted" />
+            </span>
+          )}
+        </h2>
         <p className={`truncate text-xs ${mutedText}`}>
           {isGroup ? (
             `${conversation.participants.length} members`
@@ -53,6 +71,7 @@ export function ChatHeader({ conversation, meId, onOpenGroupInfo }: ChatHeaderPr
           )}
         </p>
       </div>
+      {member && <MuteControl conversation={conversation} />}
       {isGroup && member && (
         <button type="button" onClick={onOpenGroupInfo} className={secondaryButton}>
           Group info
