@@ -35,7 +35,7 @@ const generatorGroup = (): ProcessGroup => ({
 });
 
 /** A Redis database no one seems to use right now (tests pick one at random and flush it). */
-async function pickRedisDb(redisUrl: string): Promise<number> {
+export async function pickRedisDb(redisUrl: string): Promise<number> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
   try {
     await redis.connect();

@@ -272,6 +272,37 @@ function contract(driver: string, open: () => Promise<Harness>): void {
       await h.store.remove(key);
     });
 
+    test('reading 20 MiB never holds the file in memory', async (t) => {
+      // The same sampling while the stored 20 MiB file is read and hashed: a reader that
+      // fetched it in large batches (GridFS's own download stream: its first batch is the
+      // whole file, up to a 16 MiB reply) would peak near 16-20 MiB; a download then costs
+      // the gateway that much per reader. GridFS holds a few 255 KiB chunks, S3 a socket's worth.
+      gc();
+      const live = () => {
+        const m = process.memoryUsage();
+        return m.heapUsed + m.arrayBuffers;
+      };
+      const baseline = live();
+      let peak = baseline;
+      let samples = 0;
+      const sampler = setInterval(() => {
+        gc();
+        samples++;
+        peak = Math.max(peak, live());
+      }, 5);
+      let digest: string;
+      try {
+        digest = await sha256Of(await h.store.read(bigKey));
+      } finally {
+        clearInterval(sampler);
+      }
+      assert.equal(digest, createHash('sha256').update(big).digest('hex'));
+      const growth = (peak - baseline) / MiB;
+      t.diagnostic(`${driver}: peak live memory reading 20 MiB: +${growth.toFixed(1)} MiB`);
+      assert.ok(samples > 10, `only ${samples} memory samples`);
+      assert.ok(growth < 8, `memory grew by ${growth.toFixed(1)} MiB while reading 20 MiB`);
+    });
+
     test('storage down: ping and write reject within seconds, as an outage', async () => {
       const { store, release } = await h.deadStore();
       try {

@@ -344,3 +344,99 @@ describe('message actions: edit, delete for everyone, reactions, replies, mute',
     }
   });
 });
+
+describe('chat.search', () => {
+  let system: TestSystem;
+  before(async () => {
+    system = await TestSystem.start({
+      workers: ['auth', 'user', 'chat'],
+      env: { RATE_SEND_PER_USER: '100000', RATE_SEARCH_PER_USER: '100000' },
+    });
+  });
+  after(() => system.stop());
+
+  test('whole words, any case, every word, newest first, in the caller’s conversations only', async () => {
+    const { a, b, conversation } = await directPair(system);
+    const other = await directPair(system);
+    const withA = await a.client.api.chat.openDirect.mutate({ userId: other.a.id });
+    const m1 = await sendText(a, conversation.id, 'The Quarterly REPORT is ready');
+    const m2 = await sendText(b, conversation.id, 'report: draft two, quarterly numbers');
+    await sendText(b, conversation.id, 'reporting is not a report word');
+    const m4 = await sendText(a, withA.id, 'quarterly report for the other chat');
+    await sendText(other.a, other.conversation.id, 'quarterly report nobody else sees');
+
+    const all = await a.client.api.chat.search.query({ query: 'quarterly REPORT' });
+    assert.deepEqual(
+      all.items.map((m) => m.id),
+      [m4.id, m2.id, m1.id],
+    );
+    const here = await a.client.api.chat.search.query({
+      query: 'report quarterly',
+      conversationId: conversation.id,
+    });
+    assert.deepEqual(
+      here.items.map((m) => m.id),
+      [m2.id, m1.id],
+    );
+    const paged = await a.client.api.chat.search.query({ query: 'report', limit: 2 });
+    assert.equal(paged.items.length, 2);
+    assert.ok(paged.nextCursor);
+    const rest = await a.client.api.chat.search.query({
+      query: 'report',
+      limit: 2,
+      cursor: paged.nextCursor,
+    });
+    const ids = [...paged.items, ...rest.items].map((m) => m.id);
+    assert.equal(new Set(ids).size, ids.length, 'no message twice across pages');
+    assert.ok(ids.length >= 4);
+
+    // Not the outsider's, not another's conversation.
+    await rejectsWith(
+      other.a.client.api.chat.search.query({ query: 'report', conversationId: conversation.id }),
+      'NOT_FOUND',
+    );
+  });
+
+  test('never deleted messages; follows edits; patterns match literally and fast', async () => {
+    const { a, b, conversation } = await directPair(system);
+    const gone = await sendText(a, conversation.id, 'secret plan alpha');
+    const mine = await sendText(a, conversation.id, 'secret plan beta');
+    const edited = await sendText(a, conversation.id, 'old words here');
+    await a.client.api.chat.deleteForEveryone.mutate({ messageId: gone.id });
+    await b.client.api.chat.deleteForMe.mutate({ messageId: mine.id });
+    assert.deepEqual(
+      (await b.client.api.chat.search.query({ query: 'secret plan' })).items.map((m) => m.id),
+      [],
+    );
+    assert.deepEqual(
+      (await a.client.api.chat.search.query({ query: 'secret plan' })).items.map((m) => m.id),
+      [mine.id],
+    );
+    await a.client.api.chat.edit.mutate({ messageId: edited.id, content: 'new wording' });
+    assert.equal((await a.client.api.chat.search.query({ query: 'old words' })).items.length, 0);
+    assert.deepEqual(
+      (await a.client.api.chat.search.query({ query: 'WORDING' })).items.map((m) => m.id),
+      [edited.id],
+    );
+
+    const literal = await sendText(a, conversation.id, 'regex a+ and (group) stay text');
+    // Punctuation is no word: these find nothing rather than everything.
+    for (const query of ['.*', '^$', '[', '\\', '*']) {
+      const page = await a.client.api.chat.search.query({ query });
+      assert.deepEqual(page.items, [], `query ${query} matches no message`);
+    }
+    // Only the literal word "a" of the pattern counts.
+    assert.deepEqual(
+      (await a.client.api.chat.search.query({ query: '(a+)+$' })).items.map((m) => m.id),
+      [literal.id],
+    );
+    const evil = 'a'.repeat(100) + '!';
+    assert.deepEqual((await a.client.api.chat.search.query({ query: `(${evil})+$` })).items, []);
+    assert.deepEqual(
+      (await a.client.api.chat.search.query({ query: '(group) a+' })).items.map((m) => m.id),
+      [literal.id],
+    );
+    await rejectsWith(a.client.api.chat.search.query({ query: '   ' }), 'BAD_REQUEST');
+    await rejectsWith(a.client.api.chat.search.query({ query: 'x'.repeat(201) }), 'BAD_REQUEST');
+  });
+});

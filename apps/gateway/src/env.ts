@@ -53,6 +53,8 @@ export const gatewayEnvSchema = z
     RATE_UPLOAD_WINDOW_S: envInt(60),
     RATE_REACT_PER_USER: envInt(60),
     RATE_REACT_WINDOW_S: envInt(60),
+    RATE_SEARCH_PER_USER: envInt(30),
+    RATE_SEARCH_WINDOW_S: envInt(60),
     RATE_DEFAULT_PER_CONNECTION: envInt(100),
     RATE_DEFAULT_WINDOW_S: envInt(1),
     /** GridFS (the default store) lives in the chat database: `<MONGO_DB_PREFIX>chat`. */

@@ -21,6 +21,7 @@ export function createRateLimits(redis: Redis, env: GatewayEnv, log: Logger): Ra
     typing: limiter('typing', env.RATE_TYPING_PER_USER, env.RATE_TYPING_WINDOW_S),
     upload: limiter('upload', env.RATE_UPLOAD_PER_USER, env.RATE_UPLOAD_WINDOW_S),
     react: limiter('react', env.RATE_REACT_PER_USER, env.RATE_REACT_WINDOW_S),
+    search: limiter('search', env.RATE_SEARCH_PER_USER, env.RATE_SEARCH_WINDOW_S),
   };
   const loginById = limiter(
     'login-id',

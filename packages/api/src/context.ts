@@ -18,7 +18,8 @@ export interface EventSource {
   ): AsyncIterable<StreamItem>;
 }
 
-export type RateLimitRule = 'default' | 'register' | 'send' | 'typing' | 'upload' | 'react';
+export type RateLimitRule =
+  'default' | 'register' | 'send' | 'typing' | 'upload' | 'react' | 'search';
 
 /** Rate limits enforced by the gateway; each throws AppError TOO_MANY_REQUESTS with retryAfterMs. */
 export interface RateLimits {

@@ -13,3 +13,4 @@ export * from './partitions.js';
 export * from './views/receipts.js';
 export * from './event-patch.js';
 export * from './views/quote.js';
+export * from './views/search-words.js';

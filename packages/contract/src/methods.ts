@@ -12,6 +12,7 @@ import {
   editInput,
   muteInput,
   reactInput,
+  searchInput,
   fileAccessSchema,
   groupIdInput,
   groupSchema,
@@ -177,6 +178,7 @@ export const methods = {
   'chat.deleteForEveryone': method({ service: 'chat', input: deleteForEveryoneInput, output: ok }),
   'chat.react': method({ service: 'chat', input: reactInput, output: messageSchema }),
   'chat.unreact': method({ service: 'chat', input: reactInput, output: messageSchema }),
+  'chat.search': method({ service: 'chat', input: searchInput, output: pageOf(messageSchema) }),
   'chat.mute': method({
     service: 'chat',
     input: muteInput,

@@ -10,6 +10,7 @@ import {
   type ObjectId,
 } from 'mongodb';
 import { readBody } from './body.js';
+import { readChunks, type ChunkDoc, type StoredFile } from './gridfs-read.js';
 import { abortError, FileExistsError } from './errors.js';
 import { assertKey, clampRange } from './keys.js';
 import { FileNotFoundError, type ByteRange, type FileStore } from './store.js';
@@ -21,15 +22,7 @@ export interface GridFsStoreOptions {
   bucketName?: string;
 }
 
-interface FilesDoc {
-  _id: string;
-  length: number;
-}
-
-interface ChunkDoc {
-  files_id: string;
-  n: number;
-}
+type FilesDoc = StoredFile;
 
 // GridFS's types ask for ObjectId ids; the driver stores and queries whatever `_id` it is
 // given, and our keys are strings (`_id` of the files document = `files_id` of its chunks).
@@ -87,11 +80,14 @@ export function createGridFsStore({ db, bucketName = 'files' }: GridFsStoreOptio
     async read(key: string, range?: ByteRange): Promise<Readable> {
       assertKey(key);
       // Checked first so a missing file rejects here instead of failing the stream later.
-      const doc = await files.findOne({ _id: key }, { projection: { length: 1 } });
+      const doc = await files.findOne({ _id: key }, { projection: { length: 1, chunkSize: 1 } });
       if (!doc) throw new FileNotFoundError(key);
-      if (!range) return bucket.openDownloadStream(asId(key));
-      const { start, end } = clampRange(range, doc.length);
-      return bucket.openDownloadStream(asId(key), { start, end: end + 1 });
+      // Not bucket.openDownloadStream: it fetches the whole file at once (gridfs-read.ts).
+      return readChunks(
+        chunks,
+        doc,
+        range ? clampRange(range, doc.length) : { start: 0, end: doc.length - 1 },
+      );
     },
 
     async remove(key) {

@@ -8,6 +8,7 @@ import { fileHandlers } from './files/handlers.js';
 import { startUploadSweeper } from './files/sweeper.js';
 import { forwardHandlers } from './forwards.js';
 import { readHandlers } from './reads.js';
+import { searchHandlers } from './search.js';
 import { requireUsersVia } from './users.js';
 import { observeChatWrites } from './write-metrics.js';
 import { deleteForMe } from './owner/delete-for-me.js';
@@ -54,6 +55,7 @@ export const chatWorker: WorkerDefinition = {
 
     const handlers: RpcHandlers<'chat' | 'group'> = {
       ...readHandlers(deps),
+      ...searchHandlers(deps),
       ...forwardHandlers(deps),
       ...fileHandlers(deps),
       'chat.send': (input, meta) => engine.enqueue(input.conversationId, 'send', { input, meta }),

@@ -15,5 +15,6 @@ export const chatRouter = router({
   react: forwardMutation('chat.react', { limit: 'react' }),
   unreact: forwardMutation('chat.unreact', { limit: 'react' }),
   mute: forwardMutation('chat.mute'),
+  search: forwardQuery('chat.search', { limit: 'search' }),
   typing: forwardMutation('chat.typing', { limit: 'typing' }),
 });

@@ -5,7 +5,7 @@ import {
   MAX_MARK_DELIVERED_IDS,
 } from '../limits.js';
 import { emojiSchema } from './emoji.js';
-import { cursorSchema, idSchema, isoDate, multiLine } from './common.js';
+import { cursorSchema, idSchema, isoDate, multiLine, oneLine } from './common.js';
 import { attachmentSchema } from './files.js';
 
 export const messageTypeSchema = z.enum(['text', 'image', 'file', 'audio', 'video']);
@@ -164,3 +164,18 @@ export const muteInput = z.strictObject({
   until: z.iso.datetime({ offset: true }).nullable(),
 });
 export type MuteInput = z.infer<typeof muteInput>;
+
+export const searchInput = z.strictObject({
+  query: z
+    .string()
+    .trim()
+    .min(1, 'Search for something')
+    .max(200, 'The search is longer than 200 characters')
+    .check(...oneLine),
+  /** One conversation of the caller's, or all of them. */
+  conversationId: idSchema.optional(),
+  limit: z.number().int().min(1).max(50).default(20),
+  cursor: cursorSchema.optional(),
+  direction: pagingDirection,
+});
+export type SearchInput = z.infer<typeof searchInput>;

@@ -74,6 +74,8 @@ const messageSchema = new Schema(
     editedAt: { type: Date, default: null },
     /** Deleted for everyone: content '' and no attachments, kept as a tombstone. */
     deleted: { type: Boolean, default: false },
+    /** searchWords(content): what chat.search finds it by (a multikey index on MongoDB). */
+    words: { type: [String], default: [] },
     createdAt: { type: Date, required: true },
   },
   { collection: 'messages', versionKey: false },
@@ -82,6 +84,8 @@ messageSchema.index({ senderId: 1, clientId: 1 }, { unique: true });
 messageSchema.index({ conversationId: 1, seq: -1 }, { unique: true });
 messageSchema.index({ chunk: 1 });
 messageSchema.index({ replyToId: 1 });
+// chat.search: one word by equality (FerretDB pushes it down), newest first.
+messageSchema.index({ words: 1, createdAt: -1 });
 
 export type MessageDoc = InferSchemaType<typeof messageSchema>;
 export type MessageRow = MessageDoc & { _id: Types.ObjectId };

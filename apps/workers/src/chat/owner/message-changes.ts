@@ -4,6 +4,7 @@ import {
   MAX_REACTIONS_PER_MESSAGE,
   quoteOf,
   requireUserId,
+  searchWords,
   type Message,
   type RpcInput,
 } from '@chat/api';
@@ -67,7 +68,11 @@ export function changeMessage(
           throw new AppError('BAD_REQUEST', 'A deleted message cannot be edited');
         message.content = change.content;
         message.editedAt = new Date();
-        Object.assign(set, { content: message.content, editedAt: message.editedAt });
+        Object.assign(set, {
+          content: message.content,
+          editedAt: message.editedAt,
+          words: searchWords(message.content),
+        });
         break;
       }
       case 'delete': {
@@ -84,7 +89,13 @@ export function changeMessage(
         message.attachments = [];
         message.reactions = [];
         message.deleted = true;
-        Object.assign(set, { content: '', attachments: [], reactions: [], deleted: true });
+        Object.assign(set, {
+          content: '',
+          attachments: [],
+          reactions: [],
+          deleted: true,
+          words: [],
+        });
         await forgetFiles(
           deps,
           files.map((a) => a.id),

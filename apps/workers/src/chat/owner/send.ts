@@ -3,6 +3,7 @@ import { AppError, type RequestMeta } from '@chat/core';
 import { chunkOf, type ChatModels } from '@chat/db';
 import type { Message, SendInput } from '@chat/api';
 import { withContext } from '@chat/tracing';
+import { searchWords } from '@chat/api';
 import type { FileUrlSigner } from '@chat/files';
 import { participantOf, toMessage } from '../views.js';
 import { claimAttachments, loadAttachments } from './attachments.js';
@@ -92,6 +93,7 @@ export async function runSends(
       reactions: [],
       editedAt: null,
       deleted: false,
+      words: searchWords(command.input.content),
       createdAt: now,
     };
     const entry = { doc, commands: [command] };
