@@ -274,3 +274,38 @@ async function seriousViolations(page: Page) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ rule: v.id, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
 }
+
+test('M5. search: a found message opens its chat, scrolled to it', async ({ actor }) => {
+  const alice = await actor('alice');
+  const bob = await actor('bob');
+  const { id: conversationId } = await alice.user.api.chat.openDirect.mutate({
+    userId: bob.user.id,
+  });
+  const send = (content: string) =>
+    alice.user.api.chat.send.mutate({ conversationId, clientId: randomUUID(), content });
+  const needle = await send('the blue needle is here');
+  for (let i = 1; i <= 55; i++) await send(`hay ${i}`);
+
+  // From the list, searching everywhere: the result names the chat and marks the word.
+  await bob.page.getByRole('button', { name: 'Search messages' }).click();
+  const dialog = bob.page.getByRole('dialog', { name: 'Search messages' });
+  await dialog.getByRole('searchbox', { name: 'Search messages' }).fill('NEEDLE');
+  const result = dialog.getByTestId('search-result');
+  await expect(result).toHaveCount(1);
+  await expect(result).toContainText(`in ${alice.user.displayName}`);
+  await expect(result.locator('mark')).toHaveText('needle');
+  await result.click();
+  await expect(dialog).toBeHidden();
+  const target = messageById(bob.page, needle.id);
+  await expect(target).toBeInViewport();
+  await expect(target).toBeFocused();
+
+  // In the chat: only this chat's messages; nothing for words it lacks.
+  await bob.page.getByRole('button', { name: 'Search in this chat' }).click();
+  const inChat = bob.page.getByRole('dialog', { name: 'Search in this chat' });
+  await inChat.getByRole('searchbox').fill('nowhere to be found');
+  await expect(inChat.getByRole('status')).toHaveText('No messages found.');
+  await inChat.getByRole('searchbox').fill('hay 55');
+  await expect(inChat.getByTestId('search-result').first()).toContainText('hay 55');
+  expect(await seriousViolations(bob.page), 'search dialog').toEqual([]);
+});

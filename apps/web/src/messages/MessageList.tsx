@@ -24,6 +24,7 @@ import { quoteOf, replies } from './replyStore';
 import type { Message } from './types';
 import { useCanModerate } from './useCanModerate';
 import { useDeleteMessage } from './useDeleteMessage';
+import { jumpRequests, useJumpRequest } from './jumpRequests';
 import { useJumpToMessage } from './useJumpToMessage';
 import { useMessageActions } from './useMessageActions';
 import { useMarkRead } from './useMarkRead';
@@ -130,6 +131,14 @@ export function MessageList({ conversationId, meId, isGroup, groupId }: MessageL
     fetchNextPage,
     onNotFound,
   });
+
+  // A search result picked (maybe before this log was open): show it once loaded.
+  const jumpRequest = useJumpRequest();
+  useEffect(() => {
+    if (isPending || jumpRequest?.conversationId !== conversationId) return;
+    const messageId = jumpRequests.take(conversationId);
+    if (messageId) jumpTo(messageId);
+  }, [jumpRequest, isPending, conversationId, jumpTo]);
 
   const onDelete = useCallback(
     (message: DisplayMessage) => {
