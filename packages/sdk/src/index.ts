@@ -63,6 +63,7 @@ export {
   insertMessage,
   markReadUpTo,
   removeMessage,
+  replaceMessage,
   followParticipants,
   JOINED_READ_AT,
   withComputedStatus,

@@ -6,7 +6,8 @@ import { NewChatDialog } from '../conversations/NewChatDialog';
 import { NewGroupDialog } from '../groups/NewGroupDialog';
 import { NotificationBell } from '../notifications/NotificationBell';
 import { ProfileButton } from '../profile/ProfileButton';
-import { secondaryButton } from '../ui/styles';
+import { LazySearchDialog } from '../search/LazySearchDialog';
+import { iconButton, secondaryButton } from '../ui/styles';
 
 interface SidebarProps {
   me: Me;
@@ -15,12 +16,32 @@ interface SidebarProps {
 
 /** The list view: me, notifications, sign-out, "New chat"/"New group", conversations. */
 export function Sidebar({ me, selectedId }: SidebarProps) {
-  const [dialog, setDialog] = useState<'chat' | 'group' | null>(null);
+  const [dialog, setDialog] = useState<'chat' | 'group' | 'search' | null>(null);
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <header className="flex items-center gap-1 border-b border-slate-200 px-2 py-2 dark:border-slate-800">
         <ProfileButton me={me} />
+        <button
+          type="button"
+          onClick={() => setDialog('search')}
+          className={iconButton}
+          aria-label="Search messages"
+          title="Search messages"
+        >
+          <svg
+            aria-hidden="true"
+            viewBox="0 0 20 20"
+            className="size-5"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.8"
+            strokeLinecap="round"
+          >
+            <circle cx="8.5" cy="8.5" r="5" />
+            <path d="M12.5 12.5L17 17" />
+          </svg>
+        </button>
         <NotificationBell />
         <SignOutButton />
       </header>
@@ -38,6 +59,7 @@ export function Sidebar({ me, selectedId }: SidebarProps) {
       <ConversationList meId={me.id} selectedId={selectedId} />
       <NewChatDialog open={dialog === 'chat'} onClose={() => setDialog(null)} />
       <NewGroupDialog open={dialog === 'group'} onClose={() => setDialog(null)} />
+      {dialog === 'search' && <LazySearchDialog meId={me.id} onClose={() => setDialog(null)} />}
     </div>
   );
 }

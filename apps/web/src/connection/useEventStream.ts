@@ -19,6 +19,7 @@ import {
   insertMessage,
   removeMessage,
   followParticipants,
+  updateMessage,
 } from '../messages/messageCache';
 import { outbox } from '../messages/outbox';
 import { messagesInput } from '../messages/types';
@@ -57,6 +58,9 @@ export function applyEvent(utils: TrpcUtils, meId: string, event: ClientEvent): 
       return;
     case 'message.status':
       applyReceipt(utils, event);
+      return;
+    case 'message.updated':
+      updateMessage(utils, event.message);
       return;
     case 'message.deleted':
       removeMessage(utils, event.conversationId, event.messageId);

@@ -7,6 +7,8 @@ import { statusLabel } from '../presence/statusLabels';
 import { Avatar } from '../ui/Avatar';
 import { trpc, type TrpcUtils } from '../trpc';
 import { focusRing } from '../ui/styles';
+import { isMuted } from './mute';
+import { MutedIcon } from './MutedIcon';
 import { useConversationDetails } from './useConversationDetails';
 import { CountBadge } from '../ui/CountBadge';
 
@@ -29,6 +31,8 @@ function attachmentCount(utils: TrpcUtils, conversationId: string, messageId: st
 function preview(conversation: Conversation, meId: string, utils: TrpcUtils): string {
   const last = conversation.lastMessage;
   if (!last) return conversation.type === 'group' ? 'Group created' : 'No messages yet';
+  // Deleted for everyone: the preview keeps the message, emptied.
+  if (last.type === 'text' && !last.content) return 'This message was deleted';
   const text =
     last.type === 'text'
       ? last.content
@@ -45,6 +49,7 @@ export function ConversationItem({ conversation, meId, selected }: ConversationI
   const { title, avatar, other } = useConversationDetails(conversation, meId);
   const time = conversation.lastMessage?.createdAt ?? conversation.updatedAt;
   const unread = conversation.unreadCount;
+  const muted = isMuted(conversation);
   const utils = trpc.useUtils();
 
   return (
@@ -79,10 +84,16 @@ export function ConversationItem({ conversation, meId, selected }: ConversationI
             >
               {preview(conversation, meId, utils)}
             </span>
+            {muted && (
+              <span className="shrink-0 text-slate-500 dark:text-slate-400" title="Muted">
+                <MutedIcon />
+                <span className="sr-only">, muted</span>
+              </span>
+            )}
             <CountBadge
               count={unread}
               testId="unread-badge"
-              className="inline-flex min-w-5 shrink-0 items-center justify-center rounded-full bg-indigo-600 px-1.5 text-xs font-semibold text-white dark:bg-indigo-500"
+              className={`inline-flex min-w-5 shrink-0 items-center justify-center rounded-full px-1.5 text-xs font-semibold text-white ${muted ? 'bg-slate-500 dark:bg-slate-600' : 'bg-indigo-600 dark:bg-indigo-500'}`}
             />
           </span>
         </span>

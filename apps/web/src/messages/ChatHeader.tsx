@@ -1,9 +1,15 @@
 import type { Conversation } from '@chat/api';
+import { isMuted, mutedForever } from '../conversations/mute';
+import { MuteControl } from '../conversations/MuteControl';
+import { MutedIcon } from '../conversations/MutedIcon';
 import { useConversationDetails } from '../conversations/useConversationDetails';
+import { formatFull } from '../lib/time';
+import { LazySearchDialog } from '../search/LazySearchDialog';
 import { openConversation } from '../lib/route';
 import { PresenceDot } from '../presence/PresenceDot';
 import { PresenceText } from '../presence/PresenceText';
 import { Avatar } from '../ui/Avatar';
+import { useState } from 'react';
 import { iconButton, mutedText, secondaryButton } from '../ui/styles';
 
 interface ChatHeaderProps {
@@ -16,6 +22,7 @@ interface ChatHeaderProps {
 export function ChatHeader({ conversation, meId, onOpenGroupInfo }: ChatHeaderProps) {
   const { title, avatar, isGroup, other } = useConversationDetails(conversation, meId);
   const member = conversation.participants.includes(meId);
+  const [searching, setSearching] = useState(false);
 
   return (
     <header className="flex items-center gap-3 border-b border-slate-200 bg-white px-3 py-2 dark:border-slate-800 dark:bg-slate-900">
@@ -42,7 +49,21 @@ export function ChatHeader({ conversation, meId, onOpenGroupInfo }: ChatHeaderPr
         {other && <PresenceDot status={other.status} />}
       </Avatar>
       <div className="min-w-0 flex-1">
-        <h2 className="truncate font-semibold">{title}</h2>
+        <h2 className="flex items-center gap-1.5 truncate font-semibold">
+          {title}
+          {isMuted(conversation) && (
+            <span
+              className={mutedText}
+              title={
+                conversation.mutedUntil && !mutedForever(conversation)
+                  ? `Muted until ${formatFull(conversation.mutedUntil)}`
+                  : 'Muted'
+              }
+            >
+              <MutedIcon label="Muted" />
+            </span>
+          )}
+        </h2>
         <p className={`truncate text-xs ${mutedText}`}>
           {isGroup ? (
             `${conversation.participants.length} members`
@@ -53,6 +74,36 @@ export function ChatHeader({ conversation, meId, onOpenGroupInfo }: ChatHeaderPr
           )}
         </p>
       </div>
+      {member && (
+        <button
+          type="button"
+          onClick={() => setSearching(true)}
+          className={iconButton}
+          aria-label="Search in this chat"
+          title="Search in this chat"
+        >
+          <svg
+            aria-hidden="true"
+            viewBox="0 0 20 20"
+            className="size-5"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.8"
+            strokeLinecap="round"
+          >
+            <circle cx="8.5" cy="8.5" r="5" />
+            <path d="M12.5 12.5L17 17" />
+          </svg>
+        </button>
+      )}
+      {searching && (
+        <LazySearchDialog
+          meId={meId}
+          conversationId={conversation.id}
+          onClose={() => setSearching(false)}
+        />
+      )}
+      {member && <MuteControl conversation={conversation} />}
       {isGroup && member && (
         <button type="button" onClick={onOpenGroupInfo} className={secondaryButton}>
           Group info

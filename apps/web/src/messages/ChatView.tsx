@@ -81,6 +81,7 @@ export function ChatView({ conversationId, meId }: ChatViewProps) {
             conversationId={conversationId}
             meId={meId}
             isGroup={data.type === 'group'}
+            groupId={data.group?.id}
           />
           <TypingIndicator conversationId={conversationId} />
           <Composer key={`composer:${conversationId}`} conversationId={conversationId} />

@@ -1,8 +1,10 @@
-import { useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { MAX_CONTENT_CHARS } from '@chat/contract/constants';
 import { AttachmentTray } from '../files/AttachmentTray';
 import { uploads, useTrayNotice, useUploads } from '../files/uploads';
 import { focusRing, iconButton, primaryButton } from '../ui/styles';
+import { ReplyBar } from './ReplyBar';
+import { replies, useReplyingTo } from './replyStore';
 import { useSendMessage } from './useSendMessage';
 import { useTypingSender } from './useTypingSender';
 
@@ -22,6 +24,12 @@ export function Composer({ conversationId }: { conversationId: string }) {
   const picker = useRef<HTMLInputElement>(null);
   const tray = useUploads(conversationId);
   const trayNotice = useTrayNotice(conversationId);
+  const replyingTo = useReplyingTo(conversationId);
+
+  // "Reply" on a message: type the answer right away.
+  useEffect(() => {
+    if (replyingTo) field.current?.focus();
+  }, [replyingTo]);
 
   const trimmed = text.trim();
   const tooLong = trimmed.length > MAX_CONTENT_CHARS;
@@ -48,7 +56,8 @@ export function Composer({ conversationId }: { conversationId: string }) {
   function submit(event?: FormEvent) {
     event?.preventDefault();
     if (!canSend) return;
-    send(trimmed, uploads.take(conversationId));
+    send(trimmed, uploads.take(conversationId), replyingTo);
+    replies.cancel(conversationId);
     update('');
     typing.stop();
     field.current?.focus();
@@ -58,6 +67,9 @@ export function Composer({ conversationId }: { conversationId: string }) {
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       submit();
+    } else if (event.key === 'Escape' && replyingTo) {
+      event.preventDefault();
+      replies.cancel(conversationId);
     }
   }
 
@@ -100,6 +112,15 @@ export function Composer({ conversationId }: { conversationId: string }) {
         </svg>
       </button>
       <div className="min-w-0 flex-1">
+        {replyingTo && (
+          <ReplyBar
+            quote={replyingTo}
+            onCancel={() => {
+              replies.cancel(conversationId);
+              field.current?.focus();
+            }}
+          />
+        )}
         <AttachmentTray items={tray} />
         {trayNotice && (
           <p role="alert" className="mb-1 px-2 text-xs text-red-700 dark:text-red-300">

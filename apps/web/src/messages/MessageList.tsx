@@ -16,9 +16,17 @@ import { LoadingState } from '../ui/LoadingState';
 import { Spinner } from '../ui/Spinner';
 import { focusRing, mutedText, secondaryButton } from '../ui/styles';
 import { DaySeparator } from './DaySeparator';
-import { MessageBubble } from './MessageBubble';
+import { DeleteForEveryoneDialog } from './DeleteForEveryoneDialog';
+import { MessageBubble, type BubbleHandlers } from './MessageBubble';
 import { outbox } from './outbox';
+import { ReactionPicker } from './ReactionPicker';
+import { quoteOf, replies } from './replyStore';
+import type { Message } from './types';
+import { useCanModerate } from './useCanModerate';
 import { useDeleteMessage } from './useDeleteMessage';
+import { jumpRequests, useJumpRequest } from './jumpRequests';
+import { useJumpToMessage } from './useJumpToMessage';
+import { useMessageActions } from './useMessageActions';
 import { useMarkRead } from './useMarkRead';
 import { useMessages, type DisplayMessage } from './useMessages';
 import { useSendMessage } from './useSendMessage';
@@ -27,6 +35,7 @@ interface MessageListProps {
   conversationId: string;
   meId: string;
   isGroup: boolean;
+  groupId?: string;
 }
 
 /** Within this many pixels of the bottom counts as "at the bottom". */
@@ -38,11 +47,16 @@ const TOP_TRIGGER = 200;
  * The "Messages" log: newest at the bottom; scrolling up loads older pages without the
  * view jumping; new messages keep it pinned to the bottom if it was there.
  */
-export function MessageList({ conversationId, meId, isGroup }: MessageListProps) {
+export function MessageList({ conversationId, meId, isGroup, groupId }: MessageListProps) {
   const { messages, isPending, error, refetch, hasNextPage, fetchNextPage, isFetchingNextPage } =
     useMessages(conversationId, meId);
   const { retry } = useSendMessage(conversationId);
   const deleteMessage = useDeleteMessage(conversationId);
+  const actions = useMessageActions(conversationId);
+  const canModerate = useCanModerate(groupId, meId);
+  const [reacting, setReacting] = useState<Message>();
+  const [deleting, setDeleting] = useState<Message>();
+  const [notice, setNotice] = useState<string>();
 
   const scroller = useRef<HTMLDivElement>(null);
   const [atBottom, setAtBottom] = useState(true);
@@ -105,6 +119,27 @@ export function MessageList({ conversationId, meId, isGroup }: MessageListProps)
     atBottom && !isPending,
   );
 
+  const onNotFound = useCallback(
+    () => setNotice('The original message is not available here.'),
+    [],
+  );
+  const jumpTo = useJumpToMessage({
+    scroller,
+    messages,
+    hasNextPage,
+    isFetchingNextPage,
+    fetchNextPage,
+    onNotFound,
+  });
+
+  // A search result picked (maybe before this log was open): show it once loaded.
+  const jumpRequest = useJumpRequest();
+  useEffect(() => {
+    if (isPending || jumpRequest?.conversationId !== conversationId) return;
+    const messageId = jumpRequests.take(conversationId);
+    if (messageId) jumpTo(messageId);
+  }, [jumpRequest, isPending, conversationId, jumpTo]);
+
   const onDelete = useCallback(
     (message: DisplayMessage) => {
       if (message.id) deleteMessage(message.id);
@@ -112,6 +147,29 @@ export function MessageList({ conversationId, meId, isGroup }: MessageListProps)
     },
     [deleteMessage],
   );
+
+  const failed = useCallback(
+    (what: string) => (reason: unknown) => setNotice(describeError(reason, what)),
+    [],
+  );
+  const handlers = useMemo<BubbleHandlers>(
+    () => ({
+      retry,
+      deleteForMe: onDelete,
+      reply: (message) => replies.start(conversationId, quoteOf(message)),
+      openReactions: setReacting,
+      toggleReaction: (message, emoji, reacted) =>
+        void (reacted ? actions.unreact : actions.react)(message.id, emoji).catch(
+          failed('Could not change the reaction.'),
+        ),
+      edit: (message, content) => actions.edit(message.id, content),
+      confirmDeleteForEveryone: setDeleting,
+      jumpTo,
+    }),
+    [retry, onDelete, conversationId, actions, failed, jumpTo],
+  );
+  // The picker follows the cached copy, so its pressed emoji stay current.
+  const reactingNow = reacting && messages.find((m) => m.id === reacting.id)?.message;
 
   let body;
   if (isPending) body = <LoadingState label="Loading messages…" className="flex-1" />;
@@ -155,10 +213,11 @@ export function MessageList({ conversationId, meId, isGroup }: MessageListProps)
               {newDay && <DaySeparator iso={message.createdAt} />}
               <MessageBubble
                 message={message}
+                meId={meId}
                 mine={mine}
                 showSender={showSender}
-                onRetry={retry}
-                onDelete={onDelete}
+                canDeleteForEveryone={mine || canModerate}
+                handlers={handlers}
               />
             </Fragment>
           );
@@ -168,6 +227,21 @@ export function MessageList({ conversationId, meId, isGroup }: MessageListProps)
 
   return (
     <div className="relative flex min-h-0 flex-1 flex-col">
+      {notice && (
+        <p
+          role="alert"
+          className="flex items-center justify-between gap-2 bg-amber-50 px-3 py-1.5 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
+        >
+          {notice}
+          <button
+            type="button"
+            onClick={() => setNotice(undefined)}
+            className={`rounded px-1 font-semibold underline ${focusRing}`}
+          >
+            Dismiss
+          </button>
+        </p>
+      )}
       <div
         ref={scroller}
         role="log"
@@ -190,6 +264,27 @@ export function MessageList({ conversationId, meId, isGroup }: MessageListProps)
         >
           Jump to latest ↓
         </button>
+      )}
+      {reactingNow && (
+        <ReactionPicker
+          open
+          mine={reactingNow.reactions.filter((r) => r.userIds.includes(meId)).map((r) => r.emoji)}
+          onPick={(emoji, reacted) => {
+            setReacting(undefined);
+            handlers.toggleReaction(reactingNow, emoji, reacted);
+          }}
+          onClose={() => setReacting(undefined)}
+        />
+      )}
+      {deleting && (
+        <DeleteForEveryoneDialog
+          onConfirm={() => {
+            const message = deleting;
+            setDeleting(undefined);
+            actions.deleteForEveryone(message).catch(failed('Could not delete the message.'));
+          }}
+          onClose={() => setDeleting(undefined)}
+        />
       )}
     </div>
   );

@@ -3,6 +3,7 @@ import {
   insertMessage as insertInto,
   markReadUpTo,
   removeMessage as removeFrom,
+  replaceMessage as replaceIn,
   followParticipants as followIn,
   type Message,
   type MessagePages,
@@ -10,7 +11,7 @@ import {
 } from '@chat/sdk';
 import { changeItems } from '../lib/infinitePages';
 import type { TrpcUtils } from '../trpc';
-import { findConversation } from '../conversations/conversationCache';
+import { findConversation, updateConversation } from '../conversations/conversationCache';
 import { messagesInput } from './types';
 
 /**
@@ -32,6 +33,19 @@ export function insertMessage(utils: TrpcUtils, message: Message): void {
   // Not loaded: it comes with the first fetch.
   if (!utils.chat.messages.getInfiniteData(messagesInput(message.conversationId))) return;
   changeMessages(utils, message.conversationId, (pages) => insertInto(pages, message));
+}
+
+/**
+ * A `message.updated` (or a mutation's answer): edited, deleted for everyone or reacted to.
+ * The copy, the replies quoting it and the list's preview (when it is the last) follow.
+ */
+export function updateMessage(utils: TrpcUtils, message: Message): void {
+  changeMessages(utils, message.conversationId, (pages) => replaceIn(pages, message));
+  updateConversation(utils, message.conversationId, (c) =>
+    c.lastMessage?.id === message.id && c.lastMessage.content !== message.content
+      ? { ...c, lastMessage: { ...c.lastMessage, content: message.content } }
+      : c,
+  );
 }
 
 export function removeMessage(utils: TrpcUtils, conversationId: string, messageId: string): void {

@@ -16,6 +16,8 @@ export interface PendingMessage {
   content: string;
   /** Uploaded already (POST /files); sent by id, shown from their signed URLs meanwhile. */
   attachments: Attachment[];
+  /** The message it answers (sent by id; the quote shows in the local echo). */
+  replyTo?: NonNullable<Message['replyTo']>;
   createdAt: string;
   state: 'sending' | 'failed';
   error?: string;

@@ -13,6 +13,7 @@ export interface DisplayMessage {
   senderId: string;
   content: string;
   attachments: Attachment[];
+  replyTo: Message['replyTo'];
   createdAt: string;
   state: DeliveryState;
   error?: string;
@@ -50,6 +51,7 @@ export function useMessages(conversationId: string, meId: string, enabled = true
           senderId: message.senderId,
           content: message.content,
           attachments: message.attachments,
+          replyTo: message.replyTo,
           createdAt: message.createdAt,
           state: message.status,
           message,
@@ -66,6 +68,7 @@ export function useMessages(conversationId: string, meId: string, enabled = true
         senderId: meId,
         content: entry.content,
         attachments: entry.attachments,
+        replyTo: entry.replyTo ?? null,
         createdAt: entry.createdAt,
         state: entry.state,
         error: entry.error,

@@ -37,6 +37,7 @@ function send(utils: TrpcUtils, pending: PendingMessage): Promise<void> {
       ...(pending.attachments.length > 0
         ? { attachments: pending.attachments.map((attachment) => attachment.id) }
         : {}),
+      ...(pending.replyTo ? { replyTo: pending.replyTo.id } : {}),
     })
     .then(
       (message) => {
@@ -84,12 +85,13 @@ export function useSendMessage(conversationId: string) {
   const utils = trpc.useUtils();
 
   const send = useCallback(
-    (content: string, attachments: Attachment[] = []) => {
+    (content: string, attachments: Attachment[] = [], replyTo?: PendingMessage['replyTo']) => {
       const pending: PendingMessage = {
         clientId: uuid(),
         conversationId,
         content,
         attachments,
+        ...(replyTo ? { replyTo } : {}),
         createdAt: new Date().toISOString(),
         state: 'sending',
       };
