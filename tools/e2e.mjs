@@ -2,14 +2,21 @@
 // Builds, brings the stack up, starts the four workers and one gateway (serving the built
 // web app) under a database prefix and bus namespace of their own, runs Playwright with
 // BASE_URL pointing at that gateway, then stops everything it started and exits with
-// Playwright's code. Node built-ins only.
+// Playwright's code. Node built-ins only (the NGINX config comes from tests/support/nginx.ts,
+// loaded with tsx once dependencies are installed).
 //
-//   E2E_SKIP_BUILD=1   reuse the existing dist/ folders (quick re-runs while iterating)
-//   E2E_SHOW_LOGS=1    stream the backend's output instead of keeping it for failures
-//   E2E_KEEP_STACK=1   leave the stack running even if this run started it
+//   E2E_SKIP_BUILD=1         reuse the existing dist/ folders (quick re-runs while iterating)
+//   E2E_SHOW_LOGS=1          stream the backend's output instead of keeping it for failures
+//   E2E_KEEP_STACK=1         leave the stack running even if this run started it
+// A cluster instead of one process per role, as `npm run cluster` runs it:
+//   E2E_NGINX=1              Debian's nginx (deploy/nginx.conf's rules) in front of the
+//                            gateways serves the app and /trpc; BASE_URL points at it
+//   E2E_GATEWAYS=N           N gateways (N > 1 needs E2E_NGINX=1: the browser has one address)
+//   E2E_WORKER_REPLICAS=N    N processes of each worker role
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -25,6 +32,7 @@ import {
   ROOT,
   build,
   ensureDependencies,
+  ensureNginx,
   stackUp,
   step,
   stopProcess,
@@ -52,6 +60,8 @@ function snapshotWebApp() {
   if (missing.length) throw new Error(`apps/web/dist is incomplete (no ${missing.join(', ')})`);
   const dir = mkdtempSync(path.join(tmpdir(), 'chat-e2e-web-'));
   cpSync(source, dir, { recursive: true });
+  // mkdtemp makes it 0700; nginx's workers (`nobody` under a root master) must read it.
+  chmodSync(dir, 0o755);
   return dir;
 }
 
@@ -107,6 +117,44 @@ function startQuiet(name, args, env) {
   return { name, child, lines };
 }
 
+/** A positive integer from the environment, or `fallback` when unset. */
+function countFromEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name} must be a positive integer (got ${raw})`);
+  return n;
+}
+
+/** NGINX as the cluster tests run it (deploy/nginx.conf's rules for local gateways); not started. */
+async function nginxProxy(port, gatewayPorts, staticDir) {
+  await ensureNginx();
+  // TypeScript, shared with tests/support/system.ts and `npm run cluster`: loaded through tsx.
+  const { tsImport } = await import('tsx/esm/api');
+  const { NginxProxy } = await tsImport('../tests/support/nginx.ts', import.meta.url);
+  return new NginxProxy({ port, gateways: gatewayPorts, staticDir, dir: NginxProxy.tempDir() });
+}
+
+/** What went through each gateway, from nginx's access log: users really were spread. */
+function upstreamSummary(proxy) {
+  let log = '';
+  try {
+    log = readFileSync(path.join(proxy.opts.dir, 'access.log'), 'utf8');
+  } catch {
+    return 'no access log';
+  }
+  const counts = new Map(proxy.opts.gateways.map((p) => [`127.0.0.1:${p}`, { http: 0, ws: 0 }]));
+  for (const m of log.matchAll(/" (\d{3}) .* upstream=(.+)$/gm)) {
+    // A failed-over request names every upstream it tried; the last one answered.
+    const entry = counts.get(m[2].split(', ').at(-1));
+    if (entry) entry[m[1] === '101' ? 'ws' : 'http']++;
+  }
+  return [...counts]
+    .map(([addr, c]) => `${addr}: ${c.http} HTTP requests, ${c.ws} WebSockets`)
+    .join('; ');
+}
+
 function reportLogs(services) {
   mkdirSync(LOG_DIR, { recursive: true });
   for (const { name, lines } of services) {
@@ -121,14 +169,23 @@ function reportLogs(services) {
 
 async function main() {
   const extraArgs = process.argv.slice(2);
+  const gatewayCount = countFromEnv('E2E_GATEWAYS', 1);
+  const replicas = countFromEnv('E2E_WORKER_REPLICAS', 1);
+  const useNginx = process.env.E2E_NGINX === '1';
+  if (gatewayCount > 1 && !useNginx)
+    throw new Error('E2E_GATEWAYS > 1 needs E2E_NGINX=1 (the browser needs one address)');
+
   ensureDependencies();
   if (process.env.E2E_SKIP_BUILD) step('Skipping the build (E2E_SKIP_BUILD)');
   else build();
   const { env: stackEnv, startedHere } = await stackUp();
 
   const id = randomBytes(4).toString('hex');
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const gatewayPorts = [];
+  for (let i = 0; i < gatewayCount; i++) gatewayPorts.push(await freePort());
+  // The gateways learn NGINX's address (PUBLIC_URL) before it starts: its port is picked now.
+  const nginxPort = useNginx ? await freePort() : null;
+  const baseUrl = `http://127.0.0.1:${nginxPort ?? gatewayPorts[0]}`;
   const env = {
     ...stackEnv,
     NODE_ENV: 'test',
@@ -146,9 +203,11 @@ async function main() {
 
   const services = [];
   let staticDir = null;
+  let proxy = null;
   let stopping = false;
   const stopAll = async () => {
     stopping = true;
+    await proxy?.stop(true);
     await Promise.all(services.map((s) => stopProcess(s.child)));
     if (staticDir) rmSync(staticDir, { recursive: true, force: true });
     if (startedHere && !process.env.E2E_KEEP_STACK) {
@@ -179,31 +238,53 @@ async function main() {
   let code = 1;
   try {
     staticDir = snapshotWebApp();
-    step(`Starting an isolated backend on ${baseUrl} (prefix e2e${id}_)`);
+    const shape = useNginx
+      ? `: ${gatewayCount} gateway(s) and ${replicas} × each worker behind NGINX`
+      : replicas > 1
+        ? `: ${replicas} × each worker`
+        : '';
+    step(`Starting an isolated backend on ${baseUrl} (prefix e2e${id}_)${shape}`);
     const readyUrls = [];
-    for (const name of WORKERS) {
-      const healthPort = await freePort();
-      const service = startQuiet(`${name}-worker`, ['apps/workers/dist/main.js', name], {
-        ...env,
-        HEALTH_PORT: String(healthPort),
-      });
-      services.push(service);
-      readyUrls.push([service, `http://127.0.0.1:${healthPort}/ready`]);
+    for (const name of WORKERS)
+      for (let i = 1; i <= replicas; i++) {
+        const healthPort = await freePort();
+        const label = replicas > 1 ? `${name}-worker-${i}` : `${name}-worker`;
+        const service = startQuiet(label, ['apps/workers/dist/main.js', name], {
+          ...env,
+          HEALTH_PORT: String(healthPort),
+        });
+        services.push(service);
+        readyUrls.push([service, `http://127.0.0.1:${healthPort}/ready`]);
+      }
+    for (const [i, port] of gatewayPorts.entries()) {
+      const gateway = startQuiet(
+        gatewayCount > 1 ? `gateway-${i + 1}` : 'gateway',
+        ['apps/gateway/dist/main.js'],
+        {
+          ...env,
+          PORT: String(port),
+          PUBLIC_URL: baseUrl,
+          STATIC_DIR: staticDir,
+          // Behind NGINX the page's origin is NGINX's (X-Forwarded-Host), and so is the client IP.
+          ...(useNginx ? { TRUST_PROXY: 'true' } : {}),
+        },
+      );
+      services.push(gateway);
+      readyUrls.push([gateway, `http://127.0.0.1:${port}/ready`]);
     }
-    const gateway = startQuiet('gateway', ['apps/gateway/dist/main.js'], {
-      ...env,
-      PORT: String(port),
-      PUBLIC_URL: baseUrl,
-      STATIC_DIR: staticDir,
-    });
-    services.push(gateway);
-    readyUrls.push([gateway, `${baseUrl}/ready`]);
     for (const { name, child } of services) {
       child.on('exit', (exitCode, signal) => {
         if (!stopping) console.error(`✖ ${name} exited unexpectedly (${exitCode ?? signal})`);
       });
     }
     await Promise.all(readyUrls.map(([s, url]) => waitReady(url, s.child)));
+    if (useNginx) {
+      proxy = await nginxProxy(nginxPort, gatewayPorts, staticDir);
+      await proxy.start();
+      step(
+        `NGINX on ${baseUrl} → gateways ${gatewayPorts.map((p) => `127.0.0.1:${p}`).join(', ')}`,
+      );
+    }
 
     step(`Running Playwright against ${baseUrl}`);
     const started = Date.now();
@@ -221,14 +302,17 @@ async function main() {
       playwright.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
     });
     console.log(`Playwright finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (proxy) console.log(`Through NGINX: ${upstreamSummary(proxy)}`);
     if (code !== 0 && !interrupted) {
       console.error('\n✖ e2e failed: the backend’s last log lines follow');
       reportLogs(services);
+      if (proxy) reportLogs([{ name: 'nginx-errors', lines: proxy.errors().split('\n') }]);
       console.error('\nScreenshots and traces of failures: apps/web/test-results/');
     }
   } catch (err) {
     console.error(`\n✖ e2e set-up failed: ${err.message}`);
     reportLogs(services);
+    if (proxy) reportLogs([{ name: 'nginx-errors', lines: proxy.errors().split('\n') }]);
     console.log('e2e: 0 passed, 1 failed');
     code = 1;
   } finally {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -101,7 +101,11 @@ export class NginxProxy {
   constructor(readonly opts: NginxOptions) {}
 
   static tempDir(): string {
-    return mkdtempSync(path.join(tmpdir(), 'chat-nginx-'));
+    const dir = mkdtempSync(path.join(tmpdir(), 'chat-nginx-'));
+    // mkdtemp makes it 0700: nginx's workers (`nobody` under a root master) must reach the
+    // temp folders inside, where they buffer large bodies and answers.
+    chmodSync(dir, 0o755);
+    return dir;
   }
 
   get url(): string {
