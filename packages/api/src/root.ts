@@ -6,6 +6,7 @@ import { chatRouter } from './routers/chat.js';
 import { groupRouter } from './routers/group.js';
 import { notificationRouter } from './routers/notification.js';
 import { eventsRouter } from './routers/events.js';
+import { pushRouter } from './routers/push.js';
 
 export const appRouter = router({
   auth: authRouter,
@@ -13,6 +14,7 @@ export const appRouter = router({
   chat: chatRouter,
   group: groupRouter,
   notification: notificationRouter,
+  push: pushRouter,
   events: eventsRouter,
 });
 

@@ -29,6 +29,8 @@ import {
   openDirectInput,
   pageOf,
   provisionProfileInput,
+  pushSubscribeInput,
+  pushUnsubscribeInput,
   publicUserSchema,
   refreshInput,
   registerInput,
@@ -45,6 +47,7 @@ import {
   uploadQuery,
   userByIdInput,
   userSearchInput,
+  vapidPublicKeySchema,
 } from './schemas/index.js';
 
 export type WorkerService = 'auth' | 'user' | 'chat' | 'notification';
@@ -272,6 +275,15 @@ export const methods = {
     input: notificationMarkReadInput,
     output: z.object({ unread: z.number() }),
   }),
+
+  /** Public: the VAPID application server key browsers subscribe with. */
+  'push.vapidPublicKey': method({
+    service: 'notification',
+    input: z.strictObject({}).optional(),
+    output: vapidPublicKeySchema,
+  }),
+  'push.subscribe': method({ service: 'notification', input: pushSubscribeInput, output: ok }),
+  'push.unsubscribe': method({ service: 'notification', input: pushUnsubscribeInput, output: ok }),
 } as const;
 
 export type Methods = typeof methods;

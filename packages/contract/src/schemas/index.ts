@@ -8,3 +8,4 @@ export * from './chat.js';
 export * from './group.js';
 export * from './notification.js';
 export * from './events.js';
+export * from './push.js';
