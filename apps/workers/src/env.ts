@@ -44,6 +44,10 @@ export const workerEnvSchema = z
     PRESENCE_SWEEP_INTERVAL_MS: envInt(15_000),
     /** Chat workers: how often uploads no message used within 24 h are deleted; 0 = never. */
     UPLOAD_SWEEP_INTERVAL_MS: envInt(10 * 60 * 1000),
+    /** chat.search: matches of a word read at once; a word with more is walked chunk by chunk. */
+    SEARCH_PROBE_MATCHES: z.coerce.number().int().min(1).default(1_000),
+    /** chat.search: chunk reads one page may spend walking before it ends early with a cursor. */
+    SEARCH_WALK_BUDGET: z.coerce.number().int().min(1).default(400),
     /** Serves GET /health, /ready and /metrics (Prometheus) when set; 0 = off. */
     HEALTH_PORT: envInt(0),
     /** Where the health server listens: loopback unless probes come from outside (containers). */
