@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createECDH, randomBytes } from 'node:crypto';
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
@@ -142,6 +142,8 @@ export class TestSystem {
         RATE_REGISTER_PER_IP: '100000',
         RATE_LOGIN_FAILURES_PER_IP: '100000',
         RATE_DEFAULT_PER_CONNECTION: '100000',
+        // Web Push: a VAPID pair of this run's own (push.vapidPublicKey answers its public key).
+        ...vapidKeys(),
         ...options.env,
       },
       options.workers ?? DEFAULT_WORKERS,
@@ -309,4 +311,15 @@ async function cleanUp(env: Record<string, string>): Promise<void> {
   } finally {
     await mongo.close();
   }
+}
+
+/** A fresh VAPID key pair (P-256, base64url) as the workers' env expects it. */
+export function vapidKeys(): { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string } {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  const scalar = Buffer.from(ecdh.getPrivateKey('hex').padStart(64, '0'), 'hex');
+  return {
+    VAPID_PUBLIC_KEY: ecdh.getPublicKey('base64url'),
+    VAPID_PRIVATE_KEY: scalar.toString('base64url'),
+  };
 }
