@@ -1,4 +1,5 @@
-import { createECDH, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
@@ -313,13 +314,11 @@ async function cleanUp(env: Record<string, string>): Promise<void> {
   }
 }
 
-/** A fresh VAPID key pair (P-256, base64url) as the workers' env expects it. */
-export function vapidKeys(): { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string } {
-  const ecdh = createECDH('prime256v1');
-  ecdh.generateKeys();
-  const scalar = Buffer.from(ecdh.getPrivateKey('hex').padStart(64, '0'), 'hex');
-  return {
-    VAPID_PUBLIC_KEY: ecdh.getPublicKey('base64url'),
-    VAPID_PRIVATE_KEY: scalar.toString('base64url'),
-  };
-}
+// A plain .mjs (tools run before dependencies are installed): typed here by its use.
+const vapidModule = fileURLToPath(new URL('../../tools/lib/vapid.mjs', import.meta.url));
+const { generateVapidKeys } = (await import(vapidModule)) as {
+  generateVapidKeys: () => { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string };
+};
+
+/** A fresh VAPID key pair (P-256, base64url) as the workers' env expects it (tools/lib/vapid.mjs). */
+export const vapidKeys = generateVapidKeys;

@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { createECDH } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { loadWorkerEnv } from '../src/env.js';
 
-const pair = () => {
-  const ecdh = createECDH('prime256v1');
-  ecdh.generateKeys();
-  const scalar = Buffer.from(ecdh.getPrivateKey('hex').padStart(64, '0'), 'hex');
-  return {
-    VAPID_PUBLIC_KEY: ecdh.getPublicKey('base64url'),
-    VAPID_PRIVATE_KEY: scalar.toString('base64url'),
-  };
+// A plain .mjs (tools run before dependencies are installed): typed here by its use.
+const vapidModule = fileURLToPath(new URL('../../../tools/lib/vapid.mjs', import.meta.url));
+const { generateVapidKeys: pair } = (await import(vapidModule)) as {
+  generateVapidKeys: () => { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string };
 };
 const secret = 'x'.repeat(40);
 const production = {
