@@ -8,6 +8,7 @@ import mongoose from 'mongoose';
 import { redisKeys } from '@chat/api';
 import { directPair, sendText } from '../support/direct-chat.js';
 import { rejectsWith } from '../support/errors.js';
+import { scrape, total } from '../support/metrics.js';
 import {
   startPushEndpoint,
   type PushEndpoint,
@@ -56,6 +57,19 @@ describe('Web Push', () => {
     waitFor(`${n} push(es) to ${sub.name}`, () => sub.received().length >= n && sub.received());
   const storedCount = (userId: string) =>
     db.collection('push_subscriptions').countDocuments({ userId });
+  /** push_deliveries_total of the notification worker, by outcome. */
+  async function deliveries() {
+    const url = system.readyUrl(system.worker('notification')).replace(/\/ready$/, '/metrics');
+    const samples = await scrape(url);
+    const count = (outcome: string) => total(samples, 'push_deliveries_total', { outcome });
+    return {
+      sent: count('sent'),
+      gone: count('gone'),
+      failed: count('failed'),
+      refused: count('refused'),
+      dropped: count('dropped'),
+    };
+  }
 
   test('push.vapidPublicKey answers without a token: the configured 65-byte P-256 point', async () => {
     const { publicKey } = await system.client().api.push.vapidPublicKey.query();
@@ -153,6 +167,7 @@ describe('Web Push', () => {
     missing.respondWith(404);
     failing.respondWith(500);
     assert.equal(await storedCount(b.id), 4);
+    const before = await deliveries();
 
     await sendText(a, conversation.id, 'one');
     for (const sub of [gone, missing, failing, healthy]) await pushesOf(sub, 1);
@@ -163,6 +178,29 @@ describe('Web Push', () => {
     await pushesOf(failing, 2);
     assert.equal(gone.received().length, 1, 'a 410 subscription gets nothing more');
     assert.equal(missing.received().length, 1, 'a 404 subscription gets nothing more');
+    const counted = await waitFor('the pushes counted', async () => {
+      const now = await deliveries();
+      return now.sent - before.sent >= 2 && now.failed - before.failed >= 2 && now;
+    });
+    assert.equal(counted.gone - before.gone, 2, 'push_deliveries_total{outcome="gone"}');
+  });
+
+  test('a user keeps at most 10 subscriptions: the 11th drops the oldest', async () => {
+    const u = await system.user();
+    const subs: TestPushSubscription[] = [];
+    for (let i = 0; i < 11; i++) subs.push(await subscribe(u, `device ${i}`));
+    const endpoints = await db
+      .collection('push_subscriptions')
+      .find({ userId: u.id })
+      .map((d) => d.endpoint as string)
+      .toArray();
+    assert.deepEqual(
+      endpoints.sort(),
+      subs
+        .slice(1)
+        .map((s) => s.json.endpoint)
+        .sort(),
+    );
   });
 
   test('unsubscribe stops pushes; only the owner can; the same endpoint moves between users', async () => {
