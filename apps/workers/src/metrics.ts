@@ -80,12 +80,6 @@ export function createChatMetrics(registry: Registry) {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
       registers: [registry],
     }),
-    pushes: new Counter({
-      name: 'push_deliveries_total',
-      help: 'Web Push deliveries: sent, gone (404/410, subscription removed), refused (SSRF guard), failed, dropped (queue full)',
-      labelNames: ['outcome'] as const,
-      registers: [registry],
-    }),
   };
 }
 
@@ -102,7 +96,7 @@ export function createNotificationMetrics(registry: Registry) {
     }),
     pushes: new Counter({
       name: 'push_deliveries_total',
-      help: 'Web Push deliveries: sent, gone (404/410, subscription removed), refused (SSRF guard), failed, dropped (queue full)',
+      help: 'Web Push deliveries: sent, gone (404/410, subscription removed), refused (SSRF guard), failed, dropped (queue full, or still queued at shutdown)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),

@@ -58,8 +58,9 @@ export const notificationWorker: WorkerDefinition = {
       maxQueued: env.PUSH_QUEUE_MAX,
       deliveries: pushes,
     });
-    // Stops run after the bus drained: no new pushes are queued, those queued go out.
-    onStop(() => push.drained());
+    // Stops run after the bus drained, so no push is queued any more; a slow push service
+    // must not stretch the shutdown past its grace period, so what still waits is dropped.
+    onStop(() => push.stop());
     const fanout = new Fanout({
       log,
       redis,

@@ -56,9 +56,13 @@ export class Pusher {
       this.deps.deliveries.inc({ outcome: 'dropped' }, recipients.length);
   }
 
-  /** Waits for queued pushes (shutdown). */
-  drained(): Promise<void> {
-    return this.queue.drained();
+  /** Shutdown: pushes still queued are dropped (counted), those in flight finish. */
+  async stop(): Promise<void> {
+    const dropped = await this.queue.close();
+    if (dropped > 0) {
+      this.deps.deliveries.inc({ outcome: 'dropped' }, dropped);
+      this.deps.log.warn({ dropped }, 'push: queued pushes dropped at shutdown');
+    }
   }
 
   private async fanOut(recipients: string[], json: string, conversationId: string): Promise<void> {

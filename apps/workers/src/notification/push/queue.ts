@@ -10,7 +10,7 @@ export class TaskQueue {
 
   constructor(
     private readonly concurrency: number,
-    private readonly max: number,
+    private max: number,
     private readonly onError: (err: unknown) => void,
   ) {}
 
@@ -22,10 +22,15 @@ export class TaskQueue {
     return true;
   }
 
-  /** Resolves once nothing waits or runs (shutdown). */
-  drained(): Promise<void> {
-    if (this.running === 0 && this.waiting.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
+  /**
+   * Shutdown: drops what waits (returning how many; their pushes are lost, as a full queue's
+   * are) and resolves once the tasks in flight are done, each bounded by its own timeout.
+   */
+  close(): Promise<number> {
+    const dropped = this.waiting.splice(0).length;
+    this.max = 0;
+    if (this.running === 0) return Promise.resolve(dropped);
+    return new Promise((resolve) => this.idle.push(() => resolve(dropped)));
   }
 
   private next(): void {
