@@ -295,6 +295,42 @@ describe('message actions: edit, delete for everyone, reactions, replies, mute',
     );
   });
 
+  test('mute reaches the muter’s other devices, and nobody else', async () => {
+    const { a, b, conversation } = await directPair(system);
+    const bOther = listen(b);
+    const aFeed = listen(a);
+    try {
+      await waitFor('both streams are live', async () => {
+        await sendText(a, conversation.id, 'hello');
+        return [bOther, aFeed].every((f) => f.events.some((e) => e.type === 'message.new'));
+      });
+      const until = new Date(Date.now() + 3_600_000).toISOString();
+      await b.client.api.chat.mute.mutate({ conversationId: conversation.id, until });
+      const mutedOn = () =>
+        bOther.events.flatMap((e) =>
+          e.type === 'conversation.updated' && e.conversation.id === conversation.id
+            ? [e.conversation.mutedUntil]
+            : [],
+        );
+      await waitFor('b’s other device sees the mute', () => mutedOn().includes(until));
+      await b.client.api.chat.mute.mutate({ conversationId: conversation.id, until: null });
+      await waitFor('…and the unmute', () => mutedOn().at(-1) === null);
+      // a's stream is in order: once a's next message is there, a mute event would be too.
+      const marker = await sendText(b, conversation.id, 'marker');
+      await waitFor('a has the marker', () =>
+        aFeed.events.some((e) => e.type === 'message.new' && e.message.id === marker.id),
+      );
+      assert.equal(
+        aFeed.events.filter((e) => e.type === 'conversation.updated').length,
+        0,
+        'the partner hears nothing of a mute',
+      );
+    } finally {
+      bOther.stop();
+      aFeed.stop();
+    }
+  });
+
   test('mute: no notification while muted, the message still arrives; unmute', async () => {
     const { a, b, conversation } = await directPair(system);
     const until = new Date(Date.now() + 3_600_000).toISOString();

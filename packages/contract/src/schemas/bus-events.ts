@@ -70,6 +70,8 @@ export const conversationChangeReasonSchema = z.enum([
   'member_removed',
   'role_changed',
   'member_left',
+  /** The actor's own mute changed: to their own devices only. */
+  'muted',
 ]);
 
 /**

@@ -72,12 +72,16 @@ export class ConversationEvents {
     );
   }
 
-  /** To every participant and to `formerMembers`, each with their own unread count. */
+  /**
+   * To every participant and to `formerMembers` (or to `only`), each with their own unread
+   * count and mute.
+   */
   conversationUpdated(
     state: ConversationState,
     change: Pick<ConversationUpdatedEvent, 'reason' | 'addedUserIds' | 'actorId'>,
     formerMembers: string[],
     meta: RequestMeta,
+    only?: string[],
   ) {
     const participants = state.participants;
     const unread: Record<string, number> = {};
@@ -92,7 +96,7 @@ export class ConversationEvents {
       conversation: conversationBase(state.row, participants),
       unread,
       mutedUntil,
-      audience: [...participants.map((p) => p.userId), ...formerMembers],
+      audience: only ?? [...participants.map((p) => p.userId), ...formerMembers],
       ...change,
     };
     return this.deps.events.publish(
