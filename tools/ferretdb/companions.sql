@@ -8,8 +8,11 @@
 -- inserts (up to 4 MB), which made lookups slower the more had been written since the
 -- last flush; each insert updates the index right away instead, as a btree would.
 --
--- Rule: every top-level field named by a FerretDB btree index has one GIN companion on
--- the same table (compound indexes: one per field, combined by a BitmapAnd). Event
+-- Rule: the leading top-level field of every FerretDB btree index has one GIN companion on
+-- the same table. Only the leading field: the others of a compound index (`seq`, a sort's
+-- `createdAt`) are never looked up alone, and each companion costs every insert and every
+-- update (FerretDB rewrites the whole `_jsonb`, so no update is HOT) — a compound index
+-- should lead with its most selective equality field. Event
 -- triggers keep it true inside the transaction of FerretDB's own CREATE/DROP INDEX: no
 -- polling, no race with a database being dropped. A failure only logs a warning: it
 -- never fails FerretDB's statement. Nested paths (`a.b`) get none: FerretDB 1.24 does
@@ -57,15 +60,14 @@ LANGUAGE sql STABLE STRICT AS $$
   WHERE i.indrelid = tbl AND am.amname = 'gin' AND ic.relname LIKE '%\_gin'
 $$;
 
--- Top-level fields of the table's btree indexes.
+-- Leading top-level fields of the table's btree indexes.
 CREATE OR REPLACE FUNCTION ferretdb$companions.wanted(tbl oid) RETURNS text[]
 LANGUAGE sql STABLE STRICT AS $$
   SELECT coalesce(array_agg(DISTINCT f), '{}')
   FROM pg_index i
   JOIN pg_class ic ON ic.oid = i.indexrelid
   JOIN pg_am am ON am.oid = ic.relam
-  CROSS JOIN LATERAL generate_series(1, i.indnkeyatts) AS col
-  CROSS JOIN LATERAL ferretdb$companions.field(pg_get_indexdef(i.indexrelid, col, true)) AS f
+  CROSS JOIN LATERAL ferretdb$companions.field(pg_get_indexdef(i.indexrelid, 1, true)) AS f
   WHERE i.indrelid = tbl AND am.amname = 'btree' AND f IS NOT NULL
 $$;
 

@@ -61,7 +61,7 @@ export function message(conversationId: string, seq: number, senderId: string): 
 export async function createCollections(db: mongo.Db) {
   const messages = db.collection<Message>('messages');
   const members = db.collection<Member>('members');
-  await messages.createIndex({ senderId: 1, clientId: 1 }, { unique: true });
+  await messages.createIndex({ clientId: 1, senderId: 1 }, { unique: true });
   await messages.createIndex({ conversationId: 1, seq: -1 }, { unique: true });
   await messages.createIndex({ seqBlock: 1 });
   await members.createIndex({ conversationId: 1, userId: 1 }, { unique: true });

@@ -80,7 +80,8 @@ const messageSchema = new Schema(
   },
   { collection: 'messages', versionKey: false },
 );
-messageSchema.index({ senderId: 1, clientId: 1 }, { unique: true });
+// clientId first: the dev store indexes a compound index's leading field (see README "The dev store").
+messageSchema.index({ clientId: 1, senderId: 1 }, { unique: true });
 messageSchema.index({ conversationId: 1, seq: -1 }, { unique: true });
 messageSchema.index({ chunk: 1 });
 messageSchema.index({ replyToId: 1 });
