@@ -61,6 +61,38 @@ export async function checkPushStatus(client: Client): Promise<void> {
   }
 }
 
+/** How long a push service gets to answer a subscription (they take a second or two). */
+const SUBSCRIBE_TIMEOUT_MS = 15_000;
+
+/**
+ * `pushManager.subscribe` with a deadline: Chromium whose push service can't be reached
+ * retries for minutes without answering. A subscription that comes after we gave up is
+ * dropped, unless a new attempt is under way (which gets the same one).
+ */
+async function subscribeInTime(
+  registration: ServiceWorkerRegistration,
+  key: Uint8Array<ArrayBuffer>,
+): Promise<PushSubscription> {
+  const subscribing = registration.pushManager.subscribe({
+    userVisibleOnly: true,
+    applicationServerKey: key,
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`No answer from the push service in ${SUBSCRIBE_TIMEOUT_MS / 1000} s.`));
+      subscribing
+        .then((subscription) => status.get().kind === 'enabling' || subscription.unsubscribe())
+        .catch(() => undefined);
+    }, SUBSCRIBE_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([subscribing, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * "Turn on": the permission prompt (only ever from this click), the service worker, a push
  * subscription with the server's VAPID key, then `push.subscribe`. Each failure says why.
@@ -84,12 +116,7 @@ export async function enablePush(client: Client, publicKey: string): Promise<voi
       await existing.unsubscribe();
       existing = null;
     }
-    subscription =
-      existing ??
-      (await registration.pushManager.subscribe({
-        userVisibleOnly: true,
-        applicationServerKey: key,
-      }));
+    subscription = existing ?? (await subscribeInTime(registration, key));
   } catch (error) {
     // A private window, Chromium without a push service (no Google services), no network, …
     return status.set({
