@@ -3,6 +3,8 @@
 // and Vite with hot reload, proxied to the gateway. Ctrl-C stops everything this started.
 import { spawn } from 'node:child_process';
 import { ensureDependencies, loadDotEnv, ROOT, stackUp, step } from './lib/setup.mjs';
+import { localVapidKeys } from './lib/vapid.mjs';
+import { DATA } from './stack/util.mjs';
 
 Object.assign(process.env, loadDotEnv());
 
@@ -17,6 +19,8 @@ async function main() {
     env: {
       ...process.env,
       ...stackEnv,
+      // Web Push: the same pair as `npm start` (browsers' subscriptions are bound to it).
+      ...localVapidKeys(DATA),
       NODE_ENV: process.env.NODE_ENV ?? 'development',
       LOG_PRETTY: process.env.LOG_PRETTY ?? 'true',
       PORT: port,

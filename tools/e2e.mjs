@@ -38,6 +38,7 @@ import {
   stopProcess,
   waitReady,
 } from './lib/setup.mjs';
+import { generateVapidKeys } from './lib/vapid.mjs';
 
 const WORKERS = ['auth', 'user', 'chat', 'notification'];
 const KEEP_LINES = 5_000;
@@ -199,6 +200,8 @@ async function main() {
     RATE_LOGIN_FAILURES_PER_IP: '100000',
     RATE_DEFAULT_PER_CONNECTION: '100000',
     RATE_SEND_PER_USER: '100000',
+    // Web Push: a pair of this run's own.
+    ...generateVapidKeys(),
   };
 
   const services = [];

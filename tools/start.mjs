@@ -13,6 +13,8 @@ import {
   waitReady,
 } from './lib/setup.mjs';
 import { createSupervisor } from './lib/supervise.mjs';
+import { localVapidKeys } from './lib/vapid.mjs';
+import { DATA } from './stack/util.mjs';
 
 // `.env` fills what the environment leaves unset, before the stack reads its URLs.
 Object.assign(process.env, loadDotEnv());
@@ -30,6 +32,8 @@ async function main() {
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     LOG_PRETTY: process.env.LOG_PRETTY ?? 'true',
     PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${PORT}`,
+    // Web Push: the environment's pair, else one generated once into the stack's data dir.
+    ...localVapidKeys(DATA),
   };
   let stopping = false;
   const stopAll = async (code) => {

@@ -86,6 +86,23 @@ try {
         `stored ${done.toLocaleString('en-US')} messages (${Math.round((Date.now() - started) / 1000)} s)`,
       );
   }
+  // What the owner would have written with them: each conversation's newest seq and message.
+  const conversationRows = mongo.useDb(`${system.dbPrefix}chat`).collection('conversations');
+  for (const [i, id] of conversations.entries()) {
+    const last = i + CONVERSATIONS * Math.floor((MESSAGES - 1 - i) / CONVERSATIONS);
+    if (last < 0) continue;
+    const createdAt = new Date(base + last * 1000);
+    await conversationRows.updateOne(
+      { _id: new mongoose.Types.ObjectId(id) },
+      {
+        $set: {
+          lastSeq: 1_000 + Math.floor(last / CONVERSATIONS),
+          lastMessage: { id: 'bench', content: '', senderId: me.id, type: 'text', createdAt },
+          updatedAt: createdAt,
+        },
+      },
+    );
+  }
   await mongo.close();
 
   const byCount = [...counts.entries()].sort((a, b) => a[1] - b[1]);

@@ -350,10 +350,27 @@ describe('chat.search', () => {
   before(async () => {
     system = await TestSystem.start({
       workers: ['auth', 'user', 'chat'],
-      env: { RATE_SEND_PER_USER: '100000', RATE_SEARCH_PER_USER: '100000' },
+      // A word with more than 3 matches is walked chunk by chunk: both paths run below.
+      env: {
+        RATE_SEND_PER_USER: '100000',
+        RATE_SEARCH_PER_USER: '100000',
+        SEARCH_PROBE_MATCHES: '3',
+      },
     });
   });
   after(() => system.stop());
+
+  test('a common word is walked across chunks and conversations, newest first, page by page', async () => {
+    const data = await commonWordData(system);
+    assert.deepEqual(await searchAll(data.a, 'busy', 7), data.busy);
+    assert.deepEqual(await searchAll(data.a, 'busy elsewhere', 4), data.elsewhere);
+    assert.deepEqual(
+      await searchAll(data.a, 'busy', 9, data.conversationId),
+      data.busy.filter((id) => !data.elsewhere.includes(id)),
+    );
+    // The partner of the other conversation sees only theirs.
+    assert.deepEqual(await searchAll(data.other, 'busy', 50), data.elsewhere);
+  });
 
   test('whole words, any case, every word, newest first, in the caller’s conversations only', async () => {
     const { a, b, conversation } = await directPair(system);
@@ -440,3 +457,84 @@ describe('chat.search', () => {
     await rejectsWith(a.client.api.chat.search.query({ query: 'x'.repeat(201) }), 'BAD_REQUEST');
   });
 });
+
+describe('chat.search with a tiny walk budget', () => {
+  let system: TestSystem;
+  before(async () => {
+    system = await TestSystem.start({
+      workers: ['auth', 'user', 'chat'],
+      env: {
+        RATE_SEND_PER_USER: '100000',
+        RATE_SEARCH_PER_USER: '100000',
+        SEARCH_PROBE_MATCHES: '3',
+        SEARCH_WALK_BUDGET: '1',
+      },
+    });
+  });
+  after(() => system.stop());
+
+  test('pages end early but every page moves on: all matches, once each, in order', async () => {
+    const data = await commonWordData(system);
+    const pages: number[] = [];
+    assert.deepEqual(await searchAll(data.a, 'busy', 20, undefined, pages), data.busy);
+    assert.ok(
+      pages.some((n) => n < 20),
+      `a budget of one chunk read ends some pages early (${pages.join(', ')})`,
+    );
+    // A rare word the short walk misses comes from reading its few matches.
+    assert.deepEqual(await searchAll(data.a, '4', 5), [data.idOf('a busy line 4')]);
+  });
+});
+
+/**
+ * 150 messages in one conversation (3 chunks of 64), two in three holding "busy", and 20
+ * "busy elsewhere" in another of the same user's, interleaved in time; one busy message
+ * deleted for everyone. The busy ids come newest first.
+ */
+async function commonWordData(system: TestSystem) {
+  const { a, b, conversation } = await directPair(system);
+  const other = await system.user();
+  const elsewhereChat = await a.client.api.chat.openDirect.mutate({ userId: other.id });
+  const sent: Message[] = [];
+  for (let i = 0; i < 150; i++) {
+    const from = i % 2 === 0 ? a : b;
+    const content = i % 3 === 0 ? `quiet line ${i}` : `a busy line ${i}`;
+    sent.push(await sendText(from, conversation.id, content));
+    if (i % 7 === 3) sent.push(await sendText(other, elsewhereChat.id, `busy elsewhere ${i}`));
+  }
+  const gone = sent.find((m) => m.content.startsWith('a busy') && m.senderId === a.id)!;
+  await a.client.api.chat.deleteForEveryone.mutate({ messageId: gone.id });
+  const newestFirst = (list: Message[]) =>
+    [...list]
+      .sort((x, y) => Date.parse(y.createdAt) - Date.parse(x.createdAt) || (y.id < x.id ? -1 : 1))
+      .map((m) => m.id);
+  const busy = sent.filter((m) => m.content.includes('busy') && m.id !== gone.id);
+  return {
+    a,
+    other,
+    conversationId: conversation.id,
+    busy: newestFirst(busy),
+    elsewhere: newestFirst(busy.filter((m) => m.conversationId === elsewhereChat.id)),
+    idOf: (content: string) => sent.find((m) => m.content === content)!.id,
+  };
+}
+
+/** Every page of a search, ids in order; `pages` gets each page's size. */
+async function searchAll(
+  u: TestUser,
+  query: string,
+  limit: number,
+  conversationId?: string,
+  pages: number[] = [],
+): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  for (let round = 0; round < 500; round++) {
+    const page = await u.client.api.chat.search.query({ query, limit, conversationId, cursor });
+    pages.push(page.items.length);
+    ids.push(...page.items.map((m) => m.id));
+    if (!page.nextCursor) return ids;
+    cursor = page.nextCursor;
+  }
+  throw new Error(`search "${query}" never ended: ${ids.length} ids`);
+}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
@@ -142,6 +143,8 @@ export class TestSystem {
         RATE_REGISTER_PER_IP: '100000',
         RATE_LOGIN_FAILURES_PER_IP: '100000',
         RATE_DEFAULT_PER_CONNECTION: '100000',
+        // Web Push: a VAPID pair of this run's own (push.vapidPublicKey answers its public key).
+        ...vapidKeys(),
         ...options.env,
       },
       options.workers ?? DEFAULT_WORKERS,
@@ -310,3 +313,12 @@ async function cleanUp(env: Record<string, string>): Promise<void> {
     await mongo.close();
   }
 }
+
+// A plain .mjs (tools run before dependencies are installed): typed here by its use.
+const vapidModule = fileURLToPath(new URL('../../tools/lib/vapid.mjs', import.meta.url));
+const { generateVapidKeys } = (await import(vapidModule)) as {
+  generateVapidKeys: () => { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string };
+};
+
+/** A fresh VAPID key pair (P-256, base64url) as the workers' env expects it (tools/lib/vapid.mjs). */
+export const vapidKeys = generateVapidKeys;

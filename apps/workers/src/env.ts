@@ -1,7 +1,22 @@
+import { createECDH } from 'node:crypto';
 import { z } from 'zod';
-import { commonEnv, envInt, envSecret, fileUrlEnv, jwtEnv, mongoEnv, parseEnv } from '@chat/core';
+import {
+  commonEnv,
+  envInt,
+  envKey,
+  envSecret,
+  fileUrlEnv,
+  jwtEnv,
+  mongoEnv,
+  parseEnv,
+} from '@chat/core';
 import { checkFileStorageEnv, fileStorageEnv } from '@chat/files';
 import { tracingEnv } from '@chat/tracing';
+
+// A development-only pair, like the other dev secrets: production must set its own.
+const DEV_VAPID_PUBLIC_KEY =
+  'BBBo_ACGCcDtRS_AsxgLkVLDutJtLP-tgocoIbUUBq13oDk_cZahyJilQSY8c-mYP_Dqt2hxcfF7k5MBzKdhakQ';
+const DEV_VAPID_PRIVATE_KEY = '25gB39H7foTA1dQLHAWihorfB_RwO5xzHRKt-lwPlEs';
 
 /** Every variable the workers read (see README "Configuration"); one schema for all four. */
 export const workerEnvSchema = z
@@ -44,14 +59,60 @@ export const workerEnvSchema = z
     PRESENCE_SWEEP_INTERVAL_MS: envInt(15_000),
     /** Chat workers: how often uploads no message used within 24 h are deleted; 0 = never. */
     UPLOAD_SWEEP_INTERVAL_MS: envInt(10 * 60 * 1000),
+    /** chat.search: matches of a word read at once; a word with more is walked chunk by chunk. */
+    SEARCH_PROBE_MATCHES: z.coerce.number().int().min(1).default(1_000),
+    /** chat.search: chunk reads one page may spend walking before it ends early with a cursor. */
+    SEARCH_WALK_BUDGET: z.coerce.number().int().min(1).default(400),
     /** Serves GET /health, /ready and /metrics (Prometheus) when set; 0 = off. */
     HEALTH_PORT: envInt(0),
     /** Where the health server listens: loopback unless probes come from outside (containers). */
     HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
     /** How often the depth of the queues this worker consumes is sampled for /metrics; 0 = off. */
     QUEUE_SAMPLE_INTERVAL_MS: envInt(10_000),
+    /**
+     * Web Push (notification worker): the VAPID key pair (RFC 8292), base64url — the public key
+     * an uncompressed P-256 point (65 bytes), the private key its 32-byte scalar. `npm start`
+     * generates a pair into `.stack/vapid.json` when unset; production requires both.
+     */
+    VAPID_PUBLIC_KEY: envKey(65, DEV_VAPID_PUBLIC_KEY),
+    VAPID_PRIVATE_KEY: envKey(32, DEV_VAPID_PRIVATE_KEY),
+    /** Who push services may contact about this sender: a mailto: or https: URL. */
+    VAPID_SUBJECT: z
+      .string()
+      .regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL')
+      .default('mailto:admin@localhost'),
+    /** Pushes in flight at once, per notification worker. */
+    PUSH_CONCURRENCY: envInt(8),
+    /** Pushes waiting beyond this many are dropped (and counted): pushing never holds up events. */
+    PUSH_QUEUE_MAX: envInt(10_000),
+    /** How long one push request may take, connect to answer. */
+    PUSH_TIMEOUT_MS: envInt(10_000),
+    /** How long a push service keeps an undelivered push (the TTL header). */
+    PUSH_TTL_S: envInt(24 * 60 * 60),
+    /** Subscriptions kept per user (browsers, devices); a new one beyond drops the oldest. */
+    PUSH_MAX_SUBSCRIPTIONS_PER_USER: z.coerce.number().int().min(1).default(10),
   })
-  .superRefine(checkFileStorageEnv);
+  .superRefine(checkFileStorageEnv)
+  .superRefine(checkVapidPair);
+
+/** The two VAPID keys must be one pair, or every push service would refuse the signature. */
+function checkVapidPair(
+  env: { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string },
+  ctx: z.RefinementCtx,
+): void {
+  try {
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(Buffer.from(env.VAPID_PRIVATE_KEY, 'base64url'));
+    if (ecdh.getPublicKey('base64url') === env.VAPID_PUBLIC_KEY) return;
+  } catch {
+    // not a valid P-256 scalar: reported below
+  }
+  ctx.addIssue({
+    code: 'custom',
+    path: ['VAPID_PUBLIC_KEY'],
+    message: 'is not the public key of VAPID_PRIVATE_KEY',
+  });
+}
 
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

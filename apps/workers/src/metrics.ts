@@ -85,12 +85,18 @@ export function createChatMetrics(registry: Registry) {
 
 export type ChatMetrics = ReturnType<typeof createChatMetrics>;
 
-/** The notification worker's appends to the per-user event logs. */
+/** The notification worker's appends to the per-user event logs, and its Web Pushes. */
 export function createNotificationMetrics(registry: Registry) {
   return {
     appends: new Counter({
       name: 'event_log_appends_total',
       help: 'Per-user event log appends: appended, or duplicate (seen before, nothing appended)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    pushes: new Counter({
+      name: 'push_deliveries_total',
+      help: 'Web Push deliveries: sent, gone (404/410, subscription removed), refused (SSRF guard), failed, dropped (queue full, or still queued at shutdown)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),

@@ -63,18 +63,31 @@ export const commonEnv = {
  * so a deploy can't silently sign tokens with a value from the repository.
  */
 export const envSecret = (devFallback: string) =>
-  z
-    .string()
-    .min(32, 'must be at least 32 characters')
-    .optional()
-    .transform((v, ctx) => {
-      if (v) return v;
-      if ((parsingNodeEnv ?? process.env.NODE_ENV) === 'production') {
-        ctx.addIssue({ code: 'custom', message: 'is required in production' });
-        return z.NEVER;
-      }
-      return devFallback;
-    });
+  requiredInProduction(z.string().min(32, 'must be at least 32 characters'), devFallback);
+
+/** `schema`, optional outside production (then `devFallback`), required in production. */
+const requiredInProduction = (schema: z.ZodType<string>, devFallback: string) =>
+  schema.optional().transform((v, ctx) => {
+    if (v) return v;
+    if ((parsingNodeEnv ?? process.env.NODE_ENV) === 'production') {
+      ctx.addIssue({ code: 'custom', message: 'is required in production' });
+      return z.NEVER;
+    }
+    return devFallback;
+  });
+
+/**
+ * A base64url key of exactly `bytes` bytes (e.g. a VAPID key) with a development fallback:
+ * like envSecret, production refuses to start without it.
+ */
+export const envKey = (bytes: number, devFallback: string) =>
+  requiredInProduction(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be base64url')
+      .refine((v) => Buffer.from(v, 'base64url').length === bytes, `must decode to ${bytes} bytes`),
+    devFallback,
+  );
 
 /** A switch for development aids: off unless set, and production refuses to start with it on. */
 export const envDevOnlyBool = () =>

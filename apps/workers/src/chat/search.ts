@@ -1,25 +1,31 @@
 import { AppError } from '@chat/core';
 import { requireUserId, searchWords, type Message, type RpcHandlers } from '@chat/api';
-import type { MemberRow, MessageRow } from '@chat/db';
+import type { ConversationRow, MemberRow, MessageRow } from '@chat/db';
 import type { ChatDeps } from './deps.js';
 import { decodeActivityCursor, encodeActivityCursor } from './cursors.js';
 import { isObjectId } from './ids.js';
+import { isBefore, newerFirst, SEARCH_FIELDS, walkChunks, type SearchRow } from './search-walk.js';
 import { participantOf, toMessage, type Participant } from './views.js';
 
 type Handlers = Pick<RpcHandlers<'chat'>, 'chat.search'>;
 
-/** Rows read per round while filtering: a page rarely needs more than one round. */
-const ROUND = 200;
+/** Chunks the first, short walk reads to see how common the query is. */
+const FIRST_READS = 4;
 
 /**
  * chat.search: messages holding every word of the query (case-folded, see searchWords) in
- * the caller's conversations, newest first. The store is asked for one word by equality —
- * the longest, usually the rarest — which MongoDB serves from the `{words, createdAt}`
- * multikey index in order and FerretDB from its GIN companion; the other words, membership
- * and deletions are checked here. Words are matched whole and literally: no pattern from
- * the query ever reaches the store.
+ * the caller's conversations, newest first. Two ways to find them, both with equality
+ * filters on indexed fields only, so neither reads a word's every match (FerretDB pushes no
+ * sort or limit down after a filter, and its driver drains what a limit cuts off):
+ * - walking the conversations newest chunk first (search-walk.ts): a few chunks are read
+ *   first, and a query they show to be common fills the page by walking on (up to
+ *   SEARCH_WALK_BUDGET chunks; a page may then end early, with a cursor to go on);
+ * - for a rarer query, all matches of its longest word when there are at most
+ *   SEARCH_PROBE_MATCHES of them, sorted here (more: the walk goes on after all).
+ * The other words, membership and deletions are checked here. Words are matched whole and
+ * literally: no pattern from the query ever reaches the store.
  */
-export const searchHandlers = ({ models, urls }: ChatDeps): Handlers => ({
+export const searchHandlers = ({ models, urls, env }: ChatDeps): Handlers => ({
   'chat.search': async (input, meta) => {
     const me = requireUserId(meta);
     const words = searchWords(input.query);
@@ -37,46 +43,56 @@ export const searchHandlers = ({ models, urls }: ChatDeps): Handlers => ({
     }
     if (words.length === 0 || conversationIds.length === 0) return { items: [], nextCursor: null };
 
-    const wanted = words;
     const key = words.reduce((a, b) => (b.length > a.length ? b : a));
     const mine = new Set(conversationIds);
-    const found: MessageRow[] = [];
-    let after = input.cursor === undefined ? null : decodeActivityCursor(input.cursor);
-    for (;;) {
-      // Only what the filter needs: FerretDB hands back every match (it can't push the sort
-      // and limit down), so each is kept small; the page's messages are read whole below.
-      const rows = await models.Message.find(
-        {
-          words: key,
-          ...(conversationIds.length === 1 ? { conversationId: conversationIds[0] } : {}),
-          ...(after
-            ? {
-                $or: [
-                  { createdAt: { $lt: after.updatedAt } },
-                  { createdAt: after.updatedAt, _id: { $lt: after.id } },
-                ],
-              }
-            : {}),
-        },
-        { conversationId: 1, createdAt: 1, words: 1, deleted: 1, deletedFor: 1 },
-      )
-        .sort({ createdAt: -1, _id: -1 })
-        .limit(ROUND)
-        .lean<MessageRow[]>();
-      for (const row of rows) {
-        const has = new Set(row.words ?? []);
-        if (
-          mine.has(row.conversationId) &&
-          !row.deleted &&
-          !(row.deletedFor ?? []).includes(me) &&
-          wanted.every((w) => has.has(w))
-        )
-          found.push(row);
+    const matches = (row: SearchRow) => {
+      const has = new Set(row.words ?? []);
+      return (
+        mine.has(row.conversationId) &&
+        !row.deleted &&
+        !(row.deletedFor ?? []).includes(me) &&
+        words.every((w) => has.has(w))
+      );
+    };
+    const from = input.cursor === undefined ? null : decodeActivityCursor(input.cursor);
+    const position = from && { at: from.updatedAt, id: from.id };
+    const want = input.limit + 1;
+
+    const scope = conversationIds.length === 1 ? { conversationId: conversationIds[0] } : {};
+    const walk = async (budget: number) => {
+      const conversations = await models.Conversation.find(
+        { _id: { $in: conversationIds } },
+        { lastSeq: 1, updatedAt: 1, lastMessage: 1 },
+      ).lean<ConversationRow[]>();
+      const sources = conversations.map((c) => ({
+        conversationId: c._id.toString(),
+        lastSeq: c.lastSeq,
+        newest: new Date(Math.max(c.updatedAt.getTime(), c.lastMessage?.createdAt.getTime() ?? 0)),
+      }));
+      return walkChunks(models, sources, { matches, from: position, want, budget });
+    };
+
+    // A few chunks tell how common the query is: a common one fills the page by walking on,
+    // a rare one is cheaper to read in full.
+    const first = await walk(Math.min(conversationIds.length, FIRST_READS));
+    let { rows: found, resumeAt } = first;
+    const readsToFill =
+      first.matched === 0 ? Infinity : ((want - found.length) * first.reads) / first.matched;
+    if (resumeAt && readsToFill > env.SEARCH_WALK_BUDGET / 2) {
+      const PROBE = env.SEARCH_PROBE_MATCHES;
+      const probe = await models.Message.find({ words: key, ...scope })
+        .select(SEARCH_FIELDS)
+        .limit(PROBE + 1)
+        .lean<SearchRow[]>();
+      if (probe.length <= PROBE) {
+        found = probe
+          .filter((r) => matches(r) && isBefore(r, position))
+          .sort(newerFirst)
+          .slice(0, want);
+        resumeAt = null;
       }
-      const last = rows.at(-1);
-      if (found.length > input.limit || rows.length < ROUND || !last) break;
-      after = { updatedAt: last.createdAt, id: last._id.toString() };
     }
+    if (resumeAt) ({ rows: found, resumeAt } = await walk(env.SEARCH_WALK_BUDGET));
 
     const page = (
       await Promise.all(
@@ -94,12 +110,12 @@ export const searchHandlers = ({ models, urls }: ChatDeps): Handlers => ({
       toMessage(m, participants.get(m.conversationId) ?? [], urls),
     );
     const last = found[input.limit - 1];
-    return {
-      items,
-      nextCursor:
-        found.length > input.limit && last
-          ? encodeActivityCursor(last.createdAt, last._id.toString())
-          : null,
-    };
+    const nextCursor =
+      found.length > input.limit && last
+        ? encodeActivityCursor(last.createdAt, last._id.toString())
+        : resumeAt
+          ? encodeActivityCursor(resumeAt.at, resumeAt.id)
+          : null;
+    return { items, nextCursor };
   },
 });

@@ -20,6 +20,7 @@ import type { Contacts } from './contacts.js';
 import type { Append, EventLog } from './event-log.js';
 import type { DisplayNames } from './names.js';
 import type { NotificationStore } from './notifications.js';
+import type { Pusher } from './push/pusher.js';
 
 export interface FanoutDeps {
   log: Logger;
@@ -28,6 +29,8 @@ export interface FanoutDeps {
   notifications: NotificationStore;
   names: DisplayNames;
   contacts: Contacts;
+  /** Web Push to recipients with no open socket (queued, never awaited). */
+  push?: Pusher;
 }
 
 const BODY_MAX_CHARS = 200;
@@ -76,7 +79,10 @@ export class Fanout {
     }
   }
 
-  /** message.new to every participant (the sender's other devices too), a notification to the rest. */
+  /**
+   * message.new to every participant (the sender's other devices too), a notification to the
+   * rest, and a Web Push to those of them with no open socket.
+   */
   private async messageSent(data: MessageSentEvent, meta: RequestMeta): Promise<void> {
     const { message, conversation } = data;
     const event: StoredEvent = { type: 'message.new', message };
@@ -101,6 +107,16 @@ export class Fanout {
         createdAt: message.createdAt,
       };
       appends.push(...(await this.notify(recipients, notification)));
+      await this.deps.events.appendAll(appends);
+      // After the appends: an event retried because they failed is not pushed twice.
+      this.deps.push?.notify(recipients, {
+        title: notification.title,
+        body: notification.body,
+        conversationId: conversation.id,
+        messageId: message.id,
+        url: `/#/c/${conversation.id}`,
+      });
+      return;
     }
     await this.deps.events.appendAll(appends);
   }

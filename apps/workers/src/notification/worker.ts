@@ -1,5 +1,6 @@
 import type { DomainEvent } from '@chat/bus';
 import { PARTITIONS, requireUserId, type RpcHandlers } from '@chat/api';
+import { notificationsModels } from '@chat/db';
 import { createNotificationMetrics } from '../metrics.js';
 import type { WorkerDefinition } from '../runtime.js';
 import { Contacts } from './contacts.js';
@@ -7,14 +8,21 @@ import { EventLog } from './event-log.js';
 import { Fanout, FANOUT_USER_EVENTS } from './fanout.js';
 import { DisplayNames } from './names.js';
 import { NotificationStore } from './notifications.js';
+import { pushHandlers } from './push/handlers.js';
+import { Pusher } from './push/pusher.js';
+import type { EndpointPolicy } from './push/ssrf.js';
+import { PushSubscriptions } from './push/subscriptions.js';
 
-/** Fans chat and user events out to per-user event logs and notifications (Redis). */
+/**
+ * Fans chat and user events out to per-user event logs and notifications (Redis), and Web
+ * Pushes to recipients with no open socket (subscriptions in MongoDB).
+ */
 export const notificationWorker: WorkerDefinition = {
   name: 'notification',
-  // Owns no MongoDB data: everything it keeps lives in Redis.
+  // Web Push subscriptions; everything else it keeps lives in Redis.
   database: 'notifications',
-  async start({ env, log, events: domainEvents, redis, rpc, serve, balance, metrics }) {
-    const { appends } = createNotificationMetrics(metrics.registry);
+  async start({ env, log, events: domainEvents, redis, rpc, serve, balance, metrics, db, onStop }) {
+    const { appends, pushes } = createNotificationMetrics(metrics.registry);
     const events = new EventLog(redis, {
       maxEvents: env.EVENT_LOG_MAX_EVENTS,
       maxAgeMs: env.EVENT_LOG_MAX_AGE_S * 1000,
@@ -26,6 +34,33 @@ export const notificationWorker: WorkerDefinition = {
       },
     });
     const notifications = new NotificationStore(redis, env.NOTIFICATION_TTL_S * 1000);
+    const subscriptions = new PushSubscriptions(
+      await notificationsModels(db),
+      env.PUSH_MAX_SUBSCRIPTIONS_PER_USER,
+    );
+    // Loopback endpoints only outside production (local push endpoints of tests).
+    const policy: EndpointPolicy = { production: env.NODE_ENV === 'production' };
+    const push = new Pusher({
+      log,
+      redis,
+      subscriptions,
+      delivery: {
+        vapid: {
+          subject: env.VAPID_SUBJECT,
+          publicKey: env.VAPID_PUBLIC_KEY,
+          privateKey: env.VAPID_PRIVATE_KEY,
+        },
+        policy,
+        ttlS: env.PUSH_TTL_S,
+        timeoutMs: env.PUSH_TIMEOUT_MS,
+      },
+      concurrency: env.PUSH_CONCURRENCY,
+      maxQueued: env.PUSH_QUEUE_MAX,
+      deliveries: pushes,
+    });
+    // Stops run after the bus drained, so no push is queued any more; a slow push service
+    // must not stretch the shutdown past its grace period, so what still waits is dropped.
+    onStop(() => push.stop());
     const fanout = new Fanout({
       log,
       redis,
@@ -33,6 +68,7 @@ export const notificationWorker: WorkerDefinition = {
       notifications,
       names: new DisplayNames(rpc),
       contacts: new Contacts(rpc),
+      push,
     });
 
     const handlers: RpcHandlers<'notification'> = {
@@ -41,7 +77,10 @@ export const notificationWorker: WorkerDefinition = {
         unread: await notifications.markRead(requireUserId(meta), input.ids),
       }),
     };
-    await serve(handlers);
+    await serve({
+      ...handlers,
+      ...pushHandlers({ subscriptions, publicKey: env.VAPID_PUBLIC_KEY, policy }),
+    });
 
     const control = await domainEvents.subscribe({
       queue: 'notification.chat_events',
