@@ -47,14 +47,6 @@ async function signInCounting(newPage: () => Promise<Page>, user: TestUser): Pro
 const serviceWorkerScript = (page: Page) =>
   page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL);
 
-/** Whether the server hands out a VAPID key (push.vapidPublicKey answers). */
-async function serverHasPushKey(user: TestUser): Promise<boolean> {
-  return user.api.push.vapidPublicKey
-    .query()
-    .then(({ publicKey }) => publicKey.length > 0)
-    .catch(() => false);
-}
-
 test('P1. push: nothing is asked on load; the control is in the notifications dialog', async ({
   newPage,
 }) => {
@@ -73,16 +65,9 @@ test('P1. push: nothing is asked on load; the control is in the notifications di
   await bell(page).click();
   await expect(pushControl(page)).toBeVisible();
   await expect(pushControl(page).getByTestId('push-status')).not.toHaveText(/Checking/);
-  if (await serverHasPushKey(user)) {
-    await expect(turnOn(page)).toBeEnabled();
-    await expect(pushControl(page)).toContainText('Get a notification on this device');
-  } else {
-    // Today's server without push: said up front, with a retry, and nothing is asked.
-    await expect(pushControl(page).getByRole('alert')).toContainText(
-      "Push notifications aren't available from the server right now",
-    );
-    await expect(pushControl(page).getByRole('button', { name: 'Try again' })).toBeVisible();
-  }
+  // The server's key is fetched when the control shows: "Turn on" is ready, still nothing asked.
+  await expect(turnOn(page)).toBeEnabled();
+  await expect(pushControl(page)).toContainText('Get a notification on this device');
   expect(await page.evaluate(() => window.__permissionRequests)).toBe(0);
 
   for (const colorScheme of ['light', 'dark'] as const) {
@@ -95,10 +80,6 @@ test('P2. push: with permission granted, "Turn on" asks once and says how it end
   newPage,
 }) => {
   const user = await registerUser('pia');
-  test.skip(
-    !(await serverHasPushKey(user)),
-    'the server has no push.vapidPublicKey handler yet (branch push-api)',
-  );
   const page = await signInCounting(newPage, user);
   await page.context().grantPermissions(['notifications']);
 
@@ -112,6 +93,7 @@ test('P2. push: with permission granted, "Turn on" asks once and says how it end
   await expect(pushControl(page).getByTestId('push-status')).toHaveText(
     /Get a notification on this device/,
   );
+  expect(await seriousViolations(page, 'dialog[open]'), 'with the alert').toEqual([]);
   expect(
     await page.evaluate(async () =>
       (await navigator.serviceWorker.ready).pushManager.getSubscription(),
@@ -122,10 +104,6 @@ test('P2. push: with permission granted, "Turn on" asks once and says how it end
 test('P2b. push: in a real profile whose push service never answers, the control says so', async () => {
   test.setTimeout(60_000);
   const user = await registerUser('pia');
-  test.skip(
-    !(await serverHasPushKey(user)),
-    'the server has no push.vapidPublicKey handler yet (branch push-api)',
-  );
   // Not off-the-record: Chromium tries its push service (GCM), here a closed port, whatever
   // network the machine has. It retries for minutes without answering; the app gives up.
   const { launchOptions, baseURL } = test.info().project.use;
