@@ -74,4 +74,9 @@ export default tseslint.config(
       globals: globals.node,
     },
   },
+  {
+    // The web app's service worker runs in the browser, not in Node.
+    files: ['apps/web/public/**/*.js'],
+    languageOptions: { globals: globals.serviceworker },
+  },
 );

@@ -1,29 +1,7 @@
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import { seriousViolations } from './axe';
 import { expect, test } from './fixtures';
 import { chooseFiles, PDF, pasteImage, sendButton, tray } from './files';
 import { composer, messageLog, openChat, sendMessage, startDirectChat } from './helpers';
-
-/** The serious and critical violations on the page as it is now (WCAG 2.x A/AA rules). */
-async function seriousViolations(page: Page) {
-  // Judge the resting state: no hover left over from the last click.
-  await page.mouse.move(0, 0);
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({
-      rule: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.slice(0, 5).map((n) => ({
-        target: n.target.join(' '),
-        html: n.html.slice(0, 160),
-        why: n.failureSummary?.replace(/\s+/g, ' ').slice(0, 240),
-      })),
-    }));
-}
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`7. axe: sign-in, conversation list and chat screens (${colorScheme} mode)`, async ({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
+import { seriousViolations } from './axe';
 import { expect, test } from './fixtures';
 import {
   composer,
@@ -263,17 +263,6 @@ test('M4. axe: quotes, reactions, edited, tombstones, the picker and the mute di
   await bob.page.getByRole('button', { name: 'Mute', exact: true }).click();
   expect(await seriousViolations(bob.page), 'mute dialog').toEqual([]);
 });
-
-/** As in a11y.spec.ts: serious and critical WCAG 2.x A/AA violations. */
-async function seriousViolations(page: Page) {
-  await page.mouse.move(0, 0);
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ rule: v.id, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
-}
 
 test('M5. search: a found message opens its chat, scrolled to it', async ({ actor }) => {
   const alice = await actor('alice');

@@ -11,6 +11,7 @@ import { uploads } from './files/uploads';
 import { resetDeliveryQueue } from './messages/deliveryQueue';
 import { outbox } from './messages/outbox';
 import { typingStore } from './presence/typingStore';
+import { forgetPushAfterSignOut } from './push/pushDevice';
 
 /** Signed out: the auth screen. Signed in: the chat app. Signing out forgets everything. */
 export function App() {
@@ -28,6 +29,7 @@ export function App() {
       outbox.clear();
       uploads.clear();
       typingStore.clear();
+      forgetPushAfterSignOut();
       queryClient.clear();
       if (window.location.hash) history.replaceState(null, '', window.location.pathname);
     }

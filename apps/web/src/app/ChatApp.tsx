@@ -5,6 +5,7 @@ import { useEventStream } from '../connection/useEventStream';
 import { useAutoResend } from '../messages/useAutoResend';
 import { ChatView } from '../messages/ChatView';
 import { useOpenConversationId } from '../lib/route';
+import { usePushDevice } from '../push/usePushDevice';
 import { trpc } from '../trpc';
 import { EmptyState } from '../ui/EmptyState';
 import { ErrorState } from '../ui/ErrorState';
@@ -35,6 +36,7 @@ export function ChatApp() {
 function SignedIn({ me }: { me: Me }) {
   useEventStream(me.id);
   useAutoResend();
+  usePushDevice();
   const openId = useOpenConversationId();
 
   return (

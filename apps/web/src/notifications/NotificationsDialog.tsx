@@ -1,4 +1,5 @@
 import type { Notification } from '@chat/api';
+import { lazy, Suspense } from 'react';
 import { describeError } from '../auth/errors';
 import { openConversation } from '../lib/route';
 import { trpc } from '../trpc';
@@ -11,12 +12,17 @@ import { markNotificationsRead } from './notificationCache';
 import { NotificationItem } from './NotificationItem';
 import { useNotifications } from './useNotifications';
 
+// The push on/off control only shows in this dialog: it stays out of the initial bundle.
+const DesktopNotifications = lazy(() =>
+  import('../push/DesktopNotifications').then((m) => ({ default: m.DesktopNotifications })),
+);
+
 interface NotificationsDialogProps {
   open: boolean;
   onClose: () => void;
 }
 
-/** The notification list, newest first, with "Mark all as read". */
+/** Desktop notifications (Web Push) on or off, then the list, newest first, with "Mark all as read". */
 export function NotificationsDialog({ open, onClose }: NotificationsDialogProps) {
   const utils = trpc.useUtils();
   const notifications = useNotifications();
@@ -32,6 +38,9 @@ export function NotificationsDialog({ open, onClose }: NotificationsDialogProps)
 
   return (
     <Dialog open={open} onClose={onClose} title="Notifications">
+      <Suspense fallback={<LoadingState label="Loading notification settings…" />}>
+        <DesktopNotifications />
+      </Suspense>
       {notifications.isPending ? (
         <LoadingState label="Loading notifications…" />
       ) : !data ? (

@@ -1,6 +1,14 @@
-import { quoteOf } from '@chat/contract';
 import type { Message, MessageStatus } from '@chat/api';
+import { REPLY_PREVIEW_CHARS } from '@chat/contract/constants';
 import { statusOf } from '@chat/contract/views';
+
+/**
+ * The contract's `quoteOf` (views/quote.ts), restated: the contract's root entry would pull
+ * all of its schemas and zod into every browser bundle (~28 KB gzip of the web app's initial
+ * JS), and no zod-free subpath exports it yet.
+ */
+const quoteOf = (content: string): string =>
+  content.length > REPLY_PREVIEW_CHARS ? `${content.slice(0, REPLY_PREVIEW_CHARS - 1)}…` : content;
 
 /**
  * A conversation's loaded messages as pages of items, newest first (one page, or the pages
