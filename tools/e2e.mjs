@@ -13,7 +13,7 @@
 //                            gateways serves the app and /trpc; BASE_URL points at it
 //   E2E_GATEWAYS=N           N gateways (N > 1 needs E2E_NGINX=1: the browser has one address)
 //   E2E_WORKER_REPLICAS=N    N processes of each worker role
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -91,6 +91,24 @@ async function freePort() {
   throw new Error('no free port found between 20000 and 32000');
 }
 const usedPorts = new Set();
+
+/**
+ * A self-signed certificate for 127.0.0.1 (`key.pem`, `cert.pem` in a new temp dir): push.spec
+ * serves its local push endpoint with it, and the backend trusts it from the start.
+ */
+function loopbackCertificate() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'e2e-push-tls-'));
+  execFileSync(
+    'openssl',
+    [
+      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
+      ...['-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '2'],
+      ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+    ],
+    { stdio: 'ignore' },
+  );
+  return dir;
+}
 
 /** A backend process whose output is kept (last KEEP_LINES lines) for the failure report. */
 function startQuiet(name, args, env) {
@@ -182,6 +200,7 @@ async function main() {
   const { env: stackEnv, startedHere } = await stackUp();
 
   const id = randomBytes(4).toString('hex');
+  const pushTlsDir = loopbackCertificate();
   const gatewayPorts = [];
   for (let i = 0; i < gatewayCount; i++) gatewayPorts.push(await freePort());
   // The gateways learn NGINX's address (PUBLIC_URL) before it starts: its port is picked now.
@@ -200,8 +219,9 @@ async function main() {
     RATE_LOGIN_FAILURES_PER_IP: '100000',
     RATE_DEFAULT_PER_CONNECTION: '100000',
     RATE_SEND_PER_USER: '100000',
-    // Web Push: a pair of this run's own.
+    // Web Push: a pair of this run's own, and trust in push.spec's local HTTPS push endpoint.
     ...generateVapidKeys(),
+    NODE_EXTRA_CA_CERTS: path.join(pushTlsDir, 'cert.pem'),
   };
 
   const services = [];
@@ -213,6 +233,7 @@ async function main() {
     await proxy?.stop(true);
     await Promise.all(services.map((s) => stopProcess(s.child)));
     if (staticDir) rmSync(staticDir, { recursive: true, force: true });
+    rmSync(pushTlsDir, { recursive: true, force: true });
     if (startedHere && !process.env.E2E_KEEP_STACK) {
       step('Stopping the local stack (this run started it)');
       const { stackDown } = await import('./stack/lib.mjs');
@@ -296,7 +317,11 @@ async function main() {
       playwright = spawn(
         process.execPath,
         [PLAYWRIGHT_CLI, 'test', '-c', 'apps/web/playwright.config.ts', ...extraArgs],
-        { cwd: ROOT, env: { ...process.env, BASE_URL: baseUrl }, stdio: 'inherit' },
+        {
+          cwd: ROOT,
+          env: { ...process.env, BASE_URL: baseUrl, E2E_PUSH_TLS_DIR: pushTlsDir },
+          stdio: 'inherit',
+        },
       );
       playwright.on('error', (err) => {
         console.error(`✖ could not start Playwright: ${err.message}`);

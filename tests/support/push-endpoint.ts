@@ -47,6 +47,21 @@ export interface PushEndpoint {
   close(): Promise<void>;
 }
 
+/** A self-signed P-256 certificate for 127.0.0.1 (`key.pem`, `cert.pem`) in a new temp dir. */
+export function makeLoopbackCertificate(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'push-endpoint-'));
+  execFileSync(
+    'openssl',
+    [
+      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'],
+      ...['-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
+      ...['-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+    ],
+    { stdio: 'ignore' },
+  );
+  return dir;
+}
+
 interface Entry {
   name: string;
   ecdh: ECDH;
@@ -60,19 +75,16 @@ interface Entry {
  */
 export async function startPushEndpoint(options: {
   vapidPublicKey: string;
+  /**
+   * A directory holding `key.pem` and `cert.pem` for 127.0.0.1, made before the sender
+   * started (it must trust the certificate from its start: NODE_EXTRA_CA_CERTS); by default
+   * a fresh pair.
+   */
+  tlsDir?: string;
 }): Promise<PushEndpoint> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'push-endpoint-'));
+  const dir = options.tlsDir ?? makeLoopbackCertificate();
   const keyFile = path.join(dir, 'key.pem');
   const caFile = path.join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'],
-      ...['-nodes', '-keyout', keyFile, '-out', caFile, '-days', '2'],
-      ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
-    ],
-    { stdio: 'ignore' },
-  );
   const subscriptions = new Map<string, Entry>();
   const received: ReceivedPush[] = [];
   const errors: string[] = [];
@@ -189,7 +201,7 @@ export async function startPushEndpoint(options: {
       new Promise((resolve) => {
         server.closeAllConnections();
         server.close(() => {
-          rmSync(dir, { recursive: true, force: true });
+          if (!options.tlsDir) rmSync(dir, { recursive: true, force: true });
           resolve();
         });
       }),

@@ -5,12 +5,19 @@ import { chromium, type BrowserContext, type Locator, type Page } from '@playwri
 import { registerUser, type TestUser } from './api';
 import { seriousViolations } from './axe';
 import { expect, test } from './fixtures';
-import { conversationList, signInThroughUi } from './helpers';
+import { startPushEndpoint } from '../../../tests/support/push-endpoint';
+import {
+  conversationList,
+  messagesWith,
+  openChat,
+  sendMessage,
+  signInThroughUi,
+  startDirectChat,
+} from './helpers';
 
 // Web Push in the browser (issue 11): the control, the permission prompt only after a click,
-// and the service worker's notifications. The server side (the notification worker pushing
-// to a real endpoint while the page is closed) is tested where its push endpoint lives; a
-// case for it fits at the end of this file.
+// the service worker's notifications, and the whole path to a real (local) push endpoint
+// while the recipient's page is closed.
 
 declare global {
   interface Window {
@@ -197,8 +204,45 @@ test('P3. push: the service worker shows a pushed message as a notification', as
     .toContainEqual({ title: 'New message', body: 'plain text from somewhere', tag: '' });
 });
 
-// The push path end to end (the notification worker pushing to a local HTTPS endpoint that
-// decrypts the payload while the recipient's page is closed) goes here, with
-// tests/support/push-endpoint.ts: a browser can't make that subscription (its endpoint comes
-// from its own push service, and Playwright's contexts get none, P2), so the case subscribes
-// the recipient through the API with the local endpoint's keys.
+test('P4. push: a message reaches a local push endpoint, decrypted and VAPID-signed, only while the recipient’s page is closed', async ({
+  actor,
+  signIn,
+}) => {
+  const tlsDir = process.env.E2E_PUSH_TLS_DIR;
+  if (!tlsDir)
+    throw new Error('E2E_PUSH_TLS_DIR is not set: run the suite with `node tools/e2e.mjs`');
+  const rita = await registerUser('rita');
+  const { publicKey } = await rita.api.push.vapidPublicKey.query();
+  // A real push service on 127.0.0.1: it checks the VAPID JWT and decrypts with the keys of
+  // the subscription it hands out (a browser can't subscribe to it, so the API does, P2).
+  const endpoint = await startPushEndpoint({ vapidPublicKey: publicKey, tlsDir });
+  try {
+    const device = endpoint.subscription('rita');
+    await rita.api.push.subscribe.mutate(device.json);
+    const ritaOnline = await signIn(rita);
+    const sam = await actor('sam');
+    await startDirectChat(sam.page, rita.username);
+
+    await sendMessage(sam.page, 'while her page is open');
+    await openChat(ritaOnline.page, sam.user.displayName);
+    await expect(messagesWith(ritaOnline.page, 'while her page is open')).toHaveCount(1);
+    await expect(sam.page.getByText('Online', { exact: true }).first()).toBeVisible();
+
+    await ritaOnline.context.close();
+    // Her last socket is gone once Sam sees her offline.
+    await expect(sam.page.getByText(/^Last seen/).first()).toBeVisible({ timeout: 20_000 });
+    await sendMessage(sam.page, 'while her page is closed');
+
+    await expect.poll(() => device.received().length, { timeout: 20_000 }).toBe(1);
+    const [push] = device.received();
+    expect(push!.payload).toMatchObject({
+      title: sam.user.displayName,
+      body: 'while her page is closed',
+      url: expect.stringMatching(/^\/#\/c\/[0-9a-f]{24}$/),
+    });
+    expect(push!.claims.sub).toBeTruthy();
+    expect(endpoint.errors).toEqual([]);
+  } finally {
+    await endpoint.close();
+  }
+});
