@@ -16,6 +16,8 @@ export interface BenchOptions {
   idleMaxSeconds: number;
   rates: number[];
   seconds: number;
+  /** Traffic before idle and the ladder, not recorded (a fresh system is slow for a while). */
+  warmupSeconds: number;
   bisectProbes: number;
   bisectSeconds: number;
   graceSeconds: number;
@@ -43,6 +45,8 @@ export const USAGE = `npm run bench -- [options]
   --users N               users in direct-message pairs (default 1000, quick 100)
   --rates LIST            sustained rates in msg/s (default 250,500,1000,2000)
   --duration S            seconds per rate (default 60, quick 8)
+  --warmup S              seconds of traffic at 50 msg/s before idle and the ladder, not
+                          recorded (default 20, quick 10; 0 = none)
   --bisect N              extra probes per latency bound between a held and a failed rate (default 3, quick 0)
   --bisect-duration S     seconds per probe (default 20)
   --group-size N          members of the big group (default 1000, quick 50)
@@ -88,6 +92,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       users: { type: 'string' },
       rates: { type: 'string' },
       duration: { type: 'string' },
+      warmup: { type: 'string' },
       bisect: { type: 'string' },
       'bisect-duration': { type: 'string' },
       'group-size': { type: 'string' },
@@ -152,6 +157,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     idleMaxSeconds: quick ? 30 : 90,
     rates,
     seconds,
+    warmupSeconds: positive(values.warmup, 'warmup', quick ? 10 : 20),
     bisectProbes: positive(values.bisect, 'bisect', quick || legacy ? 0 : 3),
     bisectSeconds: positive(values['bisect-duration'], 'bisect-duration', quick ? 5 : 20),
     graceSeconds: 15,
