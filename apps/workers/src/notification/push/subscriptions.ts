@@ -17,6 +17,9 @@ const toSubscription = (row: PushSubscriptionRow): StoredSubscription => ({
 });
 
 /** Users' Web Push subscriptions in MongoDB (durable: a browser subscribes once). */
+/** Recipients up to which subscriptions are looked up user by user. */
+const PER_USER_LOOKUPS_MAX = 32;
+
 export class PushSubscriptions {
   constructor(
     private readonly models: NotificationsModels,
@@ -67,7 +70,16 @@ export class PushSubscriptions {
   /** Every subscription of these users. */
   async of(userIds: string[]): Promise<StoredSubscription[]> {
     if (userIds.length === 0) return [];
-    const rows = await this.models.PushSubscription.find({ userId: { $in: userIds } }).lean();
+    // A few users: one equality each, which every store indexes (FerretDB pushes no `$in`
+    // down and would read the whole collection per message); many: one `$in`.
+    const rows =
+      userIds.length <= PER_USER_LOOKUPS_MAX
+        ? (
+            await Promise.all(
+              userIds.map((userId) => this.models.PushSubscription.find({ userId }).lean()),
+            )
+          ).flat()
+        : await this.models.PushSubscription.find({ userId: { $in: userIds } }).lean();
     return rows.map(toSubscription);
   }
 }
