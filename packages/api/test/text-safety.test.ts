@@ -52,6 +52,12 @@ const VALID: Record<string, unknown> = {
   'group.leave': { groupId: ID },
   'notification.list': { limit: 5 },
   'notification.markRead': { ids: [ID] },
+  'push.vapidPublicKey': {},
+  'push.subscribe': {
+    endpoint: 'https://push.example.com/send/abc123',
+    keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) },
+  },
+  'push.unsubscribe': { endpoint: 'https://push.example.com/send/abc123' },
   'events.stream': { lastEventId: '1700000000000-0' },
 };
 

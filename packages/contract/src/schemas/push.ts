@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { oneLine } from './common.js';
 
 /** A push service endpoint: an https URL (RFC 8030). Address checks (SSRF) happen in the worker. */
 const endpointSchema = z
   .string()
   .max(2048)
+  .check(...oneLine)
   .url()
   .refine((url) => url.startsWith('https://'), { message: 'endpoint must be an https URL' });
 
@@ -22,7 +24,12 @@ export const pushSubscribeInput = z.strictObject({
 });
 export type PushSubscribeInput = z.infer<typeof pushSubscribeInput>;
 
-export const pushUnsubscribeInput = z.strictObject({ endpoint: z.string().max(2048) });
+export const pushUnsubscribeInput = z.strictObject({
+  endpoint: z
+    .string()
+    .max(2048)
+    .check(...oneLine),
+});
 export type PushUnsubscribeInput = z.infer<typeof pushUnsubscribeInput>;
 
 export const vapidPublicKeySchema = z.object({ publicKey: z.string() });
