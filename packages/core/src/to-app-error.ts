@@ -30,7 +30,14 @@ export function outageOf(err: unknown, depth = 0): Outage | null {
     networkOutage(err) ??
     outageOf(err.cause, depth + 1) ??
     // MongoBulkWriteError (insertMany, bulkWrite) carries the error that stopped it here.
-    outageOf(err.errorResponse, depth + 1)
+    outageOf(err.errorResponse, depth + 1) ??
+    // Node's AggregateError: one error per address tried.
+    (Array.isArray(err.errors)
+      ? (err.errors as unknown[]).reduce<Outage | null>(
+          (found, inner) => found ?? outageOf(inner, depth + 1),
+          null,
+        )
+      : null)
   );
 }
 
@@ -40,6 +47,7 @@ interface ErrorLike {
   code?: unknown;
   cause?: unknown;
   errorResponse?: unknown;
+  errors?: unknown;
   errorLabels?: unknown;
   errorLabelSet?: unknown;
 }
@@ -123,6 +131,7 @@ const NETWORK_CODES = new Set([
   'EPIPE',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  'EHOSTDOWN',
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
