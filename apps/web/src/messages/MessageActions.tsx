@@ -46,72 +46,66 @@ export function MessageActions({
       className="flex shrink-0 items-center opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 focus-within:opacity-100"
     >
       {onReply && (
-        <button
-          type="button"
-          onClick={onReply}
-          aria-label="Reply"
-          title="Reply"
-          className={actionButton}
-        >
-          <Icon>
-            <path d="M8 5L3.5 9.5 8 14M4 9.5h7a5 5 0 015 5v1" />
-          </Icon>
-        </button>
+        <ActionButton label="Reply" onClick={onReply}>
+          <path d="M8 5L3.5 9.5 8 14M4 9.5h7a5 5 0 015 5v1" />
+        </ActionButton>
       )}
       {onReact && (
-        <button
-          type="button"
-          onClick={onReact}
-          aria-label="React"
-          title="React"
-          className={actionButton}
-        >
-          <Icon>
-            <circle cx="10" cy="10" r="7" />
-            <path d="M7 11.5a3.5 3.5 0 006 0M7.5 8h0M12.5 8h0" />
-          </Icon>
-        </button>
+        <ActionButton label="React" onClick={onReact}>
+          <circle cx="10" cy="10" r="7" />
+          <path d="M7 11.5a3.5 3.5 0 006 0M7.5 8h0M12.5 8h0" />
+        </ActionButton>
       )}
       {onEdit && (
-        <button
-          type="button"
-          onClick={onEdit}
-          aria-label="Edit"
-          title="Edit"
-          className={actionButton}
-        >
-          <Icon>
-            <path d="M12.5 4.5l3 3L7 16H4v-3l8.5-8.5z" />
-          </Icon>
-        </button>
+        <ActionButton label="Edit" onClick={onEdit}>
+          <path d="M12.5 4.5l3 3L7 16H4v-3l8.5-8.5z" />
+        </ActionButton>
       )}
       {onDeleteForEveryone && (
-        <button
-          type="button"
-          onClick={onDeleteForEveryone}
-          aria-label="Delete for everyone"
-          title="Delete for everyone"
-          className={`${actionButton} hover:text-red-600 dark:hover:text-red-400`}
-        >
-          <Icon>
-            <circle cx="10" cy="10" r="7" />
-            <path d="M5 15L15 5" />
-          </Icon>
-        </button>
+        <ActionButton label="Delete for everyone" onClick={onDeleteForEveryone} danger>
+          <circle cx="10" cy="10" r="7" />
+          <path d="M5 15L15 5" />
+        </ActionButton>
       )}
       {onDeleteForMe && (
-        <button
-          type="button"
-          onClick={onDeleteForMe}
-          aria-label="Delete message for me"
+        <ActionButton
+          label="Delete message for me"
           title="Delete for me"
-          className={`${actionButton} hover:text-red-600 dark:hover:text-red-400`}
+          onClick={onDeleteForMe}
+          danger
         >
-          <Icon>
-            <path d="M4 6h12M8 6V4h4v2M6 6l1 10h6l1-10" />
-          </Icon>
-        </button>
+          <path d="M4 6h12M8 6V4h4v2M6 6l1 10h6l1-10" />
+        </ActionButton>
       )}
     </div>
+  );
+}
+
+/** One icon button; `children` are the icon's strokes. */
+function ActionButton({
+  label,
+  title = label,
+  onClick,
+  danger = false,
+  children,
+}: {
+  label: string;
+  title?: string;
+  onClick: () => void;
+  danger?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      onClick={onClick}
+      aria-label={label}
+      title={title}
+      className={
+        danger ? `${actionButton} hover:text-red-600 dark:hover:text-red-400` : actionButton
+      }
+    >
+      <Icon>{children}</Icon>
+    </button>
   );
 }
