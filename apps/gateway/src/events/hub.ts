@@ -393,11 +393,13 @@ export class EventHub implements EventSource {
       this.log.warn({ err: (err as Error).message, reason }, 'event hub recovery postponed');
       return;
     }
-    this.settledEpoch = epoch;
     const feeds = [...this.feeds.values()].filter((f) => f.cursor !== null);
     if (before !== null && before !== epoch) {
       this.log.warn({ reason, epoch: String(epoch) }, 'event log epoch changed: resync everyone');
       const newest = await this.newestEntries(feeds);
+      // Only now, with no await before the resyncs: a live entry delivered in the new epoch
+      // first would carry the resync's own id, and the stream would drop the resync as seen.
+      this.settledEpoch = epoch;
       feeds.forEach((feed, i) => {
         feed.cursor = maxEntry(feed.cursor!, newest[i]!);
         const id = formatEventId(epoch, feed.cursor);
@@ -405,6 +407,7 @@ export class EventHub implements EventSource {
       });
       return;
     }
+    this.settledEpoch = epoch;
     if (before === null || feeds.length === 0) return;
     for (const feed of feeds) feed.held ??= [];
     try {
