@@ -8,7 +8,6 @@ import { NotificationBell } from '../notifications/NotificationBell';
 import { ProfileButton } from '../profile/ProfileButton';
 import { LazySearchDialog } from '../search/LazySearchDialog';
 import { iconButton, secondaryButton } from '../ui/styles';
-import { SearchIcon } from '../search/SearchIcon';
 
 interface SidebarProps {
   me: Me;
@@ -30,7 +29,18 @@ export function Sidebar({ me, selectedId }: SidebarProps) {
           aria-label="Search messages"
           title="Search messages"
         >
-          <SearchIcon />
+          <svg
+            aria-hidden="true"
+            viewBox="0 0 20 20"
+            className="size-5"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.8"
+            strokeLinecap="round"
+          >
+            <circle cx="8.5" cy="8.5" r="5" />
+            <path d="M12.5 12.5L17 17" />
+          </svg>
         </button>
         <NotificationBell />
         <SignOutButton />

@@ -11,7 +11,6 @@ import { PresenceText } from '../presence/PresenceText';
 import { Avatar } from '../ui/Avatar';
 import { useState } from 'react';
 import { iconButton, mutedText, secondaryButton } from '../ui/styles';
-import { SearchIcon } from '../search/SearchIcon';
 
 interface ChatHeaderProps {
   conversation: Conversation;
@@ -83,7 +82,18 @@ export function ChatHeader({ conversation, meId, onOpenGroupInfo }: ChatHeaderPr
           aria-label="Search in this chat"
           title="Search in this chat"
         >
-          <SearchIcon />
+          <svg
+            aria-hidden="true"
+            viewBox="0 0 20 20"
+            className="size-5"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.8"
+            strokeLinecap="round"
+          >
+            <circle cx="8.5" cy="8.5" r="5" />
+            <path d="M12.5 12.5L17 17" />
+          </svg>
         </button>
       )}
       {searching && (
