@@ -19,7 +19,8 @@ import { descendantsOf, openFilesLimit, readAllStats } from './proc.js';
 import { cpuTable, mainTable, type BenchResults } from './report.js';
 import { measureConnections } from './steps/connections.js';
 import { measureGroup } from './steps/group.js';
-import { measureIdle, settle, type IdleResult } from './steps/idle.js';
+import { measureIdle, settle, type IdleResult, type IdleSample } from './steps/idle.js';
+import { describeIdleTraces } from './trace-report.js';
 import { runLadder } from './steps/rates.js';
 import { runSustained } from './steps/sustained.js';
 import { DeliveryTracker } from './deliveries.js';
@@ -43,6 +44,8 @@ const BENCH_ENV: Record<string, string> = {
 
 /** The warm-up's rate: well below where the system saturates, so it ends with no backlog. */
 const WARMUP_RATE = 50;
+/** The OpenTelemetry batch exporter sends every 5 s by default: wait for the idle step's spans. */
+const IDLE_TRACE_EXPORT_WAIT_MS = 6_000;
 const log = (line: string) => console.log(line);
 const heading = (text: string) => console.log(`\n▶ ${text}`);
 
@@ -108,7 +111,9 @@ async function main(): Promise<void> {
  * `--tracing`: an OTLP/HTTP receiver on 127.0.0.1 that counts what the processes export (the
  * cost measured is the processes' own: spans built, batched, serialized and sent).
  */
-async function startTraceSink(results: BenchResults): Promise<Record<string, string>> {
+async function startTraceSink(
+  results: BenchResults,
+): Promise<{ sink: OtlpReceiver; env: Record<string, string> }> {
   const sink = new OtlpReceiver(false);
   const endpoint = await sink.start();
   onCleanup('trace sink', async () => {
@@ -116,7 +121,7 @@ async function startTraceSink(results: BenchResults): Promise<Record<string, str
     results.notes.push(`Tracing: ${sink.spanCount} spans received in ${sink.exports} exports.`);
   });
   log(`  tracing on: every trace sampled, exported to ${endpoint}`);
-  return { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER_ARG: '1' };
+  return { sink, env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER_ARG: '1' } };
 }
 
 function checkFileLimit(options: BenchOptions, results: BenchResults): void {
@@ -143,7 +148,8 @@ async function benchSystem(
   heading(
     `Starting an isolated system (${options.gateways} gateway(s), ${options.replicas} of each worker)`,
   );
-  const tracing = options.tracing ? await startTraceSink(results) : {};
+  const traceSink = options.tracing ? await startTraceSink(results) : null;
+  const tracing = traceSink?.env ?? {};
   const target = await startSystem({
     gateways: options.gateways,
     replicas: options.replicas,
@@ -187,12 +193,22 @@ async function benchSystem(
 
   if (has('idle') || has('store')) {
     heading(`1 Idle latency (${options.idleSamples} messages, one at a time)`);
+    const samples: IdleSample[] = [];
+    if (traceSink) traceSink.sink.keep = true;
     results.idle = await measureIdle(users, {
       samples: options.idleSamples,
       maxSeconds: options.idleMaxSeconds,
       log,
+      onSample: (s) => samples.push(s),
     });
     log(`  ${describeIdle(results.idle)}`);
+    if (traceSink) {
+      // The processes export in batches every few seconds.
+      await sleep(IDLE_TRACE_EXPORT_WAIT_MS);
+      traceSink.sink.keep = false;
+      for (const line of describeIdleTraces(traceSink.sink.spans.splice(0), samples))
+        log(`  ${line}`);
+    }
   }
 
   if (has('dm') || has('cpu')) {

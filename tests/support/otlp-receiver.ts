@@ -11,6 +11,9 @@ export interface ReceivedSpan {
   name: string;
   kind: number;
   attributes: Record<string, unknown>;
+  /** Start and end, milliseconds since the epoch (the processes share this machine's clock). */
+  startMs: number;
+  endMs: number;
 }
 
 interface OtlpValue {
@@ -34,6 +37,8 @@ interface ExportTraceServiceRequest {
         name: string;
         kind: number;
         attributes?: OtlpAttribute[];
+        startTimeUnixNano?: string | number;
+        endTimeUnixNano?: string | number;
       }>;
     }>;
   }>;
@@ -50,7 +55,8 @@ export class OtlpReceiver {
   spanCount = 0;
   private server: Server | null = null;
 
-  constructor(private readonly keep = true) {}
+  /** Whether spans are kept (else only counted); may change while it runs. */
+  constructor(public keep = true) {}
 
   async start(): Promise<string> {
     const server = createServer((req, res) => {
@@ -97,10 +103,18 @@ export class OtlpReceiver {
             name: span.name,
             kind: span.kind,
             attributes: attributesOf(span.attributes),
+            startMs: epochMs(span.startTimeUnixNano),
+            endMs: epochMs(span.endTimeUnixNano),
           });
         }
     }
   }
+}
+
+/** OTLP's nanoseconds (a decimal string in JSON) as epoch milliseconds, 0 if missing. */
+function epochMs(nanos: string | number | undefined): number {
+  if (nanos === undefined) return 0;
+  return Number(BigInt(nanos) / 1_000n) / 1_000;
 }
 
 function attributesOf(list: OtlpAttribute[] | undefined): Record<string, unknown> {

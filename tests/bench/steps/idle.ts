@@ -16,12 +16,28 @@ export interface IdleResult {
   seconds: number;
 }
 
+/** One idle message's send, answer and delivery, epoch milliseconds. */
+export interface IdleSample {
+  sentMs: number;
+  ackMs: number;
+  deliveredMs: number;
+}
+
+const epochOf = (now: number) => performance.timeOrigin + now;
+
 const WARM_UP = 10;
 const DELIVERY_WAIT_MS = 15_000;
 
 export async function measureIdle(
   users: ConnectedUsers,
-  options: { samples: number; maxSeconds: number; pairs?: number; log: (line: string) => void },
+  options: {
+    samples: number;
+    maxSeconds: number;
+    pairs?: number;
+    log: (line: string) => void;
+    /** Each recorded message's times, epoch milliseconds (to find its trace). */
+    onSample?: (sample: IdleSample) => void;
+  },
 ): Promise<IdleResult> {
   const pairs = Math.max(1, Math.min(options.pairs ?? 10, Math.floor(users.size / 2)));
   const tracker = new DeliveryTracker(users.size);
@@ -56,6 +72,12 @@ export async function measureIdle(
       else acks.push(tracked.ackAt! - tracked.sentAt);
       if (delivered) deliveries.push(tracked.firstAt! - tracked.sentAt);
       else undelivered++;
+      if (delivered && tracked.ackAt !== null)
+        options.onSample?.({
+          sentMs: epochOf(tracked.sentAt),
+          ackMs: epochOf(tracked.ackAt),
+          deliveredMs: epochOf(tracked.firstAt!),
+        });
       if (performance.now() - lastLog > 5_000) {
         lastLog = performance.now();
         options.log(`  idle: ${k - WARM_UP + 1}/${options.samples}`);
