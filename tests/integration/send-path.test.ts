@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import mongoose from 'mongoose';
 import type { Message } from '@chat/api';
 import { Inbox, sendSequence, verifyConversation } from '../support/load.js';
 import { TestSystem, type TestUser } from '../support/system.js';
@@ -12,6 +13,23 @@ import { sleep } from '../support/wait.js';
  * notification worker are killed and restarted mid-way. Every acknowledged message must be
  * stored once, delivered once to every participant, and in each conversation's order.
  */
+/**
+ * A call retried while the chat worker is coming back (its queue consumers restart): the
+ * gateway answers GATEWAY_TIMEOUT or SERVICE_UNAVAILABLE meanwhile. Sends keep their clientId.
+ */
+async function retrying<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const code = (err as { data?: { code?: string } }).data?.code;
+      if (attempt >= 10 || (code !== 'GATEWAY_TIMEOUT' && code !== 'SERVICE_UNAVAILABLE'))
+        throw err;
+      await sleep(200);
+    }
+  }
+}
+
 describe('the send path under load, across crashes', () => {
   let system: TestSystem;
   const inboxes: Inbox[] = [];
@@ -134,5 +152,127 @@ describe('the send path under load, across crashes', () => {
     // a never read: every message of b counts.
     const viewA = await a.client.api.chat.conversation.query({ conversationId: id });
     assert.equal(viewA.unreadCount, sent.filter((m) => m.senderId === b.id).length);
+  });
+
+  test("own-message marks ride in the conversation's update: unread counts stay right across owner restarts", async () => {
+    const [a, b] = await Promise.all([system.user(), system.user()]);
+    const { id } = await a.client.api.chat.openDirect.mutate({ userId: b.id });
+    const send = (u: TestUser, content: string) => {
+      const clientId = randomUUID();
+      return retrying(() =>
+        u.client.api.chat.send.mutate({ conversationId: id, clientId, content }),
+      );
+    };
+    const unreadOf = async (u: TestUser) => {
+      const one = (await u.client.api.chat.conversation.query({ conversationId: id })).unreadCount;
+      const listed = (await u.client.api.chat.conversations.query({})).items.find(
+        (c) => c.id === id,
+      );
+      assert.equal(listed?.unreadCount, one, 'the list agrees');
+      return one;
+    };
+    const restartOwner = async () => {
+      await system.worker('chat').stop('SIGKILL');
+      await system.restart(system.worker('chat'));
+    };
+    await send(a, 'first');
+    await send(a, 'second');
+    const mongo = await mongoose.createConnection(system.env.MONGO_URL!).asPromise();
+    try {
+      const db = mongo.useDb(`${system.dbPrefix}chat`);
+      const conversation = await db
+        .collection('conversations')
+        .findOne({ _id: new mongoose.Types.ObjectId(id) });
+      const marks = (conversation?.senderMarks ?? []) as Array<{ userId: string; readSeq: number }>;
+      const mark = marks.find((m) => m.userId === a.id);
+      assert.equal(mark?.readSeq, 2, "a's sends moved a's read position, in the conversation");
+      const member = await db.collection('members').findOne({ conversationId: id, userId: a.id });
+      assert.equal(member?.readSeq, 0, "a's member document was not written per message");
+    } finally {
+      await mongo.close();
+    }
+    assert.equal(await unreadOf(a), 0);
+    assert.equal(await unreadOf(b), 2);
+    await restartOwner();
+    assert.equal(await unreadOf(a), 0, 'read back from the store by a fresh owner');
+    await send(b, 'reply');
+    assert.equal(await unreadOf(a), 1, "only b's reply is unread for a");
+    const history = await a.client.api.chat.messages.query({ conversationId: id, limit: 10 });
+    await retrying(() =>
+      a.client.api.chat.markRead.mutate({
+        conversationId: id,
+        upToMessageId: history.items[0]!.id,
+      }),
+    );
+    assert.equal(await unreadOf(a), 0);
+    await restartOwner();
+    await send(a, 'third');
+    assert.equal(await unreadOf(a), 0, "a's newer member write, then a newer mark");
+    assert.equal(await unreadOf(b), 3, "b never read a's three messages");
+    await restartOwner();
+    assert.equal(await unreadOf(a), 0);
+    assert.equal(await unreadOf(b), 3);
+  });
+
+  test('a group with more senders than the conversation keeps marks for: everyone counts right', async () => {
+    const users = await Promise.all(Array.from({ length: 20 }, () => system.user()));
+    const [owner, ...others] = users as [TestUser, ...TestUser[]];
+    // The previous test restarted the chat worker: its partitions may still be coming back.
+    const group = await retrying(() =>
+      owner.client.api.group.create.mutate({
+        name: 'many senders',
+        memberIds: others.map((u) => u.id),
+      }),
+    );
+    const id = group.conversationId;
+    // Each member reads everything so far, then sends, in turn: what the others send after
+    // is unread for them (a member write, then a sender mark, per member).
+    let last: Message | null = null;
+    for (const u of users) {
+      const upTo = last?.id;
+      if (upTo)
+        await retrying(() =>
+          u.client.api.chat.markRead.mutate({ conversationId: id, upToMessageId: upTo }),
+        );
+      last = await retrying(() =>
+        u.client.api.chat.send.mutate({
+          conversationId: id,
+          clientId: randomUUID(),
+          content: `from ${u.username}`,
+        }),
+      );
+    }
+    const expected = users.map((_, i) => users.length - 1 - i);
+    const counts = async () =>
+      Promise.all(
+        users.map(
+          async (u) =>
+            (await u.client.api.chat.conversation.query({ conversationId: id })).unreadCount,
+        ),
+      );
+    assert.deepEqual(await counts(), expected);
+    await system.worker('chat').stop('SIGKILL');
+    await system.restart(system.worker('chat'));
+    assert.deepEqual(await counts(), expected, 'read back from the store');
+    const clientId = randomUUID();
+    await retrying(() =>
+      owner.client.api.chat.send.mutate({ conversationId: id, clientId, content: 'one more' }),
+    );
+    assert.deepEqual(
+      await counts(),
+      expected.map((n, i) => (i === 0 ? n : n + 1)),
+      'a fresh owner went on from the stored positions',
+    );
+    const mongo = await mongoose.createConnection(system.env.MONGO_URL!).asPromise();
+    try {
+      const conversation = await mongo
+        .useDb(`${system.dbPrefix}chat`)
+        .collection('conversations')
+        .findOne({ _id: new mongoose.Types.ObjectId(id) });
+      const marks = (conversation?.senderMarks ?? []) as unknown[];
+      assert.ok(marks.length <= 16, `the conversation keeps at most 16 marks (${marks.length})`);
+    } finally {
+      await mongo.close();
+    }
   });
 });

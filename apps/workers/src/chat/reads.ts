@@ -16,14 +16,7 @@ import {
   encodeSeqCursor,
 } from './cursors.js';
 import { isObjectId } from './ids.js';
-import {
-  inJoinOrder,
-  participantOf,
-  toConversation,
-  toGroup,
-  toMessage,
-  type Participant,
-} from './views.js';
+import { participantsOf, toConversation, toGroup, toMessage, type Participant } from './views.js';
 
 type Handlers = Pick<
   RpcHandlers<'chat' | 'group'>,
@@ -44,10 +37,11 @@ async function memberView(
     models.Conversation.findById(conversationId).lean<ConversationRow>(),
     models.Member.find({ conversationId }).lean<MemberRow[]>(),
   ]);
-  const participants = inJoinOrder(members.map(participantOf));
-  const viewer = participants.find((p) => p.userId === userId);
   // Not a participant (any more): the conversation does not exist for them.
-  if (!row || !viewer) throw notFound(what);
+  if (!row) throw notFound(what);
+  const { participants } = participantsOf(row, members);
+  const viewer = participants.find((p) => p.userId === userId);
+  if (!viewer) throw notFound(what);
   return { row, participants, viewer };
 }
 
@@ -83,7 +77,7 @@ export const readHandlers = ({ models, urls }: ChatDeps): Handlers => ({
         const members = await models.Member.find({ conversationId: row._id.toString() }).lean<
           MemberRow[]
         >();
-        const participants = inJoinOrder(members.map(participantOf));
+        const { participants } = participantsOf(row, members);
         const viewer = participants.find((p) => p.userId === me);
         return viewer ? toConversation(row, participants, viewer) : null;
       }),

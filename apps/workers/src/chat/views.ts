@@ -9,7 +9,7 @@ import {
   type ReceiptPosition,
   type ReplyPreview,
 } from '@chat/api';
-import type { AttachmentRow, ConversationRow, MemberRow, MessageRow } from '@chat/db';
+import type { AttachmentRow, ConversationRow, MemberRow, MessageRow, SenderMark } from '@chat/db';
 import { unreadCountOf } from '@chat/api';
 
 /** A participant as views need them: role, positions, personal settings. */
@@ -21,8 +21,14 @@ export interface Participant extends ReceiptPosition {
   ownUnread: readonly number[];
   hiddenUnread: readonly number[];
   mutedUntil: Date | null;
+  /** The rev of the positions above (the member document's, or a newer sender mark's). */
+  marksRev: number;
 }
 
+/**
+ * A participant as the member document has them: right for receipts (a send's own-message
+ * marks change no message's status), not for their own unread count — `participantsOf`.
+ */
 export const participantOf = (row: MemberRow): Participant => ({
   docId: row._id.toString(),
   userId: row.userId,
@@ -34,7 +40,36 @@ export const participantOf = (row: MemberRow): Participant => ({
   ownUnread: row.ownUnread ?? [],
   hiddenUnread: row.hiddenUnread ?? [],
   mutedUntil: row.mutedUntil ?? null,
+  marksRev: row.marksRev ?? 0,
 });
+
+/**
+ * The conversation's participants with its sender marks applied: an entry newer than the
+ * member document's positions replaces `readSeq` and `ownUnread` (all a send changes).
+ * Returns them with the ids of those whose marks came from an entry.
+ */
+export function participantsOf(
+  row: Pick<ConversationRow, 'senderMarks'>,
+  members: readonly MemberRow[],
+): { participants: Participant[]; marked: Map<string, number> } {
+  const marks = new Map<string, SenderMark>();
+  for (const m of row.senderMarks ?? []) marks.set(m.userId, m);
+  const marked = new Map<string, number>();
+  const participants = inJoinOrder(
+    members.map((member) => {
+      const p = participantOf(member);
+      const mark = marks.get(p.userId);
+      if (mark && mark.rev > p.marksRev) {
+        p.readSeq = mark.readSeq;
+        p.ownUnread = mark.ownUnread;
+        p.marksRev = mark.rev;
+        marked.set(p.userId, p.marksRev);
+      }
+      return p;
+    }),
+  );
+  return { participants, marked };
+}
 
 /** Participants in a stable order: who joined first, first; one batch in the order added. */
 export function inJoinOrder<T extends { docId: string; joinedAt: Date }>(members: T[]): T[] {

@@ -9,14 +9,29 @@ import { messageTypeSchema } from '@chat/contract';
  *
  * `key` makes the one-per-pair rule a unique index (`direct:<a>:<b>`, sorted ids; groups:
  * `group:<id>`). `lastSeq` is the seq of the newest message, also the mark up to which
- * sends are applied here (members' own-message marks, lastMessage): a crash between the
+ * sends are applied here (senders' own-message marks, lastMessage): a crash between the
  * message insert and this update is repaired when the owner next loads the conversation.
+ *
+ * `senderMarks`: a send moves its sender's `readSeq`/`ownUnread` (member.ts); rather than a
+ * second write per message to the member document, the recent senders' positions ride in
+ * this document's update. An entry counts only while its `rev` is above the member
+ * document's `marksRev` (every write of a member's positions takes a higher rev from the
+ * same per-conversation counter); readers merge them (views.ts `participantsOf`).
  */
 const conversationSchema = new Schema(
   {
     type: { type: String, enum: ['direct', 'group'], required: true },
     key: { type: String, required: true },
     lastSeq: { type: Number, required: true, default: 0 },
+    senderMarks: {
+      type: [
+        new Schema(
+          { userId: String, readSeq: Number, ownUnread: [Number], rev: Number },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
     lastMessage: {
       type: new Schema(
         {
@@ -45,7 +60,18 @@ const conversationSchema = new Schema(
 );
 conversationSchema.index({ key: 1 }, { unique: true });
 
-export type ConversationDoc = InferSchemaType<typeof conversationSchema>;
+/** One sender's positions as a send left them (see `senderMarks` above). */
+export interface SenderMark {
+  userId: string;
+  readSeq: number;
+  ownUnread: number[];
+  rev: number;
+}
+
+export type ConversationDoc = Omit<InferSchemaType<typeof conversationSchema>, 'senderMarks'> & {
+  /** Absent in documents written before sender marks existed. */
+  senderMarks?: SenderMark[];
+};
 export type ConversationRow = ConversationDoc & { _id: Types.ObjectId };
 
 export const conversationModel = (conn: Connection) =>

@@ -5,7 +5,7 @@ import { memberModel } from './member.js';
 import { messageModel } from './message.js';
 
 export type { AttachmentRow } from './attachment.js';
-export type { ConversationRow } from './conversation.js';
+export type { ConversationRow, SenderMark } from './conversation.js';
 export type { MemberRow } from './member.js';
 export type { MessageRow } from './message.js';
 export { chunkOf, MESSAGE_CHUNK_SIZE } from './message.js';

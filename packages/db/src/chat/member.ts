@@ -9,7 +9,9 @@ import { Schema, type Connection, type InferSchemaType, type Types } from 'mongo
  * Unread count = (conversation.lastSeq − readSeq) − |ownUnread| − |hiddenUnread|: the
  * seqs above `readSeq` of the member's own messages and of messages they deleted for
  * themselves (both pruned when `readSeq` passes them). Sending never marks others' messages
- * read; when nothing was unread, a send simply moves `readSeq` to its own seq.
+ * read; when nothing was unread, a send simply moves `readSeq` to its own seq — written in
+ * the conversation document's `senderMarks`, which win over this document's positions while
+ * their rev is above `marksRev` (conversation.ts).
  */
 const memberSchema = new Schema(
   {
@@ -27,6 +29,8 @@ const memberSchema = new Schema(
     deliveredSeq: { type: Number, required: true, default: 0 },
     ownUnread: { type: [Number], default: [] },
     hiddenUnread: { type: [Number], default: [] },
+    /** The per-conversation rev of the last write of these positions (see `senderMarks`). */
+    marksRev: { type: Number, default: 0 },
     mutedUntil: { type: Date, default: null },
   },
   { collection: 'members', versionKey: false, minimize: false },

@@ -3,7 +3,7 @@ import { AppError, type RequestMeta } from '@chat/core';
 import { requireUserId } from '@chat/api';
 import type { ChatModels } from '@chat/db';
 import { isObjectId } from '../ids.js';
-import { afterHidden, positionsOf } from './bookkeeping.js';
+import { afterHidden } from './bookkeeping.js';
 import type { OwnerEngine } from './engine.js';
 import type { ConversationEvents } from './events.js';
 import type { MessageMeta } from './state.js';
@@ -45,7 +45,7 @@ export function deleteForMe(
     if (afterHidden(member, message.seq, message.senderId))
       await deps.models.Member.collection.updateOne(
         { _id: new Types.ObjectId(member.docId) },
-        { $set: positionsOf(member) },
+        { $set: state.positionsToWrite(member) },
       );
     await deps.events.messageDeleted(state, me, messageId, meta);
     return { ok: true as const };

@@ -56,6 +56,7 @@ export function openDirect(
         [me, otherId].sort().map((userId) => ({ userId, role: 'member' as const })),
         0,
         now,
+        0,
       );
       state = await deps.engine.reload(conversationId);
       if (!state) throw new AppError('SERVICE_UNAVAILABLE', 'Conversation vanished; retry');

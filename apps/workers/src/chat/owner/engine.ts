@@ -2,7 +2,6 @@ import { AppError, type Logger } from '@chat/core';
 import { PARTITIONS, partitionOf } from '@chat/api';
 import type { ChatModels } from '@chat/db';
 import { currentContext, withContext, type Context } from '@chat/tracing';
-import { inJoinOrder } from '../views.js';
 import { ConversationState, readConversation } from './state.js';
 
 /**
@@ -166,8 +165,9 @@ export class OwnerEngine {
     if (!read) return null;
     const state = new ConversationState(
       read.row,
-      new Map(inJoinOrder(read.members).map((m) => [m.userId, m])),
+      new Map(read.members.map((m) => [m.userId, m])),
       generation,
+      read.marked,
     );
     await this.onLoad(state);
     actor.state = state;

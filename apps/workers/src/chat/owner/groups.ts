@@ -121,6 +121,7 @@ export class GroupCommands {
         missing.map((userId) => ({ userId, role: userId === me ? 'owner' : 'member' })),
         existing?.lastSeq ?? 0,
         now,
+        existing?.nextRev() ?? 0,
       );
       // Read back what is stored (a retry may find an earlier attempt's documents).
       const state = await this.deps.engine.reload(conversationId);
@@ -186,6 +187,7 @@ export class GroupCommands {
         adding.map((userId) => ({ userId, role: 'member' })),
         state.lastSeq,
         now,
+        state.nextRev(),
       );
       for (const p of added) state.members.set(p.userId, p);
       await this.saveConversation(state, { memberCount: state.members.size, updatedAt: now });
@@ -278,7 +280,7 @@ export class GroupCommands {
       conversationId: state.id,
       userId: { $in: userIds },
     });
-    for (const id of userIds) state.members.delete(id);
+    for (const id of userIds) state.forget(id);
     await this.saveConversation(state, { memberCount: state.members.size, updatedAt: new Date() });
   }
 
@@ -305,7 +307,8 @@ export class GroupCommands {
 
 /**
  * Inserts member documents (a duplicate — already a member — is skipped); new members start
- * with everything so far read. Returns the participants as inserted, in order.
+ * with everything so far read, at `marksRev` (above any sender mark a former membership
+ * left in the conversation document). Returns the participants as inserted, in order.
  */
 export async function insertMembers(
   models: ChatModels,
@@ -313,6 +316,7 @@ export async function insertMembers(
   members: Array<{ userId: string; role: GroupRole }>,
   lastSeq: number,
   now: Date,
+  marksRev: number,
 ): Promise<Participant[]> {
   if (members.length === 0) return [];
   const docs = members.map((m) => ({
@@ -327,6 +331,7 @@ export async function insertMembers(
     ownUnread: [],
     hiddenUnread: [],
     mutedUntil: null,
+    marksRev,
   }));
   try {
     await models.Member.collection.insertMany(docs, { ordered: false });
@@ -344,5 +349,6 @@ export async function insertMembers(
     ownUnread: [],
     hiddenUnread: [],
     mutedUntil: null,
+    marksRev,
   }));
 }

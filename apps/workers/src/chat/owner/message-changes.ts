@@ -13,7 +13,7 @@ import type { FileStore, FileUrlSigner } from '@chat/files';
 import { storageKeys } from '../files/sweeper.js';
 import { isObjectId } from '../ids.js';
 import { toMessage } from '../views.js';
-import { afterHidden, positionsOf } from './bookkeeping.js';
+import { afterHidden } from './bookkeeping.js';
 import type { OwnerEngine } from './engine.js';
 import type { ConversationEvents } from './events.js';
 import type { ConversationState, MessageMeta } from './state.js';
@@ -175,7 +175,7 @@ async function stopCountingAsUnread(
   const changed = state.participants.filter((p) => afterHidden(p, message.seq, message.senderId));
   await Promise.all(
     changed.map((p) =>
-      deps.store.setMember({ _id: new Types.ObjectId(p.docId), set: positionsOf(p) }),
+      deps.store.setMember({ _id: new Types.ObjectId(p.docId), set: state.positionsToWrite(p) }),
     ),
   );
 }

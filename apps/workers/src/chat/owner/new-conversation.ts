@@ -2,7 +2,7 @@ import { isDuplicateKeyError, type ChatModels, type ConversationRow } from '@cha
 
 export type NewConversation = Omit<
   ConversationRow,
-  'lastSeq' | 'lastMessage' | 'createdAt' | 'updatedAt'
+  'lastSeq' | 'lastMessage' | 'createdAt' | 'updatedAt' | 'senderMarks'
 >;
 
 /**
@@ -18,6 +18,7 @@ export async function insertNewConversation(
     await models.Conversation.collection.insertOne({
       ...row,
       lastSeq: 0,
+      senderMarks: [],
       lastMessage: null,
       createdAt: now,
       updatedAt: now,

@@ -3,7 +3,7 @@ import { AppError, type RequestMeta } from '@chat/core';
 import type { ChatModels } from '@chat/db';
 import type { MarkDeliveredInput, MarkReadInput } from '@chat/api';
 import { isObjectId } from '../ids.js';
-import { afterDelivered, afterRead, positionsOf } from './bookkeeping.js';
+import { afterDelivered, afterRead } from './bookkeeping.js';
 import type { Command } from './engine.js';
 import type { ConversationEvents } from './events.js';
 import { messagesBetween, type ConversationState, type MessageMeta } from './state.js';
@@ -96,7 +96,10 @@ export async function runReceipts(
   await Promise.all(
     [...changed].map((userId) => {
       const p = state.members.get(userId)!;
-      return deps.store.setMember({ _id: new Types.ObjectId(p.docId), set: positionsOf(p) });
+      return deps.store.setMember({
+        _id: new Types.ObjectId(p.docId),
+        set: state.positionsToWrite(p),
+      });
     }),
   );
   await Promise.all(done.map((d) => d()));

@@ -3,7 +3,6 @@ import type { Logger } from '@chat/core';
 import type { ChatModels } from '@chat/db';
 import type { FileUrlSigner } from '@chat/files';
 import { toMessage } from '../views.js';
-import { positionsOf } from './bookkeeping.js';
 import type { ConversationEvents } from './events.js';
 import { messagesAfter, type ConversationState } from './state.js';
 
@@ -31,7 +30,7 @@ export async function repairTail(
       const p = state.members.get(userId)!;
       return deps.models.Member.collection.updateOne(
         { _id: new Types.ObjectId(p.docId) },
-        { $set: positionsOf(p) },
+        { $set: state.positionsToWrite(p) },
       );
     }),
   );

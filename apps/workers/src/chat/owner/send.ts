@@ -8,7 +8,6 @@ import type { FileUrlSigner } from '@chat/files';
 import { participantOf, toMessage } from '../views.js';
 import { claimAttachments, loadAttachments } from './attachments.js';
 import { loadQuoted } from './replies.js';
-import { positionsOf } from './bookkeeping.js';
 import type { Command } from './engine.js';
 import type { ConversationEvents } from './events.js';
 import type { ConversationState, MessageMeta } from './state.js';
@@ -33,9 +32,9 @@ export interface SendDeps {
 
 /**
  * A batch of sends to one conversation: membership and idempotency from memory, consecutive
- * seqs, one insert (shared with other conversations' batches by the store's lane), then the
- * conversation's and the senders' bookkeeping, then `message.sent` (confirmed), then the
- * answers. A `clientId` seen before returns the first message (and announces it again:
+ * seqs, one insert (shared with other conversations' batches by the store's lane), then
+ * the conversation's update (with the senders' own-message marks) and `message.sent`
+ * (confirmed) together, then the answers. A `clientId` seen before returns the first message (and announces it again:
  * consumers dedupe), never a second copy.
  */
 export async function runSends(
@@ -128,14 +127,13 @@ export async function runSends(
 
   const senders = new Set<string>();
   for (const { doc } of stored) if (state.applyStored(doc)) senders.add(doc.senderId);
-  // The senders' bookkeeping first, then the conversation's `lastSeq`: it marks the sends as
-  // applied, so a crash in between leaves them beyond `lastSeq`, where the next owner's
-  // repair finds them (repairTail; applying twice changes nothing).
+  // The senders' own-message marks ride in the conversation's update (sender marks); those
+  // that no longer fit there go to their member documents first, so none is ever dropped.
+  const evicted = state.markSenders(senders);
   await Promise.all(
-    [...senders].map((userId) => {
-      const p = state.members.get(userId)!;
-      return deps.store.setMember({ _id: new Types.ObjectId(p.docId), set: positionsOf(p) });
-    }),
+    evicted.map((p) =>
+      deps.store.setMember({ _id: new Types.ObjectId(p.docId), set: state.positionsToWrite(p) }),
+    ),
   );
   const participants = state.participants;
   const answers: Array<{ commands: SendCommand[]; message: Message; meta?: MessageMeta }> = [
@@ -160,6 +158,8 @@ export async function runSends(
           );
     answers.push({ commands: e.commands, message: toMessage(e.message, home, deps.urls) });
   }
+  // `lastSeq` marks the sends as applied: a crash before this update leaves them beyond it,
+  // where the next owner's repair finds them (repairTail; applying twice changes nothing).
   const applied = () =>
     stored.length === 0
       ? Promise.resolve()
@@ -167,6 +167,7 @@ export async function runSends(
           _id: state.row._id,
           set: {
             lastSeq: state.row.lastSeq,
+            senderMarks: state.senderMarks,
             lastMessage: state.row.lastMessage,
             updatedAt: state.row.updatedAt,
           },

@@ -1,7 +1,13 @@
-import { chunkOf, MESSAGE_CHUNK_SIZE, type ChatModels, type ConversationRow } from '@chat/db';
+import {
+  chunkOf,
+  MESSAGE_CHUNK_SIZE,
+  type ChatModels,
+  type ConversationRow,
+  type SenderMark,
+} from '@chat/db';
 import { isObjectId } from '../ids.js';
-import { participantOf, type MessageFields, type Participant } from '../views.js';
-import { afterOwnMessage } from './bookkeeping.js';
+import { participantsOf, type MessageFields, type Participant } from '../views.js';
+import { afterOwnMessage, positionsOf, type PositionFields } from './bookkeeping.js';
 
 /** What the owner remembers of one message: enough for receipts and idempotent sends. */
 export interface MessageMeta extends MessageFields {
@@ -14,6 +20,12 @@ export interface MessageMeta extends MessageFields {
 const RECENT_MESSAGES = 512;
 
 /**
+ * Sender marks kept in the conversation document (conversation.ts): a direct chat needs 2;
+ * a busy group's oldest go to their member documents, so the document stays small.
+ */
+export const SENDER_MARKS_KEPT = 16;
+
+/**
  * One conversation as its owner holds it: the document, every participant (in join order)
  * and the newest messages. Only the owner writes the conversation, so this copy is the
  * truth while the owner lives; it is loaded from the store on first use and after the owner
@@ -24,13 +36,76 @@ export class ConversationState {
   readonly recent = new Map<number, MessageMeta>();
   private readonly recentIds = new Map<string, number>();
   private readonly recentClientIds = new Map<string, number>();
+  /** Members whose positions the conversation document's sender marks hold → their rev. */
+  private readonly marked: Map<string, number>;
+  /** The highest rev given to any positions of this conversation. */
+  private rev: number;
 
   constructor(
     public row: ConversationRow,
     readonly members: Map<string, Participant>,
     readonly generation: number,
+    marked: ReadonlyMap<string, number> = new Map(),
   ) {
     this.id = row._id.toString();
+    this.marked = new Map([...marked].sort((a, b) => a[1] - b[1]));
+    this.rev = Math.max(
+      0,
+      ...[...members.values()].map((p) => p.marksRev),
+      ...(row.senderMarks ?? []).map((m) => m.rev),
+    );
+  }
+
+  /** A rev above every one given before (positions written later win). */
+  nextRev(): number {
+    return ++this.rev;
+  }
+
+  /**
+   * The member's positions for a write to their member document, with a new rev: from now
+   * on the document, not a sender mark, holds them.
+   */
+  positionsToWrite(p: Participant): PositionFields & { marksRev: number } {
+    p.marksRev = this.nextRev();
+    this.marked.delete(p.userId);
+    return { ...positionsOf(p), marksRev: p.marksRev };
+  }
+
+  /**
+   * These members sent: their positions go into the sender marks with a new rev. Returns
+   * the members whose marks no longer fit (the least recently marked), whose positions must
+   * be written to their member documents before the conversation document drops them.
+   */
+  markSenders(userIds: Iterable<string>): Participant[] {
+    for (const userId of userIds) {
+      const p = this.members.get(userId);
+      if (!p) continue;
+      p.marksRev = this.nextRev();
+      this.marked.delete(userId); // re-inserted last: the map stays ordered by rev
+      this.marked.set(userId, p.marksRev);
+    }
+    const evicted: Participant[] = [];
+    for (const userId of this.marked.keys()) {
+      if (this.marked.size - evicted.length <= SENDER_MARKS_KEPT) break;
+      evicted.push(this.members.get(userId)!);
+    }
+    return evicted;
+  }
+
+  /** The sender marks as the conversation document stores them. */
+  get senderMarks(): SenderMark[] {
+    const marks: SenderMark[] = [];
+    for (const [userId, rev] of this.marked) {
+      const p = this.members.get(userId);
+      if (p) marks.push({ userId, readSeq: p.readSeq, ownUnread: [...p.ownUnread], rev });
+    }
+    return marks;
+  }
+
+  /** The member left: their mark (if any) goes with them. */
+  forget(userId: string): void {
+    this.members.delete(userId);
+    this.marked.delete(userId);
   }
 
   get participants(): Participant[] {
@@ -132,12 +207,17 @@ export async function messagesBetween(
 export async function readConversation(
   models: ChatModels,
   conversationId: string,
-): Promise<{ row: ConversationRow; members: Participant[] } | null> {
+): Promise<{
+  row: ConversationRow;
+  members: Participant[];
+  marked: Map<string, number>;
+} | null> {
   if (!isObjectId(conversationId)) return null;
   const [row, members] = await Promise.all([
     models.Conversation.findById(conversationId).lean<ConversationRow>(),
     models.Member.find({ conversationId }).lean(),
   ]);
   if (!row) return null;
-  return { row, members: members.map(participantOf) };
+  const { participants, marked } = participantsOf(row, members);
+  return { row, members: participants, marked };
 }
