@@ -7,16 +7,14 @@
  * nothing about speed; it fails only when a transfer fails or gives back other bytes.
  * Results also go to bench-results/files-<time>.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { DEFAULT_FILE_MAX_BYTES } from '@chat/api';
 import { directPair } from '../support/direct-chat.js';
 import { freePort } from '../support/process.js';
-import { ROOT, stackEnv } from '../support/stack-env.js';
+import { stackEnv } from '../support/stack-env.js';
 import { TestSystem } from '../support/system.js';
-import { cleanUpAll, cleanUpOnSignals, onCleanup } from './cleanup.js';
-import { describeMachine } from './machine.js';
+import { cleanUpOnSignals, onCleanup } from './cleanup.js';
+import { machineLine, runKeepingRecord, startRecord } from './run-record.js';
 import { parseFilesOptions, type FilesBenchOptions } from './files/options.js';
 import { filesTable, type DriverResult, type FilesBenchResults } from './files/report.js';
 import {
@@ -49,47 +47,28 @@ function benchEnv(options: FilesBenchOptions): Record<string, string> {
 async function main(): Promise<void> {
   const options = parseFilesOptions(process.argv.slice(2));
   cleanUpOnSignals();
-  const machine = describeMachine();
-  const results: FilesBenchResults = {
-    startedAt: new Date().toISOString(),
-    machine,
-    options,
-    drivers: [],
-    notes: [],
-  };
-  const outFile = path.resolve(
-    ROOT,
-    options.outDir,
-    `files-${results.startedAt.replace(/[:.]/g, '-')}.json`,
-  );
+  const results: FilesBenchResults = { ...startRecord(), options, drivers: [] };
   console.log(
-    `Attachments benchmark: ${options.drivers.join(', ')}; ${machine.cpus} CPUs (${machine.cpuModel}), ` +
-      `${machine.memoryGiB} GiB, load ${machine.loadAverageAtStart.join(' ')}`,
+    `Attachments benchmark: ${options.drivers.join(', ')}; ${machineLine(results.machine)}`,
   );
-  let completed = false;
-  onCleanup('results', () => {
-    if (!completed) results.error ??= 'interrupted';
-    results.finishedAt = new Date().toISOString();
-    results.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
-    mkdirSync(path.dirname(outFile), { recursive: true });
-    writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
-    printResults(results);
-    console.log(`\nResults (JSON): ${path.relative(ROOT, outFile)}`);
-  });
-  try {
-    for (const driver of options.drivers) {
-      const result: DriverResult = { driver };
-      results.drivers.push(result);
-      await benchDriver(driver, options, result, results.notes);
-    }
-  } catch (err) {
-    results.error = (err as Error).stack ?? String(err);
-    console.error(`\n✗ benchmark failed: ${(err as Error).message}`);
-    process.exitCode = 1;
-  } finally {
-    completed = true;
-    await cleanUpAll();
-  }
+  await runKeepingRecord(
+    results,
+    {
+      outDir: options.outDir,
+      prefix: 'files-',
+      finish: (r) => {
+        r.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
+      },
+      print: printResults,
+    },
+    async () => {
+      for (const driver of options.drivers) {
+        const result: DriverResult = { driver };
+        results.drivers.push(result);
+        await benchDriver(driver, options, result, results.notes);
+      }
+    },
+  );
 }
 
 async function benchDriver(
@@ -190,11 +169,6 @@ function describeConcurrent(
 }
 
 function printResults(results: FilesBenchResults): void {
-  console.log('\n══ Results ══════════════════════════════════════════════════════════════');
-  if (results.error)
-    console.log(
-      `INCOMPLETE (${results.error.split('\n')[0]}): the figures below are what was measured.\n`,
-    );
   console.log(filesTable(results));
   const m = results.machine;
   console.log(

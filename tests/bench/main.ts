@@ -4,19 +4,17 @@
  * WebSocket), then the same generator against a bare tRPC relay, and prints one table.
  * Figures only: it asserts nothing. Results also go to bench-results/<time>.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
 import { freePort } from '../support/process.js';
-import { ROOT } from '../support/stack-env.js';
 import { stackEnv } from '../support/stack-env.js';
 import { sleep } from './async.js';
-import { cleanUpAll, cleanUpOnSignals, onCleanup } from './cleanup.js';
-import { describeMachine, otherLoad, snapshotAllProcesses } from './machine.js';
+import { cleanUpOnSignals, onCleanup } from './cleanup.js';
+import { otherLoad, snapshotAllProcesses } from './machine.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { ConnectedUsers, pairUp, registerUsers } from './population.js';
 import { descendantsOf, openFilesLimit, readAllStats } from './proc.js';
 import { cpuTable, mainTable, type BenchResults } from './report.js';
+import { machineLine, runKeepingRecord, startRecord } from './run-record.js';
 import { measureConnections } from './steps/connections.js';
 import { measureGroup } from './steps/group.js';
 import { measureIdle, settle, type IdleResult, type IdleSample } from './steps/idle.js';
@@ -53,58 +51,39 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   cleanUpOnSignals();
   onCleanup('child processes', stopChildren);
-  const machine = describeMachine();
   const results: BenchResults = {
-    startedAt: new Date().toISOString(),
-    machine,
+    ...startRecord(),
     options: { ...options, steps: [...options.steps] },
-    notes: [],
   };
   const before = snapshotAllProcesses();
   const excluded = new Set<number>();
-  const outFile = path.join(
-    ROOT,
-    options.outDir,
-    `${results.startedAt.replace(/[:.]/g, '-')}.json`,
-  );
   console.log(
     `Benchmark: steps ${[...options.steps].join(', ')}${options.quick ? ' (quick)' : ''}; ` +
-      `${machine.cpus} CPUs, ${machine.memoryGiB} GiB, load ${machine.loadAverageAtStart.join(' ')}`,
+      machineLine(results.machine),
   );
-  let finished = false;
-  const finish = () => {
-    if (finished) return;
-    finished = true;
-    results.finishedAt = new Date().toISOString();
-    if (setUpRetries.size > 0)
-      results.notes.push(
-        `Set-up calls (sign-up, openDirect, group) were retried: ${[...setUpRetries].map(([c, k]) => `${c} ×${k}`).join(', ')}`,
-      );
-    results.otherLoad = otherLoad(before, snapshotAllProcesses(), excluded);
-    mkdirSync(path.dirname(outFile), { recursive: true });
-    writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
-    printResults(results);
-    console.log(`\nResults (JSON): ${path.relative(ROOT, outFile)}`);
-  };
-  // Runs after everything else was cleaned up, also on Ctrl-C: what was measured is kept.
-  let completed = false;
-  onCleanup('results', () => {
-    if (!completed) results.error ??= 'interrupted';
-    finish();
-  });
-  try {
-    checkFileLimit(options, results);
-    if (['idle', 'dm', 'cpu', 'group', 'conn', 'store'].some((s) => options.steps.has(s as never)))
-      await benchSystem(options, results, excluded);
-    if (options.steps.has('relay')) await benchRelay(options, results);
-  } catch (err) {
-    results.error = (err as Error).stack ?? String(err);
-    console.error(`\n✗ benchmark failed: ${(err as Error).message}`);
-    process.exitCode = 1;
-  } finally {
-    completed = true;
-    await cleanUpAll();
-  }
+  await runKeepingRecord(
+    results,
+    {
+      outDir: options.outDir,
+      prefix: '',
+      finish: (r) => {
+        if (setUpRetries.size > 0)
+          r.notes.push(
+            `Set-up calls (sign-up, openDirect, group) were retried: ${[...setUpRetries].map(([c, k]) => `${c} ×${k}`).join(', ')}`,
+          );
+        r.otherLoad = otherLoad(before, snapshotAllProcesses(), excluded);
+      },
+      print: printResults,
+    },
+    async () => {
+      checkFileLimit(options, results);
+      if (
+        ['idle', 'dm', 'cpu', 'group', 'conn', 'store'].some((s) => options.steps.has(s as never))
+      )
+        await benchSystem(options, results, excluded);
+      if (options.steps.has('relay')) await benchRelay(options, results);
+    },
+  );
 }
 
 /**
@@ -422,11 +401,6 @@ function describeIdle(r: IdleResult): string {
 }
 
 function printResults(results: BenchResults): void {
-  console.log('\n══ Results ══════════════════════════════════════════════════════════════');
-  if (results.error)
-    console.log(
-      `INCOMPLETE (${results.error.split('\n')[0]}): the steps below are what was measured.\n`,
-    );
   console.log(mainTable(results));
   if (results.sustained?.steps.length) {
     console.log('\nCPU per acknowledged message by process (share of one core); * = shared server');

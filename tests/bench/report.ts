@@ -1,6 +1,6 @@
 /** The one table of results (Markdown, so it pastes into docs/performance.md) and its rows. */
 import type { CpuUsage } from './cpu-meter.js';
-import type { Machine } from './machine.js';
+import type { RunRecord } from './run-record.js';
 import type { IdleResult } from './steps/idle.js';
 import type { GroupResult } from './steps/group.js';
 import type { ConnectionsResult } from './steps/connections.js';
@@ -11,10 +11,7 @@ import { formatMs, type Summary } from './stats.js';
 
 export type SustainedResults = LadderResults;
 
-export interface BenchResults {
-  startedAt: string;
-  finishedAt?: string;
-  machine: Machine;
+export interface BenchResults extends RunRecord {
   options: Record<string, unknown>;
   setup?: {
     users: number;
@@ -32,8 +29,6 @@ export interface BenchResults {
   relay?: { idle?: IdleResult; sustained?: SustainedResults; users: number };
   /** What else used the CPU during the run (other processes on the machine). */
   otherLoad?: Array<{ pid: number; comm: string; cpuSeconds: number }>;
-  notes: string[];
-  error?: string;
 }
 
 type Row = [string, string, string];

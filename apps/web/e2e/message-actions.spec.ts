@@ -161,9 +161,12 @@ test('M2. replies: the composer quotes, a quote click scrolls to the original', 
   );
 
   // The quote of an original that is not loaded: older pages load, it scrolls into view,
-  // takes the focus and is highlighted for a moment.
+  // takes the focus and is highlighted for a moment. Live updates landing meanwhile (Alice's
+  // read receipt of "my answer", a new message from her) leave Bob where he jumped to.
   await reply.getByTestId('reply-quote').click();
+  const meanwhile = await send('said while Bob looks back');
   const target = messageById(bob.page, original.id);
+  await expect(messageById(bob.page, meanwhile.id)).toHaveCount(1);
   await expect(target).toBeInViewport();
   await expect(target).toBeFocused();
   await expect(target).toHaveAttribute('data-highlighted', 'true');

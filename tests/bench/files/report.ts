@@ -1,6 +1,6 @@
 /** The attachments benchmark's results and its one table (Markdown, for docs/performance.md). */
-import type { Machine } from '../machine.js';
 import { markdownTable } from '../report.js';
+import type { RunRecord } from '../run-record.js';
 import { percentile } from '../stats.js';
 import type { FilesBenchOptions } from './options.js';
 import { DRIVER_LABEL, type Driver } from './storage.js';
@@ -13,15 +13,10 @@ export interface DriverResult {
   downloads?: ConcurrentResult;
 }
 
-export interface FilesBenchResults {
-  startedAt: string;
-  finishedAt?: string;
-  machine: Machine;
+export interface FilesBenchResults extends RunRecord {
   loadAverageAtEnd?: number[];
   options: FilesBenchOptions;
   drivers: DriverResult[];
-  notes: string[];
-  error?: string;
 }
 
 const MiB = 2 ** 20;

@@ -7,6 +7,7 @@ import { NewGroupDialog } from '../groups/NewGroupDialog';
 import { NotificationBell } from '../notifications/NotificationBell';
 import { ProfileButton } from '../profile/ProfileButton';
 import { LazySearchDialog } from '../search/LazySearchDialog';
+import { SearchIcon } from '../search/SearchIcon';
 import { iconButton, secondaryButton } from '../ui/styles';
 
 interface SidebarProps {
@@ -29,18 +30,7 @@ export function Sidebar({ me, selectedId }: SidebarProps) {
           aria-label="Search messages"
           title="Search messages"
         >
-          <svg
-            aria-hidden="true"
-            viewBox="0 0 20 20"
-            className="size-5"
-            fill="none"
-            stroke="currentColor"
-            strokeWidth="1.8"
-            strokeLinecap="round"
-          >
-            <circle cx="8.5" cy="8.5" r="5" />
-            <path d="M12.5 12.5L17 17" />
-          </svg>
+          <SearchIcon />
         </button>
         <NotificationBell />
         <SignOutButton />

@@ -5,6 +5,7 @@ import { MutedIcon } from '../conversations/MutedIcon';
 import { useConversationDetails } from '../conversations/useConversationDetails';
 import { formatFull } from '../lib/time';
 import { LazySearchDialog } from '../search/LazySearchDialog';
+import { SearchIcon } from '../search/SearchIcon';
 import { openConversation } from '../lib/route';
 import { PresenceDot } from '../presence/PresenceDot';
 import { PresenceText } from '../presence/PresenceText';
@@ -82,18 +83,7 @@ export function ChatHeader({ conversation, meId, onOpenGroupInfo }: ChatHeaderPr
           aria-label="Search in this chat"
           title="Search in this chat"
         >
-          <svg
-            aria-hidden="true"
-            viewBox="0 0 20 20"
-            className="size-5"
-            fill="none"
-            stroke="currentColor"
-            strokeWidth="1.8"
-            strokeLinecap="round"
-          >
-            <circle cx="8.5" cy="8.5" r="5" />
-            <path d="M12.5 12.5L17 17" />
-          </svg>
+          <SearchIcon />
         </button>
       )}
       {searching && (

@@ -130,6 +130,8 @@ export function MessageList({ conversationId, meId, isGroup, groupId }: MessageL
     isFetchingNextPage,
     fetchNextPage,
     onNotFound,
+    // The at-bottom state follows the jump now, not at the next scroll event.
+    onScrolled: onScroll,
   });
 
   // A search result picked (maybe before this log was open): show it once loaded.

@@ -12,6 +12,8 @@ interface JumpOptions {
   isFetchingNextPage: boolean;
   fetchNextPage: () => Promise<unknown>;
   onNotFound: () => void;
+  /** Called right after the log was scrolled to the target, before the browser's scroll event. */
+  onScrolled: () => void;
 }
 
 /** The highlight is DOM state (a data attribute the bubble's classes style), not React's. */
@@ -23,6 +25,10 @@ function highlight(element: HTMLElement) {
 /**
  * A reply's quote clicked: scroll to the original, highlight it briefly and give it the
  * focus. Not loaded yet → older pages load until it is, at most MAX_PAGES of them.
+ *
+ * The scroll is instant and `onScrolled` follows at once: a smooth scroll's first frames
+ * still count as "at the bottom", and a live update landing then (a read receipt, a new
+ * message) pinned the log back down; an older page prepended mid-animation cancelled it.
  */
 export function useJumpToMessage({
   scroller,
@@ -31,11 +37,12 @@ export function useJumpToMessage({
   isFetchingNextPage,
   fetchNextPage,
   onNotFound,
+  onScrolled,
 }: JumpOptions) {
   const target = useRef<{ id: string; pagesLeft: number }>(undefined);
-  const state = useRef({ hasNextPage, isFetchingNextPage, fetchNextPage, onNotFound });
+  const state = useRef({ hasNextPage, isFetchingNextPage, fetchNextPage, onNotFound, onScrolled });
   useEffect(() => {
-    state.current = { hasNextPage, isFetchingNextPage, fetchNextPage, onNotFound };
+    state.current = { hasNextPage, isFetchingNextPage, fetchNextPage, onNotFound, onScrolled };
   });
 
   const attempt = useCallback(() => {
@@ -44,10 +51,12 @@ export function useJumpToMessage({
     const element = scroller.current?.querySelector<HTMLElement>(
       `[data-message-id="${CSS.escape(wanted.id)}"]`,
     );
-    const { hasNextPage, isFetchingNextPage, fetchNextPage, onNotFound } = state.current;
+    const { hasNextPage, isFetchingNextPage, fetchNextPage, onNotFound, onScrolled } =
+      state.current;
     if (element) {
       target.current = undefined;
-      element.scrollIntoView({ block: 'center', behavior: 'smooth' });
+      element.scrollIntoView({ block: 'center', behavior: 'instant' });
+      onScrolled();
       element.focus({ preventScroll: true });
       highlight(element);
     } else if (isFetchingNextPage) {

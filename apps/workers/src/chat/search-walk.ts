@@ -69,20 +69,24 @@ export const isBefore = (row: SearchRow, from: Position | null): boolean =>
  * conversation only once its newest message could still make the page. Its cost follows
  * how far back the page reaches, not how many messages hold the word. When `budget` chunk
  * reads are spent first, the page ends early with the time to resume from.
+ *
+ * The returned walk can be called again with a budget at least the last one's: it goes on
+ * from where it stopped (the chunks read stay read) and ends exactly where a fresh walk with
+ * that budget would. A smaller budget would have stopped earlier: that needs a fresh walker.
  */
-export async function walkChunks(
+export function chunkWalker(
   models: ChatModels,
   sources: WalkSource[],
   options: {
     matches: (row: SearchRow) => boolean;
     from: Position | null;
     want: number;
-    budget: number;
   },
-): Promise<WalkResult> {
+): (budget: number) => Promise<WalkResult> {
   const { matches, from, want } = options;
   let reads = 0;
   let matched = 0;
+  let lastBudget = 0;
   const readChunk = (conversationId: string, n: number): Promise<SearchRow[]> =>
     models.Message.find({ chunk: chunkOf(conversationId, n * MESSAGE_CHUNK_SIZE) })
       .select(SEARCH_FIELDS)
@@ -102,53 +106,58 @@ export async function walkChunks(
     return best;
   };
 
-  while (rows.length < want) {
-    const best = top();
-    const nextWaiting = waiting[0];
-    if (nextWaiting && (!best || nextWaiting.bound >= best.bound)) {
-      waiting.shift();
-      const last = Math.floor(nextWaiting.lastSeq / MESSAGE_CHUNK_SIZE);
-      const start = from
-        ? await chunkAtOrBefore(nextWaiting.conversationId, nextWaiting.newest, last, from.at)
-        : last;
-      open.push({
-        conversationId: nextWaiting.conversationId,
-        next: start,
-        buffer: [],
-        bound: nextWaiting.bound,
-      });
-      continue;
+  return async (budget) => {
+    if (budget < lastBudget) throw new Error('chunkWalker: a budget below the last one');
+    lastBudget = budget;
+    while (rows.length < want) {
+      const best = top();
+      const nextWaiting = waiting[0];
+      if (nextWaiting && (!best || nextWaiting.bound >= best.bound)) {
+        waiting.shift();
+        const last = Math.floor(nextWaiting.lastSeq / MESSAGE_CHUNK_SIZE);
+        const start = from
+          ? await chunkAtOrBefore(nextWaiting.conversationId, nextWaiting.newest, last, from.at)
+          : last;
+        open.push({
+          conversationId: nextWaiting.conversationId,
+          next: start,
+          buffer: [],
+          bound: nextWaiting.bound,
+        });
+        continue;
+      }
+      if (!best) break;
+      const head = best.buffer[0];
+      if (head) {
+        best.buffer.shift();
+        rows.push(head);
+        best.bound = best.buffer[0]?.createdAt.getTime() ?? head.createdAt.getTime();
+        continue;
+      }
+      if (best.next < 0) {
+        open.splice(open.indexOf(best), 1);
+        continue;
+      }
+      // Stops before touching any state, so a later call with a larger budget resumes here.
+      if (reads >= budget && (rows.length > 0 || best.bound < startedAt)) {
+        // Everything not taken is at or before the bound (and after the last row taken).
+        const last = rows.at(-1);
+        const resumeAt = last
+          ? { at: last.createdAt, id: last._id.toString() }
+          : { at: new Date(best.bound), id: AFTER_ALL_IDS };
+        return { rows: [...rows], resumeAt, reads, matched };
+      }
+      reads++;
+      const chunk = await readChunk(best.conversationId, best.next);
+      best.next--;
+      best.buffer = chunk.filter((r) => isBefore(r, from) && matches(r)).sort(newerFirst);
+      matched += best.buffer.length;
+      // Older chunks hold only messages at or before this chunk's oldest.
+      const oldest = Math.min(...chunk.map((r) => r.createdAt.getTime()));
+      best.bound = best.buffer[0]?.createdAt.getTime() ?? (chunk.length ? oldest : best.bound);
     }
-    if (!best) break;
-    const head = best.buffer[0];
-    if (head) {
-      best.buffer.shift();
-      rows.push(head);
-      best.bound = best.buffer[0]?.createdAt.getTime() ?? head.createdAt.getTime();
-      continue;
-    }
-    if (best.next < 0) {
-      open.splice(open.indexOf(best), 1);
-      continue;
-    }
-    if (reads >= options.budget && (rows.length > 0 || best.bound < startedAt)) {
-      // Everything not taken is at or before the bound (and after the last row taken).
-      const last = rows.at(-1);
-      const resumeAt = last
-        ? { at: last.createdAt, id: last._id.toString() }
-        : { at: new Date(best.bound), id: AFTER_ALL_IDS };
-      return { rows, resumeAt, reads, matched };
-    }
-    reads++;
-    const chunk = await readChunk(best.conversationId, best.next);
-    best.next--;
-    best.buffer = chunk.filter((r) => isBefore(r, from) && matches(r)).sort(newerFirst);
-    matched += best.buffer.length;
-    // Older chunks hold only messages at or before this chunk's oldest.
-    const oldest = Math.min(...chunk.map((r) => r.createdAt.getTime()));
-    best.bound = best.buffer[0]?.createdAt.getTime() ?? (chunk.length ? oldest : best.bound);
-  }
-  return { rows, resumeAt: null, reads, matched };
+    return { rows: [...rows], resumeAt: null, reads, matched };
+  };
 
   /** The newest chunk holding a message at or before `at` (binary search on chunk times; not counted in the budget, so a page always gets past its cursor). */
   async function chunkAtOrBefore(

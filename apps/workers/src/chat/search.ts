@@ -4,7 +4,7 @@ import type { ConversationRow, MemberRow, MessageRow } from '@chat/db';
 import type { ChatDeps } from './deps.js';
 import { decodeActivityCursor, encodeActivityCursor } from './cursors.js';
 import { isObjectId } from './ids.js';
-import { isBefore, newerFirst, SEARCH_FIELDS, walkChunks, type SearchRow } from './search-walk.js';
+import { chunkWalker, isBefore, newerFirst, SEARCH_FIELDS, type SearchRow } from './search-walk.js';
 import { participantOf, toMessage, type Participant } from './views.js';
 
 type Handlers = Pick<RpcHandlers<'chat'>, 'chat.search'>;
@@ -59,22 +59,23 @@ export const searchHandlers = ({ models, urls, env }: ChatDeps): Handlers => ({
     const want = input.limit + 1;
 
     const scope = conversationIds.length === 1 ? { conversationId: conversationIds[0] } : {};
-    const walk = async (budget: number) => {
-      const conversations = await models.Conversation.find(
-        { _id: { $in: conversationIds } },
-        { lastSeq: 1, updatedAt: 1, lastMessage: 1 },
-      ).lean<ConversationRow[]>();
-      const sources = conversations.map((c) => ({
-        conversationId: c._id.toString(),
-        lastSeq: c.lastSeq,
-        newest: new Date(Math.max(c.updatedAt.getTime(), c.lastMessage?.createdAt.getTime() ?? 0)),
-      }));
-      return walkChunks(models, sources, { matches, from: position, want, budget });
-    };
+    // The conversations are read once: a second walk goes on from the first (chunkWalker).
+    const conversations = await models.Conversation.find(
+      { _id: { $in: conversationIds } },
+      { lastSeq: 1, updatedAt: 1, lastMessage: 1 },
+    ).lean<ConversationRow[]>();
+    const sources = conversations.map((c) => ({
+      conversationId: c._id.toString(),
+      lastSeq: c.lastSeq,
+      newest: new Date(Math.max(c.updatedAt.getTime(), c.lastMessage?.createdAt.getTime() ?? 0)),
+    }));
+    const walker = () => chunkWalker(models, sources, { matches, from: position, want });
 
     // A few chunks tell how common the query is: a common one fills the page by walking on,
     // a rare one is cheaper to read in full.
-    const first = await walk(Math.min(conversationIds.length, FIRST_READS));
+    const firstBudget = Math.min(conversationIds.length, FIRST_READS);
+    let walk = walker();
+    const first = await walk(firstBudget);
     let { rows: found, resumeAt } = first;
     const readsToFill =
       first.matched === 0 ? Infinity : ((want - found.length) * first.reads) / first.matched;
@@ -92,7 +93,11 @@ export const searchHandlers = ({ models, urls, env }: ChatDeps): Handlers => ({
         resumeAt = null;
       }
     }
-    if (resumeAt) ({ rows: found, resumeAt } = await walk(env.SEARCH_WALK_BUDGET));
+    if (resumeAt) {
+      // A budget below the first walk's (a tiny SEARCH_WALK_BUDGET) stops earlier: start over.
+      if (env.SEARCH_WALK_BUDGET < firstBudget) walk = walker();
+      ({ rows: found, resumeAt } = await walk(env.SEARCH_WALK_BUDGET));
+    }
 
     const page = (
       await Promise.all(
