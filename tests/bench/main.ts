@@ -17,13 +17,13 @@ import { cpuTable, mainTable, type BenchResults } from './report.js';
 import { machineLine, runKeepingRecord, startRecord } from './run-record.js';
 import { measureConnections } from './steps/connections.js';
 import { measureGroup } from './steps/group.js';
-import { measureIdle, settle, type IdleResult, type IdleSample } from './steps/idle.js';
-import { describeIdleTraces } from './trace-report.js';
+import { measureIdle, settle, type IdleResult } from './steps/idle.js';
+import { describeTraces } from './trace-report.js';
 import { runLadder } from './steps/rates.js';
 import { runSustained } from './steps/sustained.js';
 import { DeliveryTracker } from './deliveries.js';
 import { setUpRetries } from './http-api.js';
-import { sendTracked } from './steps/send.js';
+import { sendTracked, type TracedSample } from './steps/send.js';
 import { seedMessages } from './steps/store.js';
 import { startRelay, startSystem, type Target } from './targets.js';
 
@@ -42,8 +42,8 @@ const BENCH_ENV: Record<string, string> = {
 
 /** The warm-up's rate: well below where the system saturates, so it ends with no backlog. */
 const WARMUP_RATE = 50;
-/** The OpenTelemetry batch exporter sends every 5 s by default: wait for the idle step's spans. */
-const IDLE_TRACE_EXPORT_WAIT_MS = 6_000;
+/** The OpenTelemetry batch exporter sends every 5 s by default: wait for a step's spans. */
+const TRACE_EXPORT_WAIT_MS = 6_000;
 const log = (line: string) => console.log(line);
 const heading = (text: string) => console.log(`\n▶ ${text}`);
 
@@ -101,6 +101,27 @@ async function startTraceSink(
   });
   log(`  tracing on: every trace sampled, exported to ${endpoint}`);
   return { sink, env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER_ARG: '1' } };
+}
+
+/**
+ * With `--tracing`, runs a step with the trace sink keeping spans, then prints where its
+ * messages' time went (trace-report.ts); without, just runs it.
+ */
+async function traced<T>(
+  what: string,
+  sink: OtlpReceiver | undefined,
+  run: (onSample: (sample: TracedSample) => void) => Promise<T>,
+): Promise<T> {
+  const samples: TracedSample[] = [];
+  if (sink) sink.keep = true;
+  const result = await run((s) => samples.push(s));
+  if (sink) {
+    // The processes export in batches every few seconds.
+    await sleep(TRACE_EXPORT_WAIT_MS);
+    sink.keep = false;
+    for (const line of describeTraces(what, sink.spans.splice(0), samples)) log(`  ${line}`);
+  }
+  return result;
 }
 
 function checkFileLimit(options: BenchOptions, results: BenchResults): void {
@@ -172,22 +193,16 @@ async function benchSystem(
 
   if (has('idle') || has('store')) {
     heading(`1 Idle latency (${options.idleSamples} messages, one at a time)`);
-    const samples: IdleSample[] = [];
-    if (traceSink) traceSink.sink.keep = true;
-    results.idle = await measureIdle(users, {
-      samples: options.idleSamples,
-      maxSeconds: options.idleMaxSeconds,
-      log,
-      onSample: (s) => samples.push(s),
+    results.idle = await traced('idle', traceSink?.sink, async (onSample) => {
+      const idle = await measureIdle(users, {
+        samples: options.idleSamples,
+        maxSeconds: options.idleMaxSeconds,
+        log,
+        onSample,
+      });
+      log(`  ${describeIdle(idle)}`);
+      return idle;
     });
-    log(`  ${describeIdle(results.idle)}`);
-    if (traceSink) {
-      // The processes export in batches every few seconds.
-      await sleep(IDLE_TRACE_EXPORT_WAIT_MS);
-      traceSink.sink.keep = false;
-      for (const line of describeIdleTraces(traceSink.sink.spans.splice(0), samples))
-        log(`  ${line}`);
-    }
   }
 
   if (has('dm') || has('cpu')) {
@@ -221,11 +236,14 @@ async function benchSystem(
       `4 A group of ${options.groupSize} members, ${options.groupMessages} messages one at a time`,
     );
     await probe();
-    results.group = await measureGroup(users, {
-      size: options.groupSize,
-      messages: options.groupMessages,
-      log,
-    });
+    results.group = await traced('group', traceSink?.sink, (onSample) =>
+      measureGroup(users, {
+        size: options.groupSize,
+        messages: options.groupMessages,
+        log,
+        onSample,
+      }),
+    );
   }
 
   if (has('conn')) {

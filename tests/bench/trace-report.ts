@@ -1,24 +1,26 @@
 /**
- * Where an idle message's time goes (`--tracing`): each idle message is matched to its trace
+ * Where a message's time goes (`--tracing`; idle and group steps): each message is matched to its trace
  * (the gateway's `chat.send` span that started between the send and its answer), and
  * the report shows the spans of the median and of the slowest message on one timeline, from
- * the client's send to the partner's `message.new`, plus each span's median over all of them.
+ * the client's send to the (last) recipient's `message.new`, plus each span's median over all
+ * of them.
  * Every process runs on this machine, so their clocks agree.
  */
 import type { ReceivedSpan } from '../support/otlp-receiver.js';
-import type { IdleSample } from './steps/idle.js';
+import type { TracedSample } from './steps/send.js';
 import { summarize } from './stats.js';
 
 interface TracedMessage {
-  sample: IdleSample;
+  sample: TracedSample;
   spans: ReceivedSpan[];
 }
 
 const ROOT = 'chat.send';
 
-export function describeIdleTraces(
+export function describeTraces(
+  what: string,
   spans: readonly ReceivedSpan[],
-  samples: IdleSample[],
+  samples: TracedSample[],
 ): string[] {
   const byTrace = new Map<string, ReceivedSpan[]>();
   for (const span of spans) {
@@ -33,10 +35,10 @@ export function describeIdleTraces(
     if (root) traced.push({ sample, spans: byTrace.get(root.traceId)! });
   }
   if (traced.length === 0)
-    return [`no trace matched the ${samples.length} idle messages (${spans.length} spans kept)`];
+    return [`no trace matched the ${samples.length} ${what} messages (${spans.length} spans kept)`];
   const total = (t: TracedMessage) => t.sample.deliveredMs - t.sample.sentMs;
   traced.sort((a, b) => total(a) - total(b));
-  const lines = [`${traced.length} of ${samples.length} idle messages matched to their traces`];
+  const lines = [`${traced.length} of ${samples.length} ${what} messages matched to their traces`];
   lines.push(...timeline('median message', traced[Math.floor((traced.length - 1) / 2)]!));
   lines.push(...timeline('slowest message', traced[traced.length - 1]!));
   lines.push(...medians(traced));
@@ -54,10 +56,12 @@ function timeline(title: string, { sample, spans }: TracedMessage): string[] {
       text: `${s.service.padEnd(14)} ${s.name} (${(s.endMs - s.startMs).toFixed(1)} ms)`,
     }));
   rows.push({ at: sample.ackMs - t0, text: 'client has the answer' });
-  rows.push({ at: sample.deliveredMs - t0, text: 'partner has message.new' });
+  if (sample.firstMs !== undefined && sample.firstMs < sample.deliveredMs)
+    rows.push({ at: sample.firstMs - t0, text: 'first recipient has message.new' });
+  rows.push({ at: sample.deliveredMs - t0, text: 'last recipient has message.new' });
   rows.sort((a, b) => a.at - b.at);
   return [
-    `${title}: ${(sample.deliveredMs - t0).toFixed(1)} ms send → partner (ms after the send, span duration)`,
+    `${title}: ${(sample.deliveredMs - t0).toFixed(1)} ms send → last recipient (ms after the send, span duration)`,
     `  ${ms(0)}  client sends`,
     ...rows.map((r) => `  ${ms(r.at)}  ${r.text}`),
   ];
@@ -90,6 +94,6 @@ function medians(traced: TracedMessage[]): string[] {
   return [
     `medians over ${traced.length} messages (start after the send, duration, in how many traces)`,
     ...rows.map((r) => `  ${ms(r.start)} ${ms(r.duration)}  ${r.key} (${r.n})`),
-    `  ${ms(delivered)}           partner has message.new`,
+    `  ${ms(delivered)}           last recipient has message.new`,
   ];
 }

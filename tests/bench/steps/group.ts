@@ -9,7 +9,7 @@ import { DeliveryTracker } from '../deliveries.js';
 import { ApiCallError, callHttp, withRetries } from '../http-api.js';
 import type { ConnectedUsers } from '../population.js';
 import { summarize, type Summary } from '../stats.js';
-import { sendTracked } from './send.js';
+import { sendTracked, tracedSample, type TracedSample } from './send.js';
 
 export interface GroupResult {
   requested: number;
@@ -37,7 +37,13 @@ const COMPLETE_WAIT_MS = 30_000;
 
 export async function measureGroup(
   users: ConnectedUsers,
-  options: { size: number; messages: number; log: (line: string) => void },
+  options: {
+    size: number;
+    messages: number;
+    log: (line: string) => void;
+    /** Each recorded message's times, epoch milliseconds (to find its trace). */
+    onSample?: (sample: TracedSample) => void;
+  },
 ): Promise<GroupResult> {
   const owner = users.users[0]!;
   const wanted = users.users.slice(1, Math.min(options.size, users.size)).map((u) => u.id);
@@ -111,6 +117,8 @@ export async function measureGroup(
       if (tracked.firstAt !== null) first.push(tracked.firstAt - tracked.sentAt);
       if (complete) last.push(tracked.lastAt! - tracked.sentAt);
       else incomplete++;
+      const sample = complete ? tracedSample(tracked) : null;
+      if (sample) options.onSample?.(sample);
       if (performance.now() - lastLog > 5_000) {
         lastLog = performance.now();
         options.log(`  group: ${k - WARM_UP + 1}/${options.messages} messages`);

@@ -3,7 +3,7 @@ import { sleep } from '../async.js';
 import { DeliveryTracker } from '../deliveries.js';
 import type { ConnectedUsers } from '../population.js';
 import { summarize, type Summary } from '../stats.js';
-import { sendTracked } from './send.js';
+import { sendTracked, tracedSample, type TracedSample } from './send.js';
 
 export interface IdleResult {
   samples: number;
@@ -16,15 +16,6 @@ export interface IdleResult {
   seconds: number;
 }
 
-/** One idle message's send, answer and delivery, epoch milliseconds. */
-export interface IdleSample {
-  sentMs: number;
-  ackMs: number;
-  deliveredMs: number;
-}
-
-const epochOf = (now: number) => performance.timeOrigin + now;
-
 const WARM_UP = 10;
 const DELIVERY_WAIT_MS = 15_000;
 
@@ -36,7 +27,7 @@ export async function measureIdle(
     pairs?: number;
     log: (line: string) => void;
     /** Each recorded message's times, epoch milliseconds (to find its trace). */
-    onSample?: (sample: IdleSample) => void;
+    onSample?: (sample: TracedSample) => void;
   },
 ): Promise<IdleResult> {
   const pairs = Math.max(1, Math.min(options.pairs ?? 10, Math.floor(users.size / 2)));
@@ -72,12 +63,8 @@ export async function measureIdle(
       else acks.push(tracked.ackAt! - tracked.sentAt);
       if (delivered) deliveries.push(tracked.firstAt! - tracked.sentAt);
       else undelivered++;
-      if (delivered && tracked.ackAt !== null)
-        options.onSample?.({
-          sentMs: epochOf(tracked.sentAt),
-          ackMs: epochOf(tracked.ackAt),
-          deliveredMs: epochOf(tracked.firstAt!),
-        });
+      const sample = delivered ? tracedSample(tracked) : null;
+      if (sample) options.onSample?.(sample);
       if (performance.now() - lastLog > 5_000) {
         lastLog = performance.now();
         options.log(`  idle: ${k - WARM_UP + 1}/${options.samples}`);

@@ -13,6 +13,29 @@ export function messageText(n: number): string {
   return `${n}: ${FILLER.slice(0, 30 + (n % 45))}`;
 }
 
+/** One message's send, answer and deliveries, epoch milliseconds (to find its trace). */
+export interface TracedSample {
+  sentMs: number;
+  ackMs: number;
+  /** The (last) recipient has it. */
+  deliveredMs: number;
+  /** The first recipient has it (groups). */
+  firstMs?: number;
+}
+
+const epochOf = (now: number) => performance.timeOrigin + now;
+
+/** The times of a message answered and delivered to all its recipients. */
+export function tracedSample(tracked: TrackedMessage): TracedSample | null {
+  if (tracked.ackAt === null || tracked.lastAt === null) return null;
+  return {
+    sentMs: epochOf(tracked.sentAt),
+    ackMs: epochOf(tracked.ackAt),
+    deliveredMs: epochOf(tracked.lastAt),
+    ...(tracked.firstAt === null ? {} : { firstMs: epochOf(tracked.firstAt) }),
+  };
+}
+
 /** Sends one `chat.send` over the sender's own socket and records it in `tracker`. */
 export function sendTracked(
   users: ConnectedUsers,

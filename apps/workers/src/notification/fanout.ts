@@ -106,8 +106,13 @@ export class Fanout {
         messageId: message.id,
         createdAt: message.createdAt,
       };
-      appends.push(...(await this.notify(recipients, notification)));
-      await this.deps.events.appendAll(appends);
+      // message.new (what everyone waits for) goes out beside the notifications' storage;
+      // notification.new after both: a notification is announced once it is stored.
+      await Promise.all([
+        this.deps.events.appendAll(appends),
+        this.deps.notifications.addAll(recipients, notification),
+      ]);
+      await this.deps.events.appendAll(notificationAppends(recipients, notification));
       // After the appends: an event retried because they failed is not pushed twice.
       this.deps.push?.notify(recipients, {
         title: notification.title,
@@ -255,12 +260,17 @@ export class Fanout {
    */
   private async notify(userIds: string[], notification: NewNotification): Promise<Append[]> {
     await this.deps.notifications.addAll(userIds, notification);
-    const event: StoredEvent = {
-      type: 'notification.new',
-      notification: { ...notification, read: false },
-    };
-    return userIds.map((userId) => ({ userId, dedupeKey: `notif:${notification.id}`, event }));
+    return notificationAppends(userIds, notification);
   }
+}
+
+/** `notification.new` for each user's log (one event object: stored once if large). */
+function notificationAppends(userIds: string[], notification: NewNotification): Append[] {
+  const event: StoredEvent = {
+    type: 'notification.new',
+    notification: { ...notification, read: false },
+  };
+  return userIds.map((userId) => ({ userId, dedupeKey: `notif:${notification.id}`, event }));
 }
 
 function previewOf(m: Message): string {
