@@ -3,7 +3,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Bus } from '@chat/bus';
-import { partitionOf, redisKeys, type ClientEvent, type MessageSentEvent } from '@chat/api';
+import {
+  MAX_CONTENT_CHARS,
+  partitionOf,
+  redisKeys,
+  type ClientEvent,
+  type MessageSentEvent,
+} from '@chat/api';
 import type { ChatClient } from '@chat/sdk';
 import { directPair, sendText } from '../support/direct-chat.js';
 import { TestSystem, type TestUser } from '../support/system.js';
@@ -279,6 +285,36 @@ describe('events.stream', () => {
       f1.stop();
       const m2 = await send(a, conversation.id, 'to the remaining tab');
       await f2.waitFor('the other tab keeps streaming', (x) => x.messageIds().includes(m2.id));
+    });
+    test('an event large enough to be stored once for all its recipients reaches each of them whole', async () => {
+      // 17 recipients × a 4,000-character message is above the 64 KiB from which the log
+      // entries refer to one shared body (fetched and parsed once per gateway).
+      const users = await Promise.all(Array.from({ length: 17 }, () => system.user()));
+      const [owner, ...others] = users as [TestUser, ...TestUser[]];
+      const group = await owner.client.api.group.create.mutate({
+        name: 'shared bodies',
+        memberIds: others.map((u) => u.id),
+      });
+      const feeds = await Promise.all(users.slice(0, 4).map((u, i) => open(u, { gateway: i % 2 })));
+      const content = 'x'.repeat(MAX_CONTENT_CHARS);
+      const sent = await send(owner, group.conversationId, content);
+      for (const f of feeds) {
+        const seen = await f.waitFor(`${f.user.username} gets the message`, (x) =>
+          x.of('message.new').find((e) => e.message.id === sent.id),
+        );
+        assert.deepEqual(seen.message, sent, 'the whole Message, as send returned it');
+      }
+      const raw = new Redis(system.env.REDIS_URL!);
+      try {
+        // The newest entries: notification.new (small: stored as is), then message.new.
+        const recent = await raw.xrevrange(redisKeys.eventLog(others[0]!.id), '+', '-', 'COUNT', 5);
+        assert.ok(
+          recent.some(([, fields]) => fields[0] === 'r'),
+          'the log holds a reference to the shared body, not the event',
+        );
+      } finally {
+        raw.disconnect();
+      }
     });
   });
 

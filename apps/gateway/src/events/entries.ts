@@ -29,11 +29,12 @@ export function decodeValue(field: 'e' | 'r', value: unknown): Entry {
 const MAX_BODIES = 2_000;
 
 /**
- * Shared event bodies, fetched once per gateway however many of its users they go to
- * (a message to a large group arrives once per member here, all referring to one body).
+ * Shared event bodies, fetched and parsed once per gateway however many of its users they go
+ * to (a message to a large group arrives once per member here, all referring to one body).
+ * The parsed event is shared: nothing downstream changes an event (a patch makes a copy).
  */
 export class EventBodies {
-  private readonly cache = new Map<string, Promise<string | null>>();
+  private readonly cache = new Map<string, Promise<StoredEvent | null>>();
 
   constructor(private readonly redis: Redis) {}
 
@@ -47,7 +48,10 @@ export class EventBodies {
     if (missing.length > 0) {
       const fetched = this.redis.mget(...missing);
       missing.forEach((key, i) => {
-        const value = fetched.then((values) => values[i] ?? null);
+        const value = fetched.then((values) => {
+          const body = values[i];
+          return body ? (JSON.parse(body) as StoredEvent) : null;
+        });
         // A failed read is not remembered: the next delivery asks again.
         value.catch(() => this.cache.delete(key));
         this.cache.set(key, value);
@@ -58,9 +62,9 @@ export class EventBodies {
       entries.map(async (e) => {
         if (!e) return null;
         if ('event' in e) return e.event;
-        const body = await this.cache.get(e.body)!;
-        if (body === null) return undefined;
-        return applyPatch(JSON.parse(body) as StoredEvent, e.patch);
+        const event = await this.cache.get(e.body)!;
+        if (event === null) return undefined;
+        return applyPatch(event, e.patch);
       }),
     );
   }
