@@ -1,12 +1,14 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError, outageOf, type Logger } from '@chat/core';
 import type { RateLimitRule, RateLimits } from '@chat/api';
 import type { GatewayEnv } from './env.js';
 
 /**
- * The limits of docs/api.md, shared by every gateway through Redis. If Redis is out, the
- * per-connection, send and typing limits let calls through (logged): an outage of the
+ * The limits of docs/api.md, shared by every gateway through Redis — except a WebSocket's
+ * own per-connection limit: the connection lives on this gateway only, so it is counted in
+ * memory (no Redis round trip on every call over a socket). If Redis is out, the
+ * per-address (HTTP), send and typing limits let calls through (logged): an outage of the
  * limiter must not become an outage of chat. The sign-in and sign-up limits fail closed
  * with SERVICE_UNAVAILABLE instead: brute-force protection never silently switches off.
  */
@@ -23,6 +25,14 @@ export function createRateLimits(redis: Redis, env: GatewayEnv, log: Logger): Ra
     react: limiter('react', env.RATE_REACT_PER_USER, env.RATE_REACT_WINDOW_S),
     search: limiter('search', env.RATE_SEARCH_PER_USER, env.RATE_SEARCH_WINDOW_S),
   };
+  // WebSocket connection keys (`ws:<id>`, server.ts) are this process's own.
+  const perSocket = new RateLimiterMemory({
+    keyPrefix: 'default',
+    points: env.RATE_DEFAULT_PER_CONNECTION,
+    duration: env.RATE_DEFAULT_WINDOW_S,
+  });
+  const limiterFor = (rule: RateLimitRule, key: string) =>
+    rule === 'default' && key.startsWith('ws:') ? perSocket : rules[rule];
   const loginById = limiter(
     'login-id',
     env.RATE_LOGIN_FAILURES_PER_IDENTIFIER,
@@ -42,11 +52,15 @@ export function createRateLimits(redis: Redis, env: GatewayEnv, log: Logger): Ra
   /** Limits that must hold even while Redis is out (see above). */
   const failClosed = new Set<string>(['register', 'login-id', 'login-ip']);
 
-  async function guard(action: () => Promise<unknown>, what: string): Promise<void> {
+  async function guard(
+    action: () => Promise<unknown>,
+    what: string,
+    inRedis = true,
+  ): Promise<void> {
     try {
       // While Redis reconnects a command would wait for its retries: fail at once instead,
       // with the error ioredis itself gives for a closed connection.
-      if (redis.status !== 'ready') throw new Error('Connection is closed.');
+      if (inRedis && redis.status !== 'ready') throw new Error('Connection is closed.');
       await action();
     } catch (err) {
       if (err instanceof RateLimiterRes) throw tooMany(err.msBeforeNext);
@@ -72,7 +86,10 @@ export function createRateLimits(redis: Redis, env: GatewayEnv, log: Logger): Ra
   }
 
   return {
-    consume: (rule, key) => guard(() => rules[rule].consume(key), rule),
+    consume: (rule, key) => {
+      const l = limiterFor(rule, key);
+      return guard(() => l.consume(key), rule, l !== perSocket);
+    },
     async assertLoginAllowed(identifier, ip) {
       await assertUnder(loginById, identifier, 'login-id');
       await assertUnder(loginByIp, ip, 'login-ip');
