@@ -39,7 +39,7 @@ async function memberView(
   ]);
   // Not a participant (any more): the conversation does not exist for them.
   if (!row) throw notFound(what);
-  const { participants } = participantsOf(row, members);
+  const participants = participantsOf(row, members);
   const viewer = participants.find((p) => p.userId === userId);
   if (!viewer) throw notFound(what);
   return { row, participants, viewer };
@@ -77,7 +77,7 @@ export const readHandlers = ({ models, urls }: ChatDeps): Handlers => ({
         const members = await models.Member.find({ conversationId: row._id.toString() }).lean<
           MemberRow[]
         >();
-        const { participants } = participantsOf(row, members);
+        const participants = participantsOf(row, members);
         const viewer = participants.find((p) => p.userId === me);
         return viewer ? toConversation(row, participants, viewer) : null;
       }),

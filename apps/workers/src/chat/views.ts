@@ -45,17 +45,16 @@ export const participantOf = (row: MemberRow): Participant => ({
 
 /**
  * The conversation's participants with its sender marks applied: an entry newer than the
- * member document's positions replaces `readSeq` and `ownUnread` (all a send changes).
- * Returns them with the ids of those whose marks came from an entry.
+ * member document's positions replaces `readSeq` and `ownUnread` (all a send changes), in
+ * join order.
  */
 export function participantsOf(
   row: Pick<ConversationRow, 'senderMarks'>,
   members: readonly MemberRow[],
-): { participants: Participant[]; marked: Map<string, number> } {
+): Participant[] {
   const marks = new Map<string, SenderMark>();
   for (const m of row.senderMarks ?? []) marks.set(m.userId, m);
-  const marked = new Map<string, number>();
-  const participants = inJoinOrder(
+  return inJoinOrder(
     members.map((member) => {
       const p = participantOf(member);
       const mark = marks.get(p.userId);
@@ -63,12 +62,10 @@ export function participantsOf(
         p.readSeq = mark.readSeq;
         p.ownUnread = mark.ownUnread;
         p.marksRev = mark.rev;
-        marked.set(p.userId, p.marksRev);
       }
       return p;
     }),
   );
-  return { participants, marked };
 }
 
 /** Participants in a stable order: who joined first, first; one batch in the order added. */

@@ -29,18 +29,16 @@ export const positionsOf = (p: Participant): PositionFields => ({
  * The member sent the message at `seq` (the conversation's newest was `lastSeqBefore`).
  * Own messages never count as unread; sending doesn't mark others' messages read. When
  * nothing was unread (and nothing hidden), the read position simply moves to the new seq.
- * Returns whether anything changed.
  */
-export function afterOwnMessage(p: Participant, seq: number, lastSeqBefore: number): boolean {
+export function afterOwnMessage(p: Participant, seq: number, lastSeqBefore: number): void {
   // Already applied (a repair after a crash may meet sends whose bookkeeping was written).
-  if (seq <= p.readSeq || p.ownUnread.includes(seq)) return false;
+  if (seq <= p.readSeq || p.ownUnread.includes(seq)) return;
   if (unreadCountOf(lastSeqBefore, p) === 0 && p.hiddenUnread.length === 0) {
     p.readSeq = seq;
     p.ownUnread = [];
   } else {
     p.ownUnread = [...p.ownUnread, seq];
   }
-  return true;
 }
 
 /** Reads up to `seq` (never back). Returns whether anything changed. */

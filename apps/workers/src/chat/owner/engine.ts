@@ -167,7 +167,6 @@ export class OwnerEngine {
       read.row,
       new Map(read.members.map((m) => [m.userId, m])),
       generation,
-      read.marked,
     );
     await this.onLoad(state);
     actor.state = state;

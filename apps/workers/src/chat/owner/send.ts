@@ -34,8 +34,8 @@ export interface SendDeps {
  * A batch of sends to one conversation: membership and idempotency from memory, consecutive
  * seqs, one insert (shared with other conversations' batches by the store's lane), then
  * the conversation's update (with the senders' own-message marks) and `message.sent`
- * (confirmed) together, then the answers. A `clientId` seen before returns the first message (and announces it again:
- * consumers dedupe), never a second copy.
+ * (confirmed) together, then the answers. A `clientId` seen before returns the first
+ * message (and announces it again: consumers dedupe), never a second copy.
  */
 export async function runSends(
   deps: SendDeps,

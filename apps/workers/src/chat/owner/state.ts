@@ -23,7 +23,7 @@ const RECENT_MESSAGES = 512;
  * Sender marks kept in the conversation document (conversation.ts): a direct chat needs 2;
  * a busy group's oldest go to their member documents, so the document stays small.
  */
-export const SENDER_MARKS_KEPT = 16;
+const SENDER_MARKS_KEPT = 16;
 
 /**
  * One conversation as its owner holds it: the document, every participant (in join order)
@@ -45,10 +45,14 @@ export class ConversationState {
     public row: ConversationRow,
     readonly members: Map<string, Participant>,
     readonly generation: number,
-    marked: ReadonlyMap<string, number> = new Map(),
   ) {
     this.id = row._id.toString();
-    this.marked = new Map([...marked].sort((a, b) => a[1] - b[1]));
+    // Marks still in force are those the members' merged positions came from (participantsOf:
+    // revs are unique per conversation), oldest first.
+    const inForce = (row.senderMarks ?? []).filter(
+      (m) => members.get(m.userId)?.marksRev === m.rev,
+    );
+    this.marked = new Map(inForce.sort((a, b) => a.rev - b.rev).map((m) => [m.userId, m.rev]));
     this.rev = Math.max(
       0,
       ...[...members.values()].map((p) => p.marksRev),
@@ -207,17 +211,12 @@ export async function messagesBetween(
 export async function readConversation(
   models: ChatModels,
   conversationId: string,
-): Promise<{
-  row: ConversationRow;
-  members: Participant[];
-  marked: Map<string, number>;
-} | null> {
+): Promise<{ row: ConversationRow; members: Participant[] } | null> {
   if (!isObjectId(conversationId)) return null;
   const [row, members] = await Promise.all([
     models.Conversation.findById(conversationId).lean<ConversationRow>(),
     models.Member.find({ conversationId }).lean(),
   ]);
   if (!row) return null;
-  const { participants, marked } = participantsOf(row, members);
-  return { row, members: participants, marked };
+  return { row, members: participantsOf(row, members) };
 }
