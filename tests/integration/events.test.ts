@@ -3,19 +3,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Bus } from '@chat/bus';
-import {
-  MAX_CONTENT_CHARS,
-  partitionOf,
-  redisKeys,
-  type ClientEvent,
-  type MessageSentEvent,
-} from '@chat/api';
+import { MAX_CONTENT_CHARS, redisKeys, type ClientEvent, type MessageSentEvent } from '@chat/api';
 import type { ChatClient } from '@chat/sdk';
 import { directPair, sendText } from '../support/direct-chat.js';
+import {
+  fakeMessageSent,
+  hexId,
+  publishSent as publishMessageSent,
+} from '../support/message-sent.js';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { sleep, waitFor } from '../support/wait.js';
-
-const hexId = () => randomBytes(12).toString('hex');
 
 /** Trimming is tested with a tiny log: entries older than 2 s beyond the newest 20 go. */
 const LOG_MAX_EVENTS = 20;
@@ -180,43 +177,7 @@ describe('events.stream', () => {
   const pair = () => directPair(system);
   const send = sendText;
 
-  /** A `message.sent` payload as the chat worker publishes it, for a made-up message. */
-  function fakeMessageSent(senderId: string, participants: string[]): MessageSentEvent {
-    const now = new Date().toISOString();
-    const id = hexId();
-    const conversationId = hexId();
-    return {
-      message: {
-        id,
-        conversationId,
-        senderId,
-        clientId: randomUUID(),
-        content: `fake ${id}`,
-        type: 'text',
-        status: 'sent',
-        deliveredTo: [],
-        readBy: [],
-        attachments: [],
-        replyTo: null,
-        reactions: [],
-        editedAt: null,
-        deleted: false,
-        createdAt: now,
-      },
-      conversation: { id: conversationId, type: 'direct', name: null },
-      audience: participants,
-      muted: [],
-    };
-  }
-
-  const publishSent = (payload: MessageSentEvent) =>
-    bus.publish(
-      'chat_events',
-      'message.sent',
-      payload,
-      { requestId: `test-${randomUUID()}` },
-      partitionOf(payload.conversation.id),
-    );
+  const publishSent = (payload: MessageSentEvent) => publishMessageSent(bus, payload);
 
   /** The current epoch of the event logs, as the gateways put it in front of each id. */
   async function epoch(): Promise<string> {

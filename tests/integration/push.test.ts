@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { redisKeys } from '@chat/api';
 import { directPair, sendText } from '../support/direct-chat.js';
+import { fakeMessageSent, publishSent } from '../support/message-sent.js';
 import { rejectsWith } from '../support/errors.js';
 import { scrape, total } from '../support/metrics.js';
 import {
@@ -15,7 +16,7 @@ import {
   type TestPushSubscription,
 } from '../support/push-endpoint.js';
 import { TestSystem, vapidKeys, type TestUser } from '../support/system.js';
-import { waitFor } from '../support/wait.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 describe('Web Push', () => {
   const keys = vapidKeys();
@@ -107,6 +108,25 @@ describe('Web Push', () => {
     assert.ok(body.length <= 120 && body.endsWith('…'), body);
     assert.equal(own.received().length, 0, 'the sender is never pushed');
     assert.deepEqual(endpoint.errors, []);
+  });
+
+  test('a redelivered or re-published message.sent pushes nobody twice', async () => {
+    const { a, b, conversation } = await directPair(system);
+    const sub = await subscribe(b, 'redelivery recipient');
+    const bus = await system.connectBus();
+    // The same event three times (as after a crash that lost its ack), then a later one on
+    // the same partition: once the later one is pushed, the repeats were handled.
+    const repeated = fakeMessageSent(a.id, [a.id, b.id], conversation.id);
+    await Promise.all([publishSent(bus, repeated), publishSent(bus, repeated)]);
+    await publishSent(bus, repeated);
+    const later = fakeMessageSent(a.id, [a.id, b.id], conversation.id);
+    await publishSent(bus, later);
+    const pushed = (id: string) =>
+      sub.received().filter((p) => (p.payload as { messageId: string }).messageId === id);
+    await waitFor('the later message pushed', () => pushed(later.message.id).length > 0);
+    await sleep(300);
+    assert.equal(pushed(repeated.message.id).length, 1, 'the repeated event pushed once');
+    assert.equal(pushed(later.message.id).length, 1);
   });
 
   test('group: a recipient with an open socket, a muted one and the sender get none', async () => {

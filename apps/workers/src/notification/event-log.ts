@@ -89,30 +89,32 @@ export class EventLog {
    * Appends to many logs in one round trip (a pipeline of script calls). Each distinct
    * event is serialized once; one that would weigh more than SHARED_BODY_MIN_BYTES across
    * its recipients is stored once (`eventBody`) and referenced from each log.
+   * Resolves to one flag per append, in the order given: true where it was appended now,
+   * false where its dedupe key was already there (a redelivered or re-published event).
    */
-  async appendAll(appends: readonly Append[]): Promise<void> {
-    if (appends.length === 0) return;
-    const groups = new Map<StoredEvent, Append[]>();
-    for (const a of appends) {
-      const list = groups.get(a.event);
-      if (list) list.push(a);
-      else groups.set(a.event, [a]);
-    }
+  async appendAll(appends: readonly Append[]): Promise<boolean[]> {
+    if (appends.length === 0) return [];
+    const groups = new Map<StoredEvent, Array<{ append: Append; index: number }>>();
+    appends.forEach((append, index) => {
+      const list = groups.get(append.event);
+      if (list) list.push({ append, index });
+      else groups.set(append.event, [{ append, index }]);
+    });
     const pipeline = this.redis.pipeline() as unknown as AppendCommand & {
       set(...args: Array<string | number>): unknown;
       exec(): Promise<Array<[Error | null, unknown]> | null>;
     };
-    /** Which pipeline replies are appends (the others: shared bodies stored). */
-    const isAppend: boolean[] = [];
+    /** For each pipeline reply: the index of its append, or -1 (a shared body stored). */
+    const replyOf: number[] = [];
     for (const [event, list] of groups) {
       const json = JSON.stringify(event);
       const shared = json.length * list.length >= SHARED_BODY_MIN_BYTES;
-      const bodyKey = redisKeys.eventBody(list[0]!.dedupeKey);
+      const bodyKey = redisKeys.eventBody(list[0]!.append.dedupeKey);
       if (shared) {
         pipeline.set(bodyKey, json, 'PX', this.options.sharedBodyTtlMs);
-        isAppend.push(false);
+        replyOf.push(-1);
       }
-      for (const a of list) {
+      for (const { append: a, index } of list) {
         const [field, value] = shared
           ? ['r', JSON.stringify({ b: bodyKey, p: a.patch ?? {} })]
           : ['e', a.patch ? JSON.stringify(applyPatch(event, a.patch)) : json];
@@ -128,16 +130,21 @@ export class EventLog {
           redisKeys.liveChannel(a.userId),
           field,
         );
-        isAppend.push(true);
+        replyOf.push(index);
       }
     }
-    const results = await pipeline.exec();
-    const failed = results?.find(([err]) => err !== null);
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([err]) => err !== null);
     if (failed) throw failed[0]!;
-    if (this.options.onAppended && results) {
-      const replies = results.filter((_, i) => isAppend[i]);
-      const appended = replies.filter(([, id]) => typeof id === 'string').length;
-      this.options.onAppended(appended, replies.length - appended);
+    const fresh = new Array<boolean>(appends.length).fill(false);
+    results.forEach(([, reply], i) => {
+      const index = replyOf[i]!;
+      if (index >= 0) fresh[index] = typeof reply === 'string';
+    });
+    if (this.options.onAppended) {
+      const appended = fresh.filter(Boolean).length;
+      this.options.onAppended(appended, appends.length - appended);
     }
+    return fresh;
   }
 }

@@ -112,15 +112,19 @@ export class Fanout {
         this.deps.events.appendAll(appends),
         this.deps.notifications.addAll(recipients, notification),
       ]);
-      await this.deps.events.appendAll(notificationAppends(recipients, notification));
-      // After the appends: an event retried because they failed is not pushed twice.
-      this.deps.push?.notify(recipients, {
-        title: notification.title,
-        body: notification.body,
-        conversationId: conversation.id,
-        messageId: message.id,
-        url: `/#/c/${conversation.id}`,
-      });
+      const fresh = await this.deps.events.appendAll(notificationAppends(recipients, notification));
+      // Only those whose notification.new was appended just now: a redelivered event (its
+      // ack lost in a crash) or one retried after a failed append pushes nobody twice.
+      this.deps.push?.notify(
+        recipients.filter((_, i) => fresh[i]),
+        {
+          title: notification.title,
+          body: notification.body,
+          conversationId: conversation.id,
+          messageId: message.id,
+          url: `/#/c/${conversation.id}`,
+        },
+      );
       return;
     }
     await this.deps.events.appendAll(appends);
