@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
+import mongoose from 'mongoose';
 import { signToken } from '@chat/tokens';
 import { TestSystem, uniqueName } from '../support/system.js';
 import { rejectsWith } from '../support/errors.js';
+import { waitFor } from '../support/wait.js';
 
 // The test system runs with NODE_ENV=test, so processes use the development secrets below.
 const ACCESS = {
@@ -14,10 +16,16 @@ const ACCESS = {
 
 describe('auth', () => {
   let system: TestSystem;
+  let mongo: mongoose.Connection;
   before(async () => {
-    system = await TestSystem.start();
+    // A quick outbox sweep, so a test can watch it publish what the broker never confirmed.
+    system = await TestSystem.start({ env: { USER_CREATED_SWEEP_INTERVAL_MS: '300' } });
+    mongo = await mongoose.createConnection(system.env.MONGO_URL!).asPromise();
   });
-  after(() => system.stop());
+  after(async () => {
+    await mongo?.close();
+    await system?.stop();
+  });
 
   describe('register', () => {
     test('creates an account and a session whose user is usable at once', async () => {
@@ -38,6 +46,33 @@ describe('auth', () => {
       );
       const me = await client.api.user.me.query();
       assert.deepEqual(me, session.user);
+    });
+
+    test('a sign-up whose user.created the broker never confirmed is published by the sweep', async () => {
+      // As a register leaves it when the broker is down: the account, flagged pending, no profile.
+      const users = mongo.useDb(`${system.dbPrefix}auth`).collection('users');
+      const profiles = mongo.useDb(`${system.dbPrefix}users`).collection('profiles');
+      const username = uniqueName();
+      const _id = new mongoose.Types.ObjectId();
+      await users.insertOne({
+        _id,
+        username,
+        email: `${username}@example.test`,
+        passwordHash: 'not a hash: this account only needs its profile',
+        createdAt: new Date(),
+        createdEventPending: true,
+        createdEventPublishedAt: null,
+      });
+      const profile = await waitFor(
+        'the profile provisioned from user.created',
+        async () => (await profiles.findOne({ _id: _id.toString() } as object)) ?? undefined,
+      );
+      assert.equal(profile.username, username);
+      const account = await waitFor('the account no longer pending', async () => {
+        const row = await users.findOne({ _id });
+        return row?.createdEventPending === undefined ? (row ?? undefined) : undefined;
+      });
+      assert.ok(account.createdEventPublishedAt instanceof Date);
     });
 
     test('refuses a taken username or email with CONFLICT', async () => {

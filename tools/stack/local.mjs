@@ -222,12 +222,24 @@ const ferretPid = () => {
 
 export const goBinary = () => which('go', ['/usr/local/go/bin/go']);
 
+// Our copies of FerretDB's own files, compiled in place of upstream's:
+// <file in tools/ferretdb/overlay> → its path inside the FerretDB module.
+const FERRET_MODULE = 'github.com/FerretDB/FerretDB';
+const FERRET_OVERLAY_DIR = path.join(FERRET_SRC, 'overlay');
+const FERRET_OVERLAYS = {
+  'query.go.overlay': 'internal/backends/postgresql/query.go',
+};
+
 /** Builds <data>/bin/ferretdb when missing or older than its sources. */
 export async function buildFerret() {
-  const sources = fs
-    .readdirSync(FERRET_SRC)
-    .filter((f) => /\.(go|sql|mod|sum)$/.test(f) && !f.endsWith('_test.go'));
-  const newestSrc = Math.max(...sources.map((f) => mtime(path.join(FERRET_SRC, f))));
+  const sources = [
+    ...fs
+      .readdirSync(FERRET_SRC)
+      .filter((f) => /\.(go|sql|mod|sum)$/.test(f) && !f.endsWith('_test.go'))
+      .map((f) => path.join(FERRET_SRC, f)),
+    ...Object.keys(FERRET_OVERLAYS).map((f) => path.join(FERRET_OVERLAY_DIR, f)),
+  ];
+  const newestSrc = Math.max(...sources.map(mtime));
   if (mtime(FERRET_BIN) >= newestSrc) return;
   const go = goBinary();
   if (!go)
@@ -242,14 +254,35 @@ export async function buildFerret() {
     () => log(`  still building FerretDB (${Math.round((Date.now() - started) / 1000)}s) ...`),
     15_000,
   );
-  const res = await run(go, ['build', '-buildvcs=false', '-o', FERRET_BIN, '.'], {
-    cwd: FERRET_SRC,
-    timeoutMs: 15 * 60_000,
-  });
+  const res = await buildWithOverlay(go);
   clearInterval(ticker);
   fs.writeFileSync(FERRET_BUILD_LOG, res.out);
   if (res.code !== 0) throw new StackError('building FerretDB failed', [FERRET_BUILD_LOG]);
   log(`built FerretDB in ${Math.round((Date.now() - started) / 1000)}s`);
+}
+
+/**
+ * Builds from a copy of tools/ferretdb with its dependencies vendored and our copies of
+ * FerretDB's files put in place of theirs (Go refuses `-overlay` inside its module cache).
+ */
+async function buildWithOverlay(go) {
+  const dir = path.join(DATA, 'ferretdb-build');
+  fs.rmSync(dir, { recursive: true, force: true });
+  mkdirp(dir);
+  for (const f of fs.readdirSync(FERRET_SRC))
+    if (/\.(go|sql|mod|sum)$/.test(f) && !f.endsWith('_test.go'))
+      fs.copyFileSync(path.join(FERRET_SRC, f), path.join(dir, f));
+  const opts = { cwd: dir, timeoutMs: 15 * 60_000 };
+  const vendored = await run(go, ['mod', 'vendor'], opts);
+  if (vendored.code !== 0) return vendored;
+  for (const [ours, theirs] of Object.entries(FERRET_OVERLAYS))
+    fs.copyFileSync(
+      path.join(FERRET_OVERLAY_DIR, ours),
+      path.join(dir, 'vendor', FERRET_MODULE, theirs),
+    );
+  const build = ['build', '-buildvcs=false', '-mod=vendor', '-o', FERRET_BIN, '.'];
+  const res = await run(go, build, opts);
+  return { code: res.code, out: `${vendored.out}\n${res.out}` };
 }
 
 async function startFerret() {

@@ -55,6 +55,8 @@ export const workerEnvSchema = z
     EVENT_SHARED_BODY_TTL_S: envInt(7 * 24 * 60 * 60),
     /** How long notifications (`notifications:{userId}`) are kept. */
     NOTIFICATION_TTL_S: envInt(24 * 60 * 60),
+    /** How often the auth worker re-publishes `user.created` events the broker never confirmed. */
+    USER_CREATED_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
     /** How often the user worker turns users whose every socket expired offline. */
     PRESENCE_SWEEP_INTERVAL_MS: envInt(15_000),
     /** Chat workers: how often uploads no message used within 24 h are deleted; 0 = never. */

@@ -86,7 +86,7 @@ export class Accounts {
 
   /** Republishes `user.created` for users whose event never got confirmed (broker was down). */
   async sweepOutbox(log: Logger): Promise<void> {
-    const pending = await this.deps.models.User.find({ createdEventPublishedAt: null })
+    const pending = await this.deps.models.User.find({ createdEventPending: true })
       .limit(100)
       .lean();
     for (const user of pending) {
@@ -100,13 +100,18 @@ export class Accounts {
     }
   }
 
+  /**
+   * Two equality lookups, not one `$or`: MongoDB serves either from its unique index, but the
+   * dev store (FerretDB) pushes no `$or` down and would read every user per sign-up.
+   */
   private async assertAvailable(username: string, email: string): Promise<void> {
-    const taken = await this.deps.models.User.findOne({ $or: [{ username }, { email }] }).lean();
-    if (!taken) return;
-    throw new AppError(
-      'CONFLICT',
-      taken.username === username ? 'Username is already taken' : 'Email is already registered',
-    );
+    const { User } = this.deps.models;
+    const [byName, byEmail] = await Promise.all([
+      User.exists({ username }),
+      User.exists({ email }),
+    ]);
+    if (byName) throw new AppError('CONFLICT', 'Username is already taken');
+    if (byEmail) throw new AppError('CONFLICT', 'Email is already registered');
   }
 
   private async publishCreated(
@@ -118,7 +123,7 @@ export class Accounts {
       await this.deps.events.publish('user_events', 'user.created', event, meta);
       await this.deps.models.User.updateOne(
         { _id: event.id },
-        { $set: { createdEventPublishedAt: new Date() } },
+        { $set: { createdEventPublishedAt: new Date() }, $unset: { createdEventPending: 1 } },
       );
     } catch (err) {
       log.warn(

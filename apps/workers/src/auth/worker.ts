@@ -5,7 +5,6 @@ import { Accounts } from './accounts.js';
 import { Passwords } from './passwords.js';
 import { Sessions } from './sessions.js';
 
-const SWEEP_EVERY_MS = 30_000;
 const PRUNE_EVERY_MS = 60 * 60_000;
 
 export const authWorker: WorkerDefinition = {
@@ -39,7 +38,7 @@ export const authWorker: WorkerDefinition = {
 
     const sweep = setInterval(() => {
       accounts.sweepOutbox(log).catch((err: unknown) => log.warn({ err }, 'outbox sweep failed'));
-    }, SWEEP_EVERY_MS);
+    }, env.USER_CREATED_SWEEP_INTERVAL_MS);
     const prune = setInterval(() => {
       sessions.prune().then(
         (n) => n && log.info({ deleted: n }, 'pruned expired refresh tokens'),

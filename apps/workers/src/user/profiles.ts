@@ -70,16 +70,12 @@ export class Profiles {
   async existing(ids: string[]): Promise<string[]> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return [];
-    // One lookup by _id each (at most MAX_MEMBER_IDS_PER_CALL): an index read on every store,
-    // where FerretDB would answer `$in` by reading the whole collection.
-    const found = await Promise.all(
-      unique.map((id) =>
-        this.models.Profile.exists({ _id: id })
-          .lean()
-          .then((row) => (row ? id : null)),
-      ),
-    );
-    return found.filter((id): id is string => id !== null);
+    // At most MAX_MEMBER_IDS_PER_CALL ids: one `$in` on _id (index reads on the dev store too).
+    const rows = await this.models.Profile.find({ _id: { $in: unique } }, { _id: 1 }).lean<
+      Array<{ _id: string }>
+    >();
+    const found = new Set(rows.map((r) => r._id));
+    return unique.filter((id) => found.has(id));
   }
 
   async byId(id: string): Promise<PublicUser> {

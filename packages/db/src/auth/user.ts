@@ -7,14 +7,17 @@ const userSchema = new Schema(
     email: { type: String, required: true },
     passwordHash: { type: String, required: true },
     createdAt: { type: Date, required: true, default: () => new Date() },
-    // Outbox flag: null until `user.created` is confirmed by the broker; a sweeper retries.
+    // Outbox: `user.created` not confirmed by the broker yet (a sweeper retries); removed
+    // once it is. A boolean, not `publishedAt: null`: the dev store (FerretDB) serves an
+    // equality on a boolean from an index but scans the whole collection for one on null.
+    createdEventPending: { type: Boolean, default: true },
     createdEventPublishedAt: { type: Date, default: null },
   },
   { collection: 'users', versionKey: false },
 );
 userSchema.index({ username: 1 }, { unique: true });
 userSchema.index({ email: 1 }, { unique: true });
-userSchema.index({ createdEventPublishedAt: 1 });
+userSchema.index({ createdEventPending: 1 });
 
 export type AuthUser = InferSchemaType<typeof userSchema>;
 

@@ -16,10 +16,10 @@ const toSubscription = (row: PushSubscriptionRow): StoredSubscription => ({
   keys: { p256dh: row.p256dh, auth: row.auth },
 });
 
-/** Users' Web Push subscriptions in MongoDB (durable: a browser subscribes once). */
-/** Recipients up to which subscriptions are looked up user by user. */
-const PER_USER_LOOKUPS_MAX = 32;
+/** Users per `$in` lookup: the dev store serves up to 1,000 values from an index. */
+const USERS_PER_LOOKUP = 1_000;
 
+/** Users' Web Push subscriptions in MongoDB (durable: a browser subscribes once). */
 export class PushSubscriptions {
   constructor(
     private readonly models: NotificationsModels,
@@ -70,16 +70,14 @@ export class PushSubscriptions {
   /** Every subscription of these users. */
   async of(userIds: string[]): Promise<StoredSubscription[]> {
     if (userIds.length === 0) return [];
-    // A few users: one equality each, which every store indexes (FerretDB pushes no `$in`
-    // down and would read the whole collection per message); many: one `$in`.
-    const rows =
-      userIds.length <= PER_USER_LOOKUPS_MAX
-        ? (
-            await Promise.all(
-              userIds.map((userId) => this.models.PushSubscription.find({ userId }).lean()),
-            )
-          ).flat()
-        : await this.models.PushSubscription.find({ userId: { $in: userIds } }).lean();
+    const chunks: string[][] = [];
+    for (let i = 0; i < userIds.length; i += USERS_PER_LOOKUP)
+      chunks.push(userIds.slice(i, i + USERS_PER_LOOKUP));
+    const rows = (
+      await Promise.all(
+        chunks.map((chunk) => this.models.PushSubscription.find({ userId: { $in: chunk } }).lean()),
+      )
+    ).flat();
     return rows.map(toSubscription);
   }
 }

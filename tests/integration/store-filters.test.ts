@@ -1,0 +1,144 @@
+// The stack's MongoDB-compatible store answers the filters the services use with the same
+// documents MongoDB would, and serves `$in` from an index. On FerretDB the `$in` pushdown is
+// this project's own (tools/ferretdb/overlay): a wrong pushdown would drop or add documents
+// here; a missing one would show as a plan without an index scan.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import mongoose from 'mongoose';
+import { stackEnv } from '../support/stack-env.js';
+
+interface Row {
+  _id: mongoose.Types.ObjectId;
+  userId: string;
+  n: number;
+  flag: boolean;
+  at: Date;
+  tags: string[];
+  maybe: string | null;
+}
+
+// Enough rows that PostgreSQL prefers an index to reading the table.
+const COUNT = 3000;
+const day = (i: number) => new Date(Date.UTC(2026, 0, 1 + (i % 30)));
+
+describe('store filters ($in)', () => {
+  let conn: mongoose.Connection;
+  let rows: Row[];
+  const collection = () => conn.collection<Row>('rows');
+
+  before(async () => {
+    conn = await mongoose
+      .createConnection(stackEnv().MONGO_URL, {
+        dbName: `t${randomBytes(4).toString('hex')}_filters`,
+      })
+      .asPromise();
+    rows = Array.from({ length: COUNT }, (_, i) => ({
+      _id: new mongoose.Types.ObjectId(),
+      userId: `u${i % 750}`,
+      n: i,
+      flag: i % 3 === 0,
+      at: day(i),
+      tags: [`t${i % 7}`, `x${i}`],
+      ...(i % 5 === 0 ? {} : { maybe: i % 2 === 0 ? null : `m${i % 4}` }),
+    })) as Row[];
+    await collection().createIndex({ userId: 1 });
+    await collection().insertMany(rows);
+  });
+  after(async () => {
+    await conn?.dropDatabase();
+    await conn?.close();
+  });
+
+  const ids = (list: Array<{ _id: mongoose.Types.ObjectId }>) =>
+    list.map((r) => r._id.toHexString()).sort();
+  const expect = (keep: (r: Row) => boolean) => ids(rows.filter(keep));
+  const found = async (filter: mongoose.mongo.Filter<Row>) =>
+    ids(await collection().find(filter).toArray());
+
+  const cases: Array<[string, () => mongoose.mongo.Filter<Row>, (r: Row) => boolean]> = [
+    [
+      'strings',
+      () => ({ userId: { $in: ['u1', 'u2', 'nobody'] } }),
+      (r) => ['u1', 'u2'].includes(r.userId),
+    ],
+    [
+      'ObjectIds on _id',
+      () => ({ _id: { $in: [rows[3]!._id, rows[2999]!._id, new mongoose.Types.ObjectId()] } }),
+      (r) => r === rows[3] || r === rows[2999],
+    ],
+    ['numbers', () => ({ n: { $in: [1, 2, 2998, 10_000] } }), (r) => [1, 2, 2998].includes(r.n)],
+    ['booleans', () => ({ flag: { $in: [true] } }), (r) => r.flag],
+    [
+      'dates',
+      () => ({ at: { $in: [day(0), day(7)] } }),
+      (r) => r.at.getTime() === day(0).getTime() || r.at.getTime() === day(7).getTime(),
+    ],
+    [
+      'an array field',
+      () => ({ tags: { $in: ['x5', 't6'] } }),
+      (r) => r.tags.some((t) => ['x5', 't6'].includes(t)),
+    ],
+    [
+      'null among the values (missing fields match it)',
+      () => ({ maybe: { $in: [null, 'm1'] } }),
+      (r) => r.maybe === undefined || r.maybe === null || r.maybe === 'm1',
+    ],
+    ['an empty list', () => ({ userId: { $in: [] } }), () => false],
+    [
+      'beside other conditions',
+      () => ({ userId: { $in: ['u1', 'u2', 'u3'] }, n: { $gt: 1500 }, flag: false }),
+      (r) => ['u1', 'u2', 'u3'].includes(r.userId) && r.n > 1500 && !r.flag,
+    ],
+    [
+      'mixed types (a number never equals a string)',
+      () => ({ userId: { $in: ['u4', 4] } }) as mongoose.mongo.Filter<Row>,
+      (r) => r.userId === 'u4',
+    ],
+  ];
+  for (const [what, filter, keep] of cases) {
+    test(`find with $in of ${what} returns exactly the matching documents`, async () => {
+      const expected = expect(keep);
+      assert.deepEqual(await found(filter()), expected);
+      assert.equal(await collection().countDocuments(filter()), expected.length);
+    });
+  }
+
+  test('updateMany and deleteMany with $in touch exactly the matching documents', async () => {
+    const touched = await collection().updateMany(
+      { userId: { $in: ['u10', 'u11'] } },
+      { $set: { maybe: 'touched' } },
+    );
+    assert.equal(
+      touched.modifiedCount,
+      rows.filter((r) => ['u10', 'u11'].includes(r.userId)).length,
+    );
+    assert.deepEqual(
+      await found({ maybe: 'touched' }),
+      expect((r) => ['u10', 'u11'].includes(r.userId)),
+    );
+    const deleted = await collection().deleteMany({ userId: { $in: ['u12'] }, n: { $lt: 1500 } });
+    assert.equal(deleted.deletedCount, rows.filter((r) => r.userId === 'u12' && r.n < 1500).length);
+    assert.equal(await collection().countDocuments(), COUNT - deleted.deletedCount);
+  });
+
+  test('an $in on an indexed field is answered from the index', async () => {
+    const plan = (await collection()
+      .find({ userId: { $in: ['u1', 'u2'] } })
+      .explain()) as {
+      filterPushdown?: boolean;
+      serverInfo?: { ferretdbVersion?: string };
+      queryPlanner?: unknown;
+    };
+    const text = JSON.stringify(plan.queryPlanner);
+    if (plan.serverInfo?.ferretdbVersion !== undefined) {
+      // PostgreSQL's plan: one GIN companion lookup per value, OR-ed.
+      assert.equal(plan.filterPushdown, true);
+      assert.match(text, /Bitmap Index Scan/);
+      assert.doesNotMatch(text, /Seq Scan/);
+    } else {
+      assert.match(text, /IXSCAN/);
+      assert.doesNotMatch(text, /COLLSCAN/);
+    }
+  });
+});
