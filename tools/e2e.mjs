@@ -219,6 +219,8 @@ async function main() {
     RATE_LOGIN_FAILURES_PER_IP: '100000',
     RATE_DEFAULT_PER_CONNECTION: '100000',
     RATE_SEND_PER_USER: '100000',
+    // Specs that watch a user go offline wait this long, not the default 10 s.
+    PRESENCE_OFFLINE_GRACE_MS: '3000',
     // Web Push: a pair of this run's own, and trust in push.spec's local HTTPS push endpoint.
     ...generateVapidKeys(),
     NODE_EXTRA_CA_CERTS: path.join(pushTlsDir, 'cert.pem'),

@@ -11,7 +11,7 @@ import {
   hexId,
   publishSent as publishMessageSent,
 } from '../support/message-sent.js';
-import { TestSystem, type TestUser } from '../support/system.js';
+import { TEST_OFFLINE_GRACE_MS, TestSystem, type TestUser } from '../support/system.js';
 import { sleep, waitFor } from '../support/wait.js';
 
 /** Trimming is tested with a tiny log: entries older than 2 s beyond the newest 20 go. */
@@ -653,6 +653,44 @@ describe('events.stream', () => {
         false,
         'presence is never stored',
       );
+    });
+
+    test('a reconnect within the offline grace is no blip: no offline presence, lastSeen kept', async () => {
+      const { a, b } = await pair();
+      const fa = await open(a, { gateway: 0 });
+      const presenceOfB = (f: Feed) =>
+        f.items.filter((i) => i.event.type === 'presence' && i.event.userId === b.id);
+      const fb = await open(b, { gateway: 1 });
+      await fa.waitFor('b online', (f) => presenceOfB(f).length > 0);
+      const before = await seenBy(a, b);
+      assert.equal(before.status, 'online');
+
+      // A reload, or b's gateway restarting: the socket closes and b is back elsewhere soon
+      // after — later than the offline would have been stored without a grace.
+      fb.stop();
+      await waitFor(
+        'the socket gone',
+        async () => (await redis.zcard(redisKeys.presence(b.id))) === 0,
+      );
+      await sleep(800);
+      const back = await open(b, { gateway: 0 });
+      await sleep(TEST_OFFLINE_GRACE_MS);
+      assert.deepEqual(
+        presenceOfB(fa).map((i) => i.event.type === 'presence' && i.event.status),
+        ['online'],
+        'a saw b come online once and nothing since',
+      );
+      assert.deepEqual(await seenBy(a, b), before, 'still online, lastSeen unchanged');
+
+      // Gone for longer than the grace: offline, with the time b's last socket went.
+      const closedAt = Date.now();
+      back.stop();
+      await fa.waitFor('b offline', (f) =>
+        presenceOfB(f).some((i) => i.event.type === 'presence' && i.event.status === 'offline'),
+      );
+      const after = await seenBy(a, b);
+      assert.equal(after.status, 'offline');
+      assertRecent(after.lastSeen, closedAt);
     });
 
     test('a killed gateway does not keep its users online (the sweeper turns them offline)', async () => {

@@ -42,6 +42,9 @@ export interface TestUser {
   password: string;
 }
 
+/** The offline grace of test systems (PRESENCE_OFFLINE_GRACE_MS). */
+export const TEST_OFFLINE_GRACE_MS = 3_000;
+
 /**
  * The whole backend as real processes — auth and user workers, one or more
  * gateways — on the real servers, isolated from other runs by a database
@@ -143,6 +146,8 @@ export class TestSystem {
         RATE_REGISTER_PER_IP: '100000',
         RATE_LOGIN_FAILURES_PER_IP: '100000',
         RATE_DEFAULT_PER_CONNECTION: '100000',
+        // Tests that watch users go offline wait this long, not the default 10 s.
+        PRESENCE_OFFLINE_GRACE_MS: String(TEST_OFFLINE_GRACE_MS),
         // Web Push: a VAPID pair of this run's own (push.vapidPublicKey answers its public key).
         ...vapidKeys(),
         ...options.env,

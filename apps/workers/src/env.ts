@@ -57,6 +57,8 @@ export const workerEnvSchema = z
     NOTIFICATION_TTL_S: envInt(24 * 60 * 60),
     /** How often the auth worker re-publishes `user.created` events the broker never confirmed. */
     USER_CREATED_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+    /** How long a user whose last socket closed still shows online (reconnects within it are no blip). */
+    PRESENCE_OFFLINE_GRACE_MS: envInt(10_000),
     /** How often the user worker turns users whose every socket expired offline. */
     PRESENCE_SWEEP_INTERVAL_MS: envInt(15_000),
     /** Chat workers: how often uploads no message used within 24 h are deleted; 0 = never. */

@@ -17,6 +17,12 @@ export interface PresenceDeps {
   redis: Redis;
   events: DomainEvents;
   log: Logger;
+  /**
+   * How long a user whose last socket closed still counts as online: a page reload, a
+   * network switch or a gateway restart (everyone reconnecting elsewhere at once) within it
+   * is no offline blip to their contacts, and no profile write or event at all. 0 = none.
+   */
+  offlineGraceMs: number;
 }
 
 /**
@@ -27,6 +33,8 @@ export interface PresenceDeps {
 export class Presence {
   /** Per-user queue: one process never interleaves two updates of the same user. */
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Users seen with no socket, re-checked once their grace is over. */
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: PresenceDeps) {}
@@ -39,19 +47,44 @@ export class Presence {
   }
 
   /**
-   * user.presence (a gateway saw this user's first socket open or last socket close):
-   * re-reads the sockets and stores the truth. Checking again after the write makes
-   * concurrent updates (several workers, reordered RPCs) converge on what Redis says.
+   * user.presence (a gateway saw this user's first socket open or last socket close): a
+   * user with a live socket is stored as connected now; one without is re-checked when the
+   * offline grace is over (with the time the sockets were seen gone as `lastSeen`).
    */
   async refresh(userId: string, meta: RequestMeta): Promise<void> {
+    if (this.deps.offlineGraceMs > 0 && !(await this.isConnected(userId))) {
+      this.settleAfterGrace(userId, meta, new Date());
+      return;
+    }
+    await this.settle(userId, meta);
+  }
+
+  /**
+   * Re-reads the sockets and stores the truth. Checking again after the write makes
+   * concurrent updates (several workers, reordered RPCs) converge on what Redis says.
+   */
+  private async settle(userId: string, meta: RequestMeta, goneAt?: Date): Promise<void> {
     await this.serial(userId, async () => {
       for (let round = 0; round < 5; round++) {
         const connected = await this.isConnected(userId);
-        const t = await this.deps.profiles.setConnected(userId, connected);
+        const t = await this.deps.profiles.setConnected(userId, connected, goneAt);
         await this.announce(userId, t, meta);
         if ((await this.isConnected(userId)) === connected) return;
       }
     });
+  }
+
+  /** One pending re-check per user (the first sighting's time stands); the sweeper backs it up. */
+  private settleAfterGrace(userId: string, meta: RequestMeta, goneAt: Date): void {
+    if (this.graceTimers.has(userId)) return;
+    const timer = setTimeout(() => {
+      this.graceTimers.delete(userId);
+      this.settle(userId, meta, goneAt).catch((err: unknown) =>
+        this.deps.log.warn({ userId, err: (err as Error).message }, 'presence re-check failed'),
+      );
+    }, this.deps.offlineGraceMs);
+    timer.unref();
+    this.graceTimers.set(userId, timer);
   }
 
   /**
@@ -71,8 +104,9 @@ export class Presence {
       if (!locked) return;
       for (const userId of await this.deps.profiles.connectedIds()) {
         if (await this.isConnected(userId)) continue;
+        // Through the grace as well: the user may be reconnecting right now.
         await this.refresh(userId, { requestId: `presence-sweep-${Date.now()}`, userId });
-        this.deps.log.info({ userId }, 'presence: every socket expired, user is offline');
+        this.deps.log.info({ userId }, 'presence: every socket expired, user goes offline');
       }
     };
     this.sweeper = setInterval(() => {
@@ -83,9 +117,12 @@ export class Presence {
     this.sweeper.unref();
   }
 
+  /** Pending re-checks are dropped: another worker's sweeper settles those users. */
   stop(): void {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
+    for (const timer of this.graceTimers.values()) clearTimeout(timer);
+    this.graceTimers.clear();
   }
 
   /** Drops expired sockets and says whether any live one is left. */

@@ -118,10 +118,15 @@ export class Profiles {
     return this.transition(id, () => ({ status: input.status }));
   }
 
-  /** Records whether the user has a live socket (presence). */
-  setConnected(id: string, connected: boolean): Promise<Transition> {
-    return this.transition(id, (row) =>
-      (row.connected ?? false) === connected ? null : { connected },
+  /**
+   * Records whether the user has a live socket (presence); `lastSeen`, when this turns
+   * them offline: when their last socket was seen gone (default now).
+   */
+  setConnected(id: string, connected: boolean, lastSeen?: Date): Promise<Transition> {
+    return this.transition(
+      id,
+      (row) => ((row.connected ?? false) === connected ? null : { connected }),
+      lastSeen,
     );
   }
 
@@ -141,6 +146,7 @@ export class Profiles {
   private async transition(
     id: string,
     change: (row: ProfileRow) => { status?: string; connected?: boolean } | null,
+    lastSeen?: Date,
   ): Promise<Transition> {
     for (let attempt = 0; ; attempt++) {
       const row = await this.models.Profile.findById(id).lean<ProfileRow>();
@@ -152,7 +158,7 @@ export class Profiles {
       const after = publicStatus(next);
       const now = new Date();
       const update: Record<string, unknown> = { ...set, updatedAt: now };
-      if (before !== 'offline' && after === 'offline') update.lastSeen = now;
+      if (before !== 'offline' && after === 'offline') update.lastSeen = lastSeen ?? now;
       const res = await this.models.Profile.updateOne(
         {
           _id: id,

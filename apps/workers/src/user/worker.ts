@@ -13,7 +13,13 @@ export const userWorker: WorkerDefinition = {
       await usersModels(db),
       new ProfileCache(redis, env.PROFILE_CACHE_TTL_S, log),
     );
-    const presence = new Presence({ profiles, redis, events, log });
+    const presence = new Presence({
+      profiles,
+      redis,
+      events,
+      log,
+      offlineGraceMs: env.PRESENCE_OFFLINE_GRACE_MS,
+    });
 
     const handlers: RpcHandlers<'user'> = {
       'user.me': (_input, meta) => profiles.me(requireUserId(meta)),
