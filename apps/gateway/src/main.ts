@@ -8,6 +8,8 @@ import { startTracing } from '@chat/tracing';
 import { loadGatewayEnv } from './env.js';
 import { createGateway } from './server.js';
 
+const LISTEN_BACKLOG = 65_535;
+
 async function main() {
   const env = loadGatewayEnv();
   const log = createLogger({ service: 'gateway', level: env.LOG_LEVEL, pretty: env.LOG_PRETTY });
@@ -15,7 +17,10 @@ async function main() {
   if (env.EXPOSE_ERROR_STACKS) log.warn('EXPOSE_ERROR_STACKS: error answers carry stack traces');
   const tracing = startTracing(env, 'gateway', log);
 
-  const redis = new Redis(env.REDIS_URL, redisClientOptions);
+  // Auto-pipelining: the commands of one event-loop turn go out in one write. A reconnect
+  // storm issues several per socket (presence, the feed's SUBSCRIBE and log reads); one
+  // write each was the gateway's largest cost in it (docs/performance.md).
+  const redis = new Redis(env.REDIS_URL, { ...redisClientOptions, enableAutoPipelining: true });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
   await redis.connect();
   const bus = await Bus.connect({
@@ -35,7 +40,10 @@ async function main() {
   const gateway = createGateway({ env, log, bus, redis, files });
   await new Promise<void>((resolve, reject) => {
     gateway.server.once('error', reject);
-    gateway.server.listen(env.PORT, env.HOST, resolve);
+    // A reconnect storm opens thousands of connections at once: with Node's default accept
+    // backlog (511) the kernel drops the rest and clients wait out SYN/ACK retransmits
+    // (1, 3, 7, 15 s …). Ask for more; the kernel caps it at net.core.somaxconn.
+    gateway.server.listen({ port: env.PORT, host: env.HOST, backlog: LISTEN_BACKLOG }, resolve);
   });
   if (gateway.metricsServer) {
     const metricsServer = gateway.metricsServer;
