@@ -17,12 +17,16 @@ async function main() {
   if (env.EXPOSE_ERROR_STACKS) log.warn('EXPOSE_ERROR_STACKS: error answers carry stack traces');
   const tracing = startTracing(env, 'gateway', log);
 
-  // Auto-pipelining: the commands of one event-loop turn go out in one write. A reconnect
-  // storm issues several per socket (presence, the feed's SUBSCRIBE and log reads); one
-  // write each was the gateway's largest cost in it (docs/performance.md).
-  const redis = new Redis(env.REDIS_URL, { ...redisClientOptions, enableAutoPipelining: true });
+  const redis = new Redis(env.REDIS_URL, redisClientOptions);
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
   await redis.connect();
+  // Presence and the event hub on a connection of their own, auto-pipelined: a reconnect
+  // storm issues several commands per socket, and one write each was the gateway's largest
+  // cost in it (docs/performance.md). Sends' rate limits stay on the plain one, where a
+  // command never waits behind another pipeline in flight.
+  const pipelinedRedis = redis.duplicate({ enableAutoPipelining: true });
+  pipelinedRedis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
+  await pipelinedRedis.connect();
   const bus = await Bus.connect({
     url: env.AMQP_URL,
     service: 'gateway',
@@ -37,7 +41,7 @@ async function main() {
       : null;
   const files = createFileStore(env, { db: filesDb?.db });
 
-  const gateway = createGateway({ env, log, bus, redis, files });
+  const gateway = createGateway({ env, log, bus, redis, pipelinedRedis, files });
   await new Promise<void>((resolve, reject) => {
     gateway.server.once('error', reject);
     // A reconnect storm opens thousands of connections at once: with Node's default accept
@@ -65,6 +69,7 @@ async function main() {
       await files.close();
       await filesDb?.close();
       redis.disconnect();
+      pipelinedRedis.disconnect();
       await tracing.shutdown();
     },
     env.SHUTDOWN_DRAIN_MS + 5_000,
