@@ -230,13 +230,16 @@ const FERRET_OVERLAYS = {
   'query.go.overlay': 'internal/backends/postgresql/query.go',
 };
 
+/** The files of our FerretDB main (tools/ferretdb, without tests or the overlay folder). */
+const ferretMainFiles = () =>
+  fs
+    .readdirSync(FERRET_SRC)
+    .filter((f) => /\.(go|sql|mod|sum)$/.test(f) && !f.endsWith('_test.go'));
+
 /** Builds <data>/bin/ferretdb when missing or older than its sources. */
 export async function buildFerret() {
   const sources = [
-    ...fs
-      .readdirSync(FERRET_SRC)
-      .filter((f) => /\.(go|sql|mod|sum)$/.test(f) && !f.endsWith('_test.go'))
-      .map((f) => path.join(FERRET_SRC, f)),
+    ...ferretMainFiles().map((f) => path.join(FERRET_SRC, f)),
     ...Object.keys(FERRET_OVERLAYS).map((f) => path.join(FERRET_OVERLAY_DIR, f)),
   ];
   const newestSrc = Math.max(...sources.map(mtime));
@@ -269,9 +272,7 @@ async function buildWithOverlay(go) {
   const dir = path.join(DATA, 'ferretdb-build');
   fs.rmSync(dir, { recursive: true, force: true });
   mkdirp(dir);
-  for (const f of fs.readdirSync(FERRET_SRC))
-    if (/\.(go|sql|mod|sum)$/.test(f) && !f.endsWith('_test.go'))
-      fs.copyFileSync(path.join(FERRET_SRC, f), path.join(dir, f));
+  for (const f of ferretMainFiles()) fs.copyFileSync(path.join(FERRET_SRC, f), path.join(dir, f));
   const opts = { cwd: dir, timeoutMs: 15 * 60_000 };
   const vendored = await run(go, ['mod', 'vendor'], opts);
   if (vendored.code !== 0) return vendored;
