@@ -20,13 +20,6 @@ async function main() {
   const redis = new Redis(env.REDIS_URL, redisClientOptions);
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
   await redis.connect();
-  // Presence and the event hub on a connection of their own, auto-pipelined: a reconnect
-  // storm issues several commands per socket, and one write each was the gateway's largest
-  // cost in it (docs/performance.md). Sends' rate limits stay on the plain one, where a
-  // command never waits behind another pipeline in flight.
-  const pipelinedRedis = redis.duplicate({ enableAutoPipelining: true });
-  pipelinedRedis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
-  await pipelinedRedis.connect();
   const bus = await Bus.connect({
     url: env.AMQP_URL,
     service: 'gateway',
@@ -41,7 +34,7 @@ async function main() {
       : null;
   const files = createFileStore(env, { db: filesDb?.db });
 
-  const gateway = createGateway({ env, log, bus, redis, pipelinedRedis, files });
+  const gateway = createGateway({ env, log, bus, redis, files });
   await new Promise<void>((resolve, reject) => {
     gateway.server.once('error', reject);
     // A reconnect storm opens thousands of connections at once: with Node's default accept
@@ -69,7 +62,6 @@ async function main() {
       await files.close();
       await filesDb?.close();
       redis.disconnect();
-      pipelinedRedis.disconnect();
       await tracing.shutdown();
     },
     env.SHUTDOWN_DRAIN_MS + 5_000,

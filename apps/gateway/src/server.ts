@@ -37,8 +37,6 @@ export interface GatewayDeps {
   log: Logger;
   bus: Bus;
   redis: Redis;
-  /** The same server, auto-pipelined: presence and the event hub (see main.ts). */
-  pipelinedRedis: Redis;
   /** Where uploads' bytes go (GridFS or S3). */
   files: FileStore;
 }
@@ -51,14 +49,7 @@ export interface Gateway {
   shutdown(): Promise<void>;
 }
 
-export function createGateway({
-  env,
-  log,
-  bus,
-  redis,
-  pipelinedRedis,
-  files,
-}: GatewayDeps): Gateway {
+export function createGateway({ env, log, bus, redis, files }: GatewayDeps): Gateway {
   const metrics = createMetrics();
   const origins = createOriginPolicy(env.PUBLIC_URL, env.ALLOWED_ORIGINS);
   const limits = createRateLimits(redis, env, log);
@@ -122,7 +113,7 @@ export function createGateway({
 
   // events.stream: replay from the per-user log in Redis, then live (one read loop per gateway).
   const events = new EventHub({
-    redis: pipelinedRedis,
+    redis,
     log,
     onDelivered: (event, entry) =>
       metrics.deliveryLag.observe(
@@ -134,7 +125,7 @@ export function createGateway({
 
   // Presence: every authenticated WebSocket counts; the user worker decides the status.
   const presence = new PresenceTracker({
-    redis: pipelinedRedis,
+    redis,
     log,
     ttlMs: env.PRESENCE_TTL_MS,
     heartbeatMs: env.PRESENCE_HEARTBEAT_MS,
