@@ -1,7 +1,7 @@
 // `npm test`: the same set-up as `npm start`, then static checks and the whole
 // suite (unit + integration against real servers); ends with one summary line.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, build, ensureDependencies, ensureNginx, run, stackUp, step } from './lib/setup.mjs';
 
@@ -123,10 +123,16 @@ async function main() {
 
   const files = collectTests();
   step(`Running ${files.length} test files (node --test)`);
-  const result = await runTests(files, stackEnv);
+  // Every service's whole output, for a failure that the in-test tail does not explain.
+  const logDir = path.join(ROOT, '.test-logs');
+  rmSync(logDir, { recursive: true, force: true });
+  const result = await runTests(files, { ...stackEnv, TEST_LOG_DIR: logDir });
   if (result.code !== 0 && result.failed === 0)
     failures.push(`test runner exited with ${result.code}`);
-  if (result.failed > 0) failures.push(`${result.failed} failing tests`);
+  if (result.failed > 0) {
+    failures.push(`${result.failed} failing tests`);
+    console.log(`Service logs of the test systems: ${path.relative(process.cwd(), logDir)}/`);
+  }
 
   step('Running the end-to-end suite (Playwright in Chromium)');
   const e2e = await runE2e(stackEnv);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import { ROOT } from './stack-env.js';
 
 /** A service process of the system under test; its output is kept for failure reports. */
@@ -15,7 +16,7 @@ export class ServiceProcess {
     readonly args: string[],
     env: Record<string, string>,
     /** Also append every output line here (long runs: the in-memory tail is short). */
-    private readonly logFile?: string,
+    private readonly logFile = serviceLogFile(name),
   ) {
     this.env = { ...env };
   }
@@ -26,6 +27,11 @@ export class ServiceProcess {
 
   start(): void {
     this.output = [];
+    if (this.logFile)
+      appendFileSync(
+        this.logFile,
+        `=== ${new Date().toISOString()} ${this.name} started by ${path.basename(process.argv[1] ?? '')}\n`,
+      );
     // e.g. SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile every service.
     const nodeArgs = process.env.SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
     const child = spawn(process.execPath, [...nodeArgs, ...this.args], {
@@ -86,6 +92,17 @@ export class ServiceProcess {
     }
     throw new Error(`${this.name} not ready at ${url} after ${timeoutMs} ms:\n${this.logs()}`);
   }
+}
+
+/**
+ * With TEST_LOG_DIR set (npm test sets it), every service's whole output is appended to
+ * `<dir>/<name>.log`: a failure seen only in CI can be read afterwards, not just its tail.
+ */
+function serviceLogFile(name: string): string | undefined {
+  const dir = process.env.TEST_LOG_DIR;
+  if (!dir) return undefined;
+  mkdirSync(dir, { recursive: true });
+  return path.join(dir, `${name}.log`);
 }
 
 /** A TCP port nobody listens on right now (on loopback). */
