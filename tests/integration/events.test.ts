@@ -279,6 +279,44 @@ describe('events.stream', () => {
     });
   });
 
+  describe('a new subscription', () => {
+    test('is live once the server says started: an event published in onStarted arrives, every time', async () => {
+      const { a } = await pair();
+      // Each round opens the user's feed afresh on a gateway (the previous one was left).
+      for (let round = 0; round < 20; round++) {
+        const client = system.client({ url: system.urls[round % 2]!, session: a.client.session });
+        const marker = `started-${round}`;
+        const seen: string[] = [];
+        let published: Promise<number> | undefined;
+        const sub = client.api.events.stream.subscribe(undefined, {
+          onStarted: () => {
+            published = redis.publish(
+              redisKeys.liveChannel(a.id),
+              JSON.stringify({
+                type: 'typing',
+                conversationId: marker,
+                userId: a.id,
+                isTyping: true,
+              }),
+            );
+          },
+          onData: (data: unknown) => {
+            const event = data as ClientEvent;
+            if (event.type === 'typing') seen.push(event.conversationId);
+          },
+        });
+        await waitFor(`onStarted of round ${round}`, () => published);
+        assert.ok(
+          (await published)! >= 1,
+          `round ${round}: the gateway listened when started came`,
+        );
+        await waitFor(`round ${round}'s event`, () => seen.includes(marker), 5_000);
+        sub.unsubscribe();
+        client.close();
+      }
+    });
+  });
+
   describe('resume with lastEventId', () => {
     test('reconnecting to the other gateway replays exactly the missed events once, in order, then live', async () => {
       const { a, b, conversation } = await pair();

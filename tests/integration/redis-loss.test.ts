@@ -41,16 +41,21 @@ describe('a Redis crash', () => {
     await redis?.stop();
   });
 
-  function subscribe(u: TestUser, lastEventId?: string) {
+  /** Resolves once the subscription is live (the server says `started` only then). */
+  async function subscribe(u: TestUser, lastEventId?: string) {
     const items: Item[] = [];
     const client = system.client({ session: u.client.session });
+    let started!: () => void;
+    const live = new Promise<void>((resolve) => (started = resolve));
     const sub = client.api.events.stream.subscribe(lastEventId ? { lastEventId } : undefined, {
+      onStarted: () => started(),
       onData: (data: unknown) => {
         const d = data as Record<string, unknown>;
         if (typeof d.type === 'string') items.push({ id: null, event: d as ClientEvent });
         else items.push({ id: d.id as string, event: d.data as ClientEvent });
       },
     });
+    await live;
     return {
       items,
       stop: () => {
@@ -78,8 +83,8 @@ describe('a Redis crash', () => {
 
   test('a client offline across the crash resumes with resync, not a gap; one online gets resync live', async () => {
     const { a, b, conversation } = await pair();
-    const offline = subscribe(b);
-    const online = subscribe(a);
+    const offline = await subscribe(b);
+    const online = await subscribe(a);
     const m1 = await send(a, conversation.id, 'before');
     await waitFor('b has m1', () => offline.newMessages().includes(m1.id));
     await waitFor('a has m1', () => online.newMessages().includes(m1.id));
@@ -92,7 +97,7 @@ describe('a Redis crash', () => {
     await redis.up();
     const after = await sendWhenBack(a, conversation.id, 'after');
 
-    const resumed = subscribe(b, last);
+    const resumed = await subscribe(b, last);
     await waitFor('b hears something', () => resumed.items[0]);
     assert.deepEqual(resumed.items[0]!.event, { type: 'resync' }, 'never a silent gap');
     assert.ok(idLess(last, resumed.items[0]!.id!), 'the resync id is above what b had');

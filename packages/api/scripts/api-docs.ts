@@ -151,7 +151,7 @@ async function needsToken(path: string): Promise<boolean> {
       recordLoginFailure: () => Promise.resolve(),
       recordLoginSuccess: () => Promise.resolve(),
     },
-    events: { stream: () => ({ [Symbol.asyncIterator]: () => ({ next: refuse }) }) },
+    events: { open: refuse },
     log: createLogger({ service: 'docs', level: 'silent' }),
   };
   const caller = createCallerFactory(appRouter)(ctx) as unknown as Record<

@@ -11,11 +11,15 @@ export interface StreamItem {
 
 /** The per-user event log and live feed, implemented by the gateway on Redis. */
 export interface EventSource {
-  stream(
+  /**
+   * Resolves once the subscription is live (what is appended from then on reaches it), with
+   * the replay after `lastEventId` followed by the live items.
+   */
+  open(
     userId: string,
     lastEventId: string | undefined,
     signal: AbortSignal | undefined,
-  ): AsyncIterable<StreamItem>;
+  ): Promise<AsyncIterable<StreamItem>>;
 }
 
 export type RateLimitRule =

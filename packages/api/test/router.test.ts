@@ -83,7 +83,7 @@ function fakeContext(
     limits,
     // No test here subscribes; an empty stream keeps the context complete.
     events: {
-      async *stream() {},
+      open: () => Promise.resolve((async function* () {})()),
     },
     log: createLogger({ service: 'test', level: 'silent' }),
     onProcedureDone: (info) => done.push({ path: info.path, code: info.code, userId: info.userId }),

@@ -34,6 +34,49 @@ interface Listener {
   push(item: StreamItem): void;
 }
 
+/** One subscriber's queue: what its feed dispatched and it has not yielded yet. */
+class Subscription implements Listener {
+  private readonly queue: StreamItem[] = [];
+  private head = 0;
+  private wake: (() => void) | null = null;
+  overflow = false;
+  ended = false;
+
+  constructor(private readonly maxQueued: number) {}
+
+  push(item: StreamItem): void {
+    if (this.queue.length - this.head >= this.maxQueued) this.overflow = true;
+    else this.queue.push(item);
+    this.notify();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.notify();
+  }
+
+  next(): StreamItem | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const item = this.queue[this.head++]!;
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    }
+    return item;
+  }
+
+  /** Resolves on the next push or end. */
+  wait(): Promise<void> {
+    return new Promise<void>((resolve) => (this.wake = resolve));
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+}
+
 /** One connected user on this gateway: its subscribers and the last log entry dispatched. */
 interface Feed {
   userId: string;
@@ -109,7 +152,7 @@ export class EventHub implements EventSource {
 
   stop(): Promise<void> {
     this.stopped = true;
-    for (const end of this.stopListeners) end();
+    for (const end of [...this.stopListeners]) end();
     this.subscriber.disconnect();
     return Promise.resolve();
   }
@@ -119,40 +162,55 @@ export class EventHub implements EventSource {
     return this.feeds.size;
   }
 
-  async *stream(
+  /**
+   * Opens a subscription: resolves once the user's feed is live on this gateway (tRPC says
+   * `started` only then), so everything appended after `onStarted` reaches the client even
+   * without a `lastEventId`. The items: the replay after `lastEventId`, then live.
+   */
+  async open(
     userId: string,
     lastEventId: string | undefined,
     signal: AbortSignal | undefined,
-  ): AsyncGenerator<StreamItem, void, unknown> {
+  ): Promise<AsyncIterable<StreamItem>> {
     if (this.stopped) throw new AppError('SERVICE_UNAVAILABLE', 'Gateway is shutting down');
-    const queue: StreamItem[] = [];
-    let wake: (() => void) | null = null;
-    let overflow = false;
-    let ended = false;
-    const notify = () => {
-      const w = wake;
-      wake = null;
-      w?.();
+    const subscription = new Subscription(this.maxQueued);
+    const feed = this.join(userId, subscription);
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      signal?.removeEventListener('abort', onAbort);
+      this.stopListeners.delete(onAbort);
+      this.leave(feed, subscription);
     };
-    const maxQueued = this.maxQueued;
-    const listener: Listener = {
-      push(item) {
-        if (queue.length >= maxQueued) overflow = true;
-        else queue.push(item);
-        notify();
-      },
+    // Ended before or while it is iterated: the feed is left either way, once.
+    const onAbort = () => {
+      subscription.end();
+      leave();
     };
-    const end = () => {
-      ended = true;
-      notify();
-    };
-    signal?.addEventListener('abort', end);
-    this.stopListeners.add(end);
-    const feed = this.join(userId, listener);
-    const done = () => ended || this.stopped || signal?.aborted === true;
+    signal?.addEventListener('abort', onAbort);
+    this.stopListeners.add(onAbort);
     try {
       await feed.ready;
+      if (signal?.aborted) throw new AppError('SERVICE_UNAVAILABLE', 'Subscription ended');
       const epoch = await this.currentEpoch();
+      return this.items(feed, subscription, epoch, lastEventId, leave);
+    } catch (err) {
+      leave();
+      throw err;
+    }
+  }
+
+  private async *items(
+    feed: Feed,
+    subscription: Subscription,
+    epoch: bigint,
+    lastEventId: string | undefined,
+    leave: () => void,
+  ): AsyncGenerator<StreamItem, void, unknown> {
+    const { userId } = feed;
+    const done = () => subscription.ended || this.stopped;
+    try {
       let sent: EventId | null = null;
       if (lastEventId !== undefined) {
         const start = await this.startAfter(userId, epoch, lastEventId);
@@ -198,24 +256,23 @@ export class EventHub implements EventSource {
         }
       }
       for (;;) {
-        while (queue.length > 0) {
-          const item = queue.shift()!;
+        const item = subscription.next();
+        if (item) {
           if (item.id !== null) {
             const id = parseEventId(item.id)!;
             if (sent !== null && compareEventIds(id, sent) <= 0) continue;
             sent = id;
           }
           yield item;
+          continue;
         }
-        if (overflow)
+        if (subscription.overflow)
           throw new AppError('SERVICE_UNAVAILABLE', 'Event stream fell behind; resubscribe');
         if (done()) return;
-        await new Promise<void>((resolve) => (wake = resolve));
+        await subscription.wait();
       }
     } finally {
-      signal?.removeEventListener('abort', end);
-      this.stopListeners.delete(end);
-      this.leave(feed, listener);
+      leave();
     }
   }
 
