@@ -731,6 +731,42 @@ describe('events.stream', () => {
       assertRecent(after.lastSeen, closedAt);
     });
 
+    test('user.presence re-checks each user of a call: one online is not announced again, a new socket brings its user online, none means the grace', async () => {
+      const [viewer, stays, comes, gone] = await Promise.all([
+        system.user(),
+        system.user(),
+        system.user(),
+        system.user(),
+      ]);
+      for (const u of [stays, comes, gone])
+        await viewer.client.api.chat.openDirect.mutate({ userId: u.id });
+      const feed = await open(viewer, { gateway: 0 });
+      const presenceOf = (u: TestUser) =>
+        feed.items.flatMap((i) =>
+          i.event.type === 'presence' && i.event.userId === u.id ? [i.event.status] : [],
+        );
+      await open(stays, { gateway: 1 });
+      await feed.waitFor('stays online', () => presenceOf(stays).length === 1);
+      // A socket the gateways never announced: only a user.presence call brings it to light.
+      await redis.zadd(redisKeys.presence(comes.id), Date.now() + 60_000, 'socket-of-a-test');
+
+      const rpc = await system.connectRpc();
+      await rpc(
+        'user.presence',
+        { userIds: [stays.id, comes.id, gone.id, stays.id] },
+        { requestId: randomUUID(), userId: null, ip: null },
+      );
+      assert.equal((await seenBy(viewer, comes)).status, 'online', 'the new socket counts');
+      await feed.waitFor('comes online', () => presenceOf(comes).length === 1);
+      await sleep(TEST_OFFLINE_GRACE_MS + 1_000);
+      assert.deepEqual(presenceOf(stays), ['online'], 'no second announcement');
+      assert.deepEqual(presenceOf(comes), ['online']);
+      assert.deepEqual(presenceOf(gone), [], 'never online, so never announced offline');
+      assert.equal((await seenBy(viewer, stays)).status, 'online');
+      assert.equal((await seenBy(viewer, gone)).status, 'offline');
+      await redis.del(redisKeys.presence(comes.id));
+    });
+
     test('a killed gateway does not keep its users online (the sweeper turns them offline)', async () => {
       const [u, viewer] = await Promise.all([system.user(), system.user()]);
       const feed = await open(u, { gateway: 1 });

@@ -67,6 +67,26 @@ describe('store filters ($in)', () => {
       () => ({ _id: { $in: [rows[3]!._id, rows[2999]!._id, new mongoose.Types.ObjectId()] } }),
       (r) => r === rows[3] || r === rows[2999],
     ],
+    [
+      '1,000 ObjectIds on _id (every other row, one unknown)',
+      () => ({
+        _id: {
+          $in: [
+            ...rows.filter((_, i) => i % 2 === 0 && i < 1998).map((r) => r._id),
+            new mongoose.Types.ObjectId(),
+          ],
+        },
+      }),
+      (r) => rows.indexOf(r) % 2 === 0 && rows.indexOf(r) < 1998,
+    ],
+    [
+      'strings and an ObjectId on _id (a string never equals an ObjectId)',
+      () =>
+        ({
+          _id: { $in: [rows[5]!._id.toHexString(), rows[6]!._id] },
+        }) as mongoose.mongo.Filter<Row>,
+      (r) => r === rows[6],
+    ],
     ['numbers', () => ({ n: { $in: [1, 2, 2998, 10_000] } }), (r) => [1, 2, 2998].includes(r.n)],
     ['booleans', () => ({ flag: { $in: [true] } }), (r) => r.flag],
     [
@@ -122,23 +142,42 @@ describe('store filters ($in)', () => {
     assert.equal(await collection().countDocuments(), COUNT - deleted.deletedCount);
   });
 
-  test('an $in on an indexed field is answered from the index', async () => {
-    const plan = (await collection()
-      .find({ userId: { $in: ['u1', 'u2'] } })
-      .explain()) as {
+  /**
+   * Asserts the store answers `filter` from an index: on FerretDB, a pushed-down filter whose
+   * PostgreSQL plan matches `postgres` and has none of `never`; on MongoDB, an IXSCAN.
+   */
+  async function assertIndexed(
+    filter: mongoose.mongo.Filter<Row>,
+    postgres: RegExp,
+    never: RegExp,
+  ): Promise<void> {
+    const plan = (await collection().find(filter).explain()) as {
       filterPushdown?: boolean;
       serverInfo?: { ferretdbVersion?: string };
       queryPlanner?: unknown;
     };
     const text = JSON.stringify(plan.queryPlanner);
     if (plan.serverInfo?.ferretdbVersion !== undefined) {
-      // PostgreSQL's plan: one GIN companion lookup per value, OR-ed.
       assert.equal(plan.filterPushdown, true);
-      assert.match(text, /Bitmap Index Scan/);
-      assert.doesNotMatch(text, /Seq Scan/);
+      assert.match(text, postgres);
+      assert.doesNotMatch(text, never);
     } else {
       assert.match(text, /IXSCAN/);
       assert.doesNotMatch(text, /COLLSCAN/);
     }
+  }
+
+  test('an $in on an indexed field is answered from the index', async () => {
+    // PostgreSQL's plan: one GIN companion lookup per value, OR-ed.
+    await assertIndexed({ userId: { $in: ['u1', 'u2'] } }, /Bitmap Index Scan/, /Seq Scan/);
+  });
+
+  test('an $in of 1,000 _ids is one scan of the _id index', async () => {
+    // `_id` is never an array: one `= ANY` the unique btree index answers, not 1,000 ORs.
+    await assertIndexed(
+      { _id: { $in: rows.slice(0, 1000).map((r) => r._id) } },
+      /Index Scan/,
+      /Seq Scan|BitmapOr/,
+    );
   });
 });
