@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import mongoose from 'mongoose';
-import type { Message } from '@chat/api';
+import type { ClientEvent, Message } from '@chat/api';
 import { Inbox, sendSequence, verifyConversation } from '../support/load.js';
 import { TestSystem, type TestUser } from '../support/system.js';
-import { sleep } from '../support/wait.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 /**
  * The send path under load while its processes die: senders keep sending (each retrying a
@@ -275,4 +275,103 @@ describe('the send path under load, across crashes', () => {
       await mongo.close();
     }
   });
+
+  test('the owner appends its events itself: with the notification worker stopped, messages, edits and receipts still arrive; back, it adds the notifications and nothing twice', async () => {
+    const [a, b] = await Promise.all([system.user(), system.user()]);
+    const { id } = await a.client.api.chat.openDirect.mutate({ userId: b.id });
+    const [toA, toB] = await Promise.all([stream(a), stream(b)]);
+    try {
+      await system.worker('notification').stop();
+      const sent: Message[] = [];
+      try {
+        for (let i = 0; i < 3; i++)
+          sent.push(
+            await a.client.api.chat.send.mutate({
+              conversationId: id,
+              clientId: randomUUID(),
+              content: `while the notification worker is down #${i}`,
+            }),
+          );
+        await a.client.api.chat.edit.mutate({ messageId: sent[0]!.id, content: 'edited' });
+        await b.client.api.chat.markRead.mutate({ conversationId: id, upToMessageId: sent[2]!.id });
+        const newIds = () =>
+          toB.events.flatMap((e) => (e.type === 'message.new' ? [e.message.id] : []));
+        await waitFor('the three messages, live, without the notification worker', () =>
+          sent.every((m) => newIds().includes(m.id)),
+        );
+        await waitFor('the edit', () =>
+          toB.events.some((e) => e.type === 'message.updated' && e.message.content === 'edited'),
+        );
+        await waitFor('the read receipt, to the sender', () =>
+          toA.events.some((e) => e.type === 'message.status' && e.status === 'read'),
+        );
+        assert.deepEqual(
+          newIds(),
+          sent.map((m) => m.id),
+          'in send order',
+        );
+        assert.equal(
+          toB.events.filter((e) => e.type === 'notification.new').length,
+          0,
+          'notifications are the notification worker’s',
+        );
+      } finally {
+        await system.restart(system.worker('notification'));
+      }
+      // Back, it handles what queued meanwhile: the notifications, and no event a second time.
+      await waitFor(
+        'a notification for each message',
+        () => toB.events.filter((e) => e.type === 'notification.new').length >= sent.length,
+        30_000,
+      );
+      const list = await b.client.api.notification.list.query({ limit: 50 });
+      for (const m of sent)
+        assert.ok(
+          list.items.some((n) => n.messageId === m.id),
+          `a notification for ${m.id}`,
+        );
+      await sleep(500);
+      for (const { events } of [toA, toB]) {
+        // Keyed by what makes each logical event unique (presence and the like may repeat).
+        const seen = events.flatMap((e) => {
+          if (e.type === 'message.new') return [`new ${e.message.id}`];
+          if (e.type === 'message.updated') return [`updated ${e.message.id} ${e.message.content}`];
+          if (e.type === 'message.status') return [`status ${JSON.stringify(e)}`];
+          if (e.type === 'notification.new') return [`notification ${e.notification.id}`];
+          return [];
+        });
+        assert.deepEqual(
+          seen.filter((k, i) => seen.indexOf(k) !== i),
+          [],
+          'each event once',
+        );
+      }
+    } finally {
+      toA.stop();
+      toB.stop();
+    }
+  });
+
+  /** Every event the user gets from now on (resolves once the subscription is live). */
+  async function stream(user: TestUser): Promise<{ events: ClientEvent[]; stop: () => void }> {
+    const events: ClientEvent[] = [];
+    const client = system.client({ session: user.client.session });
+    let sub: { unsubscribe(): void } | undefined;
+    await new Promise<void>((resolve) => {
+      sub = client.api.events.stream.subscribe(undefined, {
+        onStarted: () => resolve(),
+        onData: (data: unknown) => {
+          const d = data as { data?: ClientEvent; type?: string };
+          events.push((d.type ? d : d.data) as ClientEvent);
+        },
+      });
+    });
+    return {
+      events,
+      stop: () => {
+        sub?.unsubscribe();
+        client.close();
+      },
+    };
+  }
 });

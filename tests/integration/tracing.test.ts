@@ -89,7 +89,7 @@ describe('distributed tracing', () => {
     assert.ok(isAncestor(spans, handled, published), 'the publish happens inside the handler');
     assert.equal(processed.parentSpanId, published.spanId);
 
-    // The databases: the chat worker's MongoDB insert, Redis in the gateway and notification worker.
+    // The databases: the chat worker's MongoDB insert, Redis in the gateway and both workers.
     const mongo = spans.filter((s) => s.attributes['db.system.name'] === 'mongodb');
     assert.ok(
       mongo.some((s) => s.service === 'chat-worker' && s.name === 'insert messages'),
@@ -97,6 +97,10 @@ describe('distributed tracing', () => {
     );
     const redis = spans.filter((s) => s.attributes['db.system.name'] === 'redis');
     assert.ok(redis.some((s) => s.service === 'gateway')); // rate limits
+    // The owner appends message.new to the logs itself; the notification worker, the notification.
+    const ownerAppends = redis.filter((s) => s.service === 'chat-worker');
+    assert.ok(ownerAppends.length > 0, describeTrace(spans, clientSpanId));
+    assert.ok(ownerAppends.every((s) => isAncestor(spans, handled, s)));
     const appends = redis.filter((s) => s.service === 'notification-worker');
     assert.ok(appends.length > 0, describeTrace(spans, clientSpanId));
     assert.ok(appends.every((s) => isAncestor(spans, processed, s)));

@@ -85,15 +85,20 @@ export function createChatMetrics(registry: Registry) {
 
 export type ChatMetrics = ReturnType<typeof createChatMetrics>;
 
+/** Appends to users' event logs: by the chat worker (as changes happen) and the notification worker. */
+export function createEventLogMetrics(registry: Registry) {
+  return new Counter({
+    name: 'event_log_appends_total',
+    help: 'Per-user event log appends: appended, or duplicate (seen before, nothing appended)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+}
+
 /** The notification worker's appends to the per-user event logs, and its Web Pushes. */
 export function createNotificationMetrics(registry: Registry) {
   return {
-    appends: new Counter({
-      name: 'event_log_appends_total',
-      help: 'Per-user event log appends: appended, or duplicate (seen before, nothing appended)',
-      labelNames: ['outcome'] as const,
-      registers: [registry],
-    }),
+    appends: createEventLogMetrics(registry),
     pushes: new Counter({
       name: 'push_deliveries_total',
       help: 'Web Push deliveries: sent, gone (404/410, subscription removed), refused (SSRF guard), failed, dropped (queue full, or still queued at shutdown)',

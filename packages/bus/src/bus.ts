@@ -246,6 +246,8 @@ export class Bus {
     data: T,
     meta: RequestMeta,
     partition?: number,
+    /** The event's id when the publisher already used it (e.g. in dedupe keys); else a new one. */
+    id?: string,
   ): Promise<EventEnvelope<T>> {
     return inSpan(
       `publish ${type}`,
@@ -257,12 +259,19 @@ export class Bus {
           ...(partition === undefined ? {} : { [MESSAGING_PARTITION]: partition }),
         }),
       },
-      () => this.publishConfirmed(exchange, type, data, meta, partition),
+      () => this.publishConfirmed(exchange, type, data, meta, partition, id),
     );
   }
 
   private async publishConfirmed<T>(
-    ...[exchange, type, data, meta, partition]: [EventExchange, string, T, RequestMeta, number?]
+    ...[exchange, type, data, meta, partition, id]: [
+      EventExchange,
+      string,
+      T,
+      RequestMeta,
+      number?,
+      string?,
+    ]
   ): Promise<EventEnvelope<T>> {
     const partitioned = PARTITIONED_EXCHANGES.includes(exchange);
     if (partitioned !== (partition !== undefined))
@@ -274,7 +283,7 @@ export class Bus {
     const publisher = this.publisher;
     if (!publisher) throw unavailable('message bus is reconnecting');
     const event: EventEnvelope<T> = {
-      id: randomUUID(),
+      id: id ?? randomUUID(),
       type,
       occurredAt: new Date().toISOString(),
       requestId: meta.requestId,

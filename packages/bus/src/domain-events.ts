@@ -36,8 +36,9 @@ export class DomainEvents {
     data: BusEventData<X, T>,
     meta: RequestMeta,
     partition?: number,
+    id?: string,
   ): Promise<EventEnvelope<BusEventData<X, T>>> {
-    return this.bus.publish(exchange, type, data, meta, partition);
+    return this.bus.publish(exchange, type, data, meta, partition, id);
   }
 
   subscribe<X extends BusExchange, T extends BusEventType<X>>(

@@ -1,7 +1,8 @@
 import { chatModels } from '@chat/db';
 import { createFileStore, FileUrlSigner } from '@chat/files';
 import { PARTITIONS, type RpcHandlers } from '@chat/api';
-import { createChatMetrics } from '../metrics.js';
+import { eventLogFromEnv } from '../event-log/event-log.js';
+import { createChatMetrics, createEventLogMetrics } from '../metrics.js';
 import type { WorkerDefinition } from '../runtime.js';
 import type { ChatDeps } from './deps.js';
 import { fileHandlers } from './files/handlers.js';
@@ -42,7 +43,8 @@ export const chatWorker: WorkerDefinition = {
     const urls = new FileUrlSigner(env.FILE_URL_SECRET);
     const deps: ChatDeps = { models, events: domainEvents, rpc, redis, env, log, files, urls };
     const store = new ChatStore(models);
-    const events = new ConversationEvents(deps);
+    const logs = eventLogFromEnv(redis, env, createEventLogMetrics(metrics.registry));
+    const events = new ConversationEvents({ ...deps, logs });
     const engine = new OwnerEngine(models, log, (state) =>
       repairTail({ models, events, log, urls }, state),
     );

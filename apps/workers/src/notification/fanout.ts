@@ -1,15 +1,10 @@
 import type { Redis } from 'ioredis';
-import type { DomainEvent, EventEnvelope } from '@chat/bus';
+import type { DomainEvent } from '@chat/bus';
 import type { Logger, RequestMeta } from '@chat/core';
 import {
   redisKeys,
   type ClientEvent,
-  type ConversationUpdatedEvent,
   type Message,
-  type MessageDeletedEvent,
-  type MessageUpdatedBusEvent,
-  type MessageSentEvent,
-  type MessageStatusUpdatedEvent,
   type Notification,
   type PresenceChangedEvent,
   type StoredEvent,
@@ -17,7 +12,8 @@ import {
   type UserProfileUpdatedEvent,
 } from '@chat/api';
 import type { Contacts } from './contacts.js';
-import type { Append, EventLog } from './event-log.js';
+import { storedAppends } from '../event-log/addressing.js';
+import type { Append, EventLog } from '../event-log/event-log.js';
 import type { DisplayNames } from './names.js';
 import type { NotificationStore } from './notifications.js';
 import type { Pusher } from './push/pusher.js';
@@ -47,11 +43,11 @@ export type FanoutEvent =
 type NewNotification = Omit<Notification, 'read'>;
 
 /**
- * Addresses bus events to users: stored events appended to each recipient's log (one
- * pipelined round trip for all of them), notifications, and live presence signals. The
- * chat worker already built each event as clients receive it; this only decides who gets
- * it. Every step is idempotent: a redelivered or re-published event appends nothing twice
- * (dedupe keys per user and logical event).
+ * Addresses bus events to users: notifications, live presence signals, and the stored events
+ * of chat events the owner could not append itself (not `appended`), one pipelined round trip
+ * for all recipients. The chat worker already built each event as clients receive it. Every
+ * step is idempotent: a redelivered or re-published event appends nothing twice (dedupe keys
+ * per user and logical event).
  */
 export class Fanout {
   constructor(private readonly deps: FanoutDeps) {}
@@ -61,15 +57,15 @@ export class Fanout {
     const meta: RequestMeta = { requestId: envelope.requestId };
     switch (envelope.type) {
       case 'message.sent':
-        return this.messageSent(envelope.data, meta);
-      case 'message.status.updated':
-        return this.statusUpdated(envelope.id, envelope.data);
+        return this.messageSent(envelope, meta);
       case 'conversation.updated':
-        return this.conversationUpdated(envelope, envelope.data, meta);
+        return this.conversationUpdated(envelope, meta);
+      case 'message.status.updated':
       case 'message.deleted':
-        return this.messageDeleted(envelope.data);
       case 'message.updated':
-        return this.messageUpdated(envelope.id, envelope.data);
+        // Nothing to notify: only the logs, unless the owner appended already.
+        if (!envelope.data.appended) await this.deps.events.appendAll(storedAppends(envelope));
+        return;
       case 'user.login':
         return this.login(envelope.id, envelope.data);
       case 'user.profile.updated':
@@ -80,20 +76,21 @@ export class Fanout {
   }
 
   /**
-   * message.new to every participant (the sender's other devices too), a notification to the
-   * rest, and a Web Push to those of them with no open socket.
+   * message.new to every participant (the sender's other devices too) unless the owner
+   * appended it already, a notification to the rest, and a Web Push to those of them with
+   * no open socket.
    */
-  private async messageSent(data: MessageSentEvent, meta: RequestMeta): Promise<void> {
-    const { message, conversation } = data;
-    const event: StoredEvent = { type: 'message.new', message };
-    const appends: Append[] = data.audience.map((userId) => ({
-      userId,
-      dedupeKey: `msg:${message.id}`,
-      event,
-    }));
+  private async messageSent(
+    envelope: Extract<FanoutEvent, { type: 'message.sent' }>,
+    meta: RequestMeta,
+  ): Promise<void> {
+    const { message, conversation } = envelope.data;
+    const appends = envelope.data.appended ? [] : storedAppends(envelope);
     // Muted: the event (the conversation stays current), but no notification.
-    const muted = new Set(data.muted);
-    const recipients = data.audience.filter((p) => p !== message.senderId && !muted.has(p));
+    const muted = new Set(envelope.data.muted);
+    const recipients = envelope.data.audience.filter(
+      (p) => p !== message.senderId && !muted.has(p),
+    );
     if (recipients.length > 0) {
       const sender = await this.deps.names.of(message.senderId, meta);
       const group = conversation.type === 'group';
@@ -130,52 +127,18 @@ export class Fanout {
     await this.deps.events.appendAll(appends);
   }
 
-  private async statusUpdated(eventId: string, data: MessageStatusUpdatedEvent): Promise<void> {
-    const event: StoredEvent = {
-      type: 'message.status',
-      conversationId: data.conversationId,
-      messageIds: data.messageIds,
-      userId: data.userId,
-      status: data.status,
-      at: data.at,
-    };
-    await this.deps.events.appendAll(
-      [...new Set(data.audience)].map((userId) => ({
-        userId,
-        dedupeKey: `status:${eventId}`,
-        event,
-      })),
-    );
-  }
-
-  /** To the audience, each with their own unreadCount; `group_added` to those just added. */
+  /**
+   * To the audience, each with their own unreadCount (unless the owner appended it already);
+   * `group_added` to those just added.
+   */
   private async conversationUpdated(
-    { id, occurredAt }: Pick<EventEnvelope, 'id' | 'occurredAt'>,
-    data: ConversationUpdatedEvent,
+    envelope: Extract<FanoutEvent, { type: 'conversation.updated' }>,
     meta: RequestMeta,
   ): Promise<void> {
-    const audience = [...new Set(data.audience)];
+    const { id, occurredAt, data } = envelope;
     // Who shares a conversation with whom may have changed.
-    this.deps.contacts.forget(audience);
-    // One event for all (a large group's participants list is big); each their own count.
-    const event: StoredEvent = {
-      type: 'conversation.updated',
-      conversation: { ...data.conversation, unreadCount: 0, mutedUntil: null },
-    };
-    const appends: Append[] = audience.map((userId) => {
-      const unreadCount = data.unread[userId] ?? 0;
-      const mutedUntil = data.mutedUntil[userId];
-      const own = {
-        ...(unreadCount > 0 ? { unreadCount } : {}),
-        ...(mutedUntil ? { mutedUntil } : {}),
-      };
-      return {
-        userId,
-        dedupeKey: `conv:${id}`,
-        event,
-        ...(Object.keys(own).length > 0 ? { patch: { conversation: own } } : {}),
-      };
-    });
+    this.deps.contacts.forget([...new Set(data.audience)]);
+    const appends: Append[] = data.appended ? [] : storedAppends(envelope);
     const added = [...new Set(data.addedUserIds)].filter((u) => u !== data.actorId);
     if (added.length > 0) {
       const actor = await this.deps.names.of(data.actorId, meta);
@@ -193,33 +156,6 @@ export class Fanout {
       );
     }
     await this.deps.events.appendAll(appends);
-  }
-
-  /** The message as it is now, to every participant; each change is its own event. */
-  private async messageUpdated(eventId: string, data: MessageUpdatedBusEvent): Promise<void> {
-    const event: StoredEvent = { type: 'message.updated', message: data.message };
-    await this.deps.events.appendAll(
-      [...new Set(data.audience)].map((userId) => ({
-        userId,
-        dedupeKey: `upd:${eventId}`,
-        event,
-      })),
-    );
-  }
-
-  /** Only to the deleter (their other devices). */
-  private async messageDeleted(data: MessageDeletedEvent): Promise<void> {
-    await this.deps.events.appendAll([
-      {
-        userId: data.userId,
-        dedupeKey: `del:${data.messageId}`,
-        event: {
-          type: 'message.deleted',
-          conversationId: data.conversationId,
-          messageId: data.messageId,
-        },
-      },
-    ]);
   }
 
   private async login(eventId: string, data: UserLoginEvent): Promise<void> {

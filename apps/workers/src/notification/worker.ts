@@ -4,7 +4,7 @@ import { notificationsModels } from '@chat/db';
 import { createNotificationMetrics } from '../metrics.js';
 import type { WorkerDefinition } from '../runtime.js';
 import { Contacts } from './contacts.js';
-import { EventLog } from './event-log.js';
+import { eventLogFromEnv } from '../event-log/event-log.js';
 import { Fanout, FANOUT_USER_EVENTS } from './fanout.js';
 import { DisplayNames } from './names.js';
 import { NotificationStore } from './notifications.js';
@@ -23,16 +23,7 @@ export const notificationWorker: WorkerDefinition = {
   database: 'notifications',
   async start({ env, log, events: domainEvents, redis, rpc, serve, balance, metrics, db, onStop }) {
     const { appends, pushes } = createNotificationMetrics(metrics.registry);
-    const events = new EventLog(redis, {
-      maxEvents: env.EVENT_LOG_MAX_EVENTS,
-      maxAgeMs: env.EVENT_LOG_MAX_AGE_S * 1000,
-      dedupeWindowMs: env.EVENT_DEDUPE_WINDOW_S * 1000,
-      sharedBodyTtlMs: env.EVENT_SHARED_BODY_TTL_S * 1000,
-      onAppended: (appended, duplicates) => {
-        appends.inc({ outcome: 'appended' }, appended);
-        appends.inc({ outcome: 'duplicate' }, duplicates);
-      },
-    });
+    const events = eventLogFromEnv(redis, env, appends);
     const notifications = new NotificationStore(redis, env.NOTIFICATION_TTL_S * 1000);
     const subscriptions = new PushSubscriptions(
       await notificationsModels(db),

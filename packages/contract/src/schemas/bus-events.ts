@@ -46,6 +46,14 @@ const conversationRefSchema = z.object({
   name: z.string().nullable(),
 });
 
+/**
+ * On every chat event: the conversation's owner already appended its stored events to the
+ * audience's logs (the fast path); the notification worker then only notifies. Absent or
+ * false (the owner could not reach Redis, or an older publisher): the notification worker
+ * appends them. Either way the logs' dedupe keys keep one copy.
+ */
+const appended = z.boolean().optional();
+
 /** `message.sent` on `chat_events`: `message` is the client's `message.new` payload. */
 export const messageSentEventSchema = z.object({
   message: messageSchema,
@@ -54,13 +62,14 @@ export const messageSentEventSchema = z.object({
   audience: z.array(z.string()),
   /** Participants who muted the conversation: events, but no notification or push. */
   muted: z.array(z.string()).default([]),
+  appended,
 });
 export type MessageSentEvent = z.infer<typeof messageSentEventSchema>;
 
 /** `message.status.updated` on `chat_events`. */
 export const messageStatusUpdatedEventSchema = messageStatusEventSchema
   .omit({ type: true })
-  .extend({ audience: z.array(z.string()) });
+  .extend({ audience: z.array(z.string()), appended });
 export type MessageStatusUpdatedEvent = z.infer<typeof messageStatusUpdatedEventSchema>;
 
 export const conversationChangeReasonSchema = z.enum([
@@ -88,19 +97,21 @@ export const conversationUpdatedEventSchema = z.object({
   /** Users who just joined (they get a `group_added` notification). */
   addedUserIds: z.array(z.string()),
   actorId: z.string(),
+  appended,
 });
 export type ConversationUpdatedEvent = z.infer<typeof conversationUpdatedEventSchema>;
 
 /** `message.deleted` on `chat_events`: to the deleter's other devices. */
 export const messageDeletedEventSchema = messageDeletedClientEventSchema
   .omit({ type: true })
-  .extend({ userId: z.string() });
+  .extend({ userId: z.string(), appended });
 export type MessageDeletedEvent = z.infer<typeof messageDeletedEventSchema>;
 
 /** `message.updated` on `chat_events`: the message as it is now, to every participant. */
 export const messageUpdatedBusEventSchema = z.object({
   message: messageSchema,
   audience: z.array(z.string()),
+  appended,
 });
 export type MessageUpdatedBusEvent = z.infer<typeof messageUpdatedBusEventSchema>;
 

@@ -1,26 +1,46 @@
+import { randomUUID } from 'node:crypto';
 import type { RequestMeta } from '@chat/core';
 import {
   partitionOf,
   unreadCountOf,
+  type BusEventData,
+  type BusEventType,
   type ConversationUpdatedEvent,
   type Message,
   type MessageStatusUpdatedEvent,
   RECEIPT_LISTS_MAX_PARTICIPANTS,
 } from '@chat/api';
+import { storedAppends, type ChatEvent } from '../../event-log/addressing.js';
+import type { EventLog } from '../../event-log/event-log.js';
 import type { ChatDeps } from '../deps.js';
 import { conversationBase, mutedUntilOf } from '../views.js';
 import type { ConversationState } from './state.js';
 
+/** After a failed append, a conversation's events go through the notification worker this long. */
+const PAUSE_AFTER_FAILURE_MS = 30_000;
+
+type ChatEventType = BusEventType<'chat_events'>;
+
 /**
  * The events of one conversation, built once here where the change happens, in the shape
- * clients receive, and published (confirmed) on its partition so they are handled in order.
+ * clients receive. Each is appended to its audience's logs right here (one pipelined Redis
+ * round trip: recipients have it without waiting for the broker and the notification
+ * worker), then published (confirmed) on the conversation's partition, marked `appended`,
+ * for the notification worker's notifications — and for its appends when this one failed.
+ * The owner runs a conversation's commands one at a time, so its events reach the logs in
+ * the order they happen.
  */
 export class ConversationEvents {
-  constructor(private readonly deps: Pick<ChatDeps, 'events'>) {}
+  /** Conversations whose last direct append failed: until when they skip it. */
+  private readonly paused = new Map<string, number>();
+
+  constructor(
+    private readonly deps: Pick<ChatDeps, 'events' | 'log' | 'redis'> & { logs: EventLog },
+  ) {}
 
   messageSent(state: ConversationState, message: Message, meta: RequestMeta) {
-    return this.deps.events.publish(
-      'chat_events',
+    return this.emit(
+      state.id,
       'message.sent',
       {
         message,
@@ -33,18 +53,16 @@ export class ConversationEvents {
         muted: state.participants.filter((p) => mutedUntilOf(p) !== null).map((p) => p.userId),
       },
       meta,
-      partitionOf(state.id),
     );
   }
 
   /** The message as it is now (edited, deleted for everyone, reactions), to every participant. */
   messageUpdated(state: ConversationState, message: Message, meta: RequestMeta) {
-    return this.deps.events.publish(
-      'chat_events',
+    return this.emit(
+      state.id,
       'message.updated',
       { message, audience: [...state.members.keys()] },
       meta,
-      partitionOf(state.id),
     );
   }
 
@@ -63,12 +81,11 @@ export class ConversationEvents {
       (u) => u !== data.userId,
     );
     if (audience.length === 0) return Promise.resolve();
-    return this.deps.events.publish(
-      'chat_events',
+    return this.emit(
+      state.id,
       'message.status.updated',
       { ...data, conversationId: state.id, audience },
       meta,
-      partitionOf(state.id),
     );
   }
 
@@ -99,22 +116,59 @@ export class ConversationEvents {
       audience: only ?? [...participants.map((p) => p.userId), ...formerMembers],
       ...change,
     };
-    return this.deps.events.publish(
-      'chat_events',
-      'conversation.updated',
-      event,
-      meta,
-      partitionOf(state.id),
-    );
+    return this.emit(state.id, 'conversation.updated', event, meta);
   }
 
   messageDeleted(state: ConversationState, userId: string, messageId: string, meta: RequestMeta) {
-    return this.deps.events.publish(
-      'chat_events',
+    return this.emit(
+      state.id,
       'message.deleted',
       { userId, conversationId: state.id, messageId },
       meta,
-      partitionOf(state.id),
     );
+  }
+
+  /** Appends the event to its audience's logs (when it can), then publishes it. */
+  private async emit<T extends ChatEventType>(
+    conversationId: string,
+    type: T,
+    data: BusEventData<'chat_events', T>,
+    meta: RequestMeta,
+  ): Promise<void> {
+    const id = randomUUID();
+    const appended = await this.appendNow(conversationId, { id, type, data } as ChatEvent);
+    await this.deps.events.publish(
+      'chat_events',
+      type,
+      { ...data, appended },
+      meta,
+      partitionOf(conversationId),
+      id,
+    );
+  }
+
+  /**
+   * False when the notification worker must append it: Redis is not connected, or an append
+   * of this conversation failed recently — its later events then queue behind that one
+   * there instead of overtaking it here.
+   */
+  private async appendNow(conversationId: string, event: ChatEvent): Promise<boolean> {
+    const until = this.paused.get(conversationId);
+    if (until !== undefined) {
+      if (Date.now() < until) return false;
+      this.paused.delete(conversationId);
+    }
+    if (this.deps.redis.status !== 'ready') return false;
+    try {
+      await this.deps.logs.appendAll(storedAppends(event));
+      return true;
+    } catch (err) {
+      this.paused.set(conversationId, Date.now() + PAUSE_AFTER_FAILURE_MS);
+      this.deps.log.warn(
+        { err, conversationId, event: event.type },
+        'could not append to the event logs: the notification worker will',
+      );
+      return false;
+    }
   }
 }

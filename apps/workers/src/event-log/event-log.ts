@@ -148,3 +148,29 @@ export class EventLog {
     return fresh;
   }
 }
+
+/** The event log settings every worker's env has. */
+export interface EventLogEnv {
+  EVENT_LOG_MAX_EVENTS: number;
+  EVENT_LOG_MAX_AGE_S: number;
+  EVENT_DEDUPE_WINDOW_S: number;
+  EVENT_SHARED_BODY_TTL_S: number;
+}
+
+/** An EventLog configured from the worker's env, counting its appends by outcome. */
+export function eventLogFromEnv(
+  redis: Redis,
+  env: EventLogEnv,
+  appends: { inc(labels: { outcome: 'appended' | 'duplicate' }, value: number): void },
+): EventLog {
+  return new EventLog(redis, {
+    maxEvents: env.EVENT_LOG_MAX_EVENTS,
+    maxAgeMs: env.EVENT_LOG_MAX_AGE_S * 1000,
+    dedupeWindowMs: env.EVENT_DEDUPE_WINDOW_S * 1000,
+    sharedBodyTtlMs: env.EVENT_SHARED_BODY_TTL_S * 1000,
+    onAppended: (appended, duplicates) => {
+      appends.inc({ outcome: 'appended' }, appended);
+      appends.inc({ outcome: 'duplicate' }, duplicates);
+    },
+  });
+}
