@@ -33,8 +33,9 @@ export interface SendDeps {
 /**
  * A batch of sends to one conversation: membership and idempotency from memory, consecutive
  * seqs, one insert (shared with other conversations' batches by the store's lane), then
- * the conversation's update (with the senders' own-message marks) and `message.sent`
- * (confirmed) together, then the answers. A `clientId` seen before returns the first
+ * the conversation's update (with the senders' own-message marks) and the announcements
+ * together (each message appended to its recipients' logs, then `message.sent` published,
+ * confirmed), then the answers. A `clientId` seen before returns the first
  * message (and announces it again: consumers dedupe), never a second copy.
  */
 export async function runSends(
@@ -173,10 +174,11 @@ export async function runSends(
           },
         });
 
-  // Announced unless this owner saw it announced before (a retry whose answer was lost),
-  // while the conversation's update lands; answered when both are done.
+  // Announced (appended to the recipients' logs, then published) unless this owner saw it
+  // announced before (a retry whose answer was lost), while the conversation's update lands;
+  // answered when both are done. The announcements start first: what recipients wait for
+  // leaves before the update's round trip is built.
   await Promise.all([
-    applied(),
     ...answers
       .filter((a) => a.message.conversationId === state.id && !a.meta?.announced)
       .map(async (a) => {
@@ -185,6 +187,7 @@ export async function runSends(
         await withContext(first.trace, () => deps.events.messageSent(state, a.message, first.meta));
         if (a.meta) a.meta.announced = true;
       }),
+    applied(),
   ]);
   for (const a of answers) for (const c of a.commands) c.resolve(a.message);
 }
