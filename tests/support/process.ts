@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './stack-env.js';
 
@@ -105,18 +106,68 @@ function serviceLogFile(name: string): string | undefined {
   return path.join(dir, `${name}.log`);
 }
 
-/** A TCP port nobody listens on right now (on loopback). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports handed to the system's processes come from below the kernel's ephemeral range
+ * (32768–60999 here, where every outgoing connection takes its local port) and are reserved
+ * across the test files running at once by a file per port, created exclusively: two files
+ * starting systems together never get the same port, and no client connection takes one
+ * between its check and the process's bind.
+ */
+const FIRST_PORT = 28_100;
+const PORT_COUNT = 4_600;
+const RESERVATIONS = path.join(tmpdir(), 'chat-test-ports');
+const reserved = new Set<string>();
+process.once('exit', () => {
+  for (const file of reserved) rmSync(file, { force: true });
+});
+
+/** A loopback TCP port nobody listens on, reserved for this test process until it exits. */
+export async function freePort(): Promise<number> {
+  mkdirSync(RESERVATIONS, { recursive: true });
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const port = FIRST_PORT + Math.floor(Math.random() * PORT_COUNT);
+    const file = path.join(RESERVATIONS, String(port));
+    if (!reserve(file)) continue;
+    if (await canListen(port)) return port;
+    release(file);
+  }
+  throw new Error(`no free port in ${FIRST_PORT}-${FIRST_PORT + PORT_COUNT - 1}`);
+}
+
+/** Creates the port's reservation file, or takes over one whose process has exited. */
+function reserve(file: string, retakingStale = false): boolean {
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+    reserved.add(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || retakingStale) return false;
+    const owner = Number(readFileSync(file, 'utf8'));
+    if (owner === process.pid || isAlive(owner)) return false;
+    rmSync(file, { force: true });
+    return reserve(file, true);
+  }
+}
+
+function release(file: string): void {
+  reserved.delete(file);
+  rmSync(file, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }

@@ -202,7 +202,37 @@ export class TestSystem {
   private async startAll(): Promise<void> {
     const all = [...this.workerList(), ...this.gateways];
     all.forEach((p) => p.start());
-    await Promise.all(all.map((p) => p.waitReady(this.healthUrls.get(p)!)));
+    await Promise.all(all.map((p) => this.waitReadyOnFreePort(p)));
+  }
+
+  /**
+   * A port freePort found can be taken before the process binds it (by another test file's
+   * process, or as the local port of an outgoing connection: both come from the ephemeral
+   * range). A process that exits with EADDRINUSE gets a fresh port and starts again.
+   */
+  private async waitReadyOnFreePort(proc: ServiceProcess): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await proc.waitReady(this.healthUrls.get(proc)!);
+      } catch (err) {
+        if (attempt >= 3 || !(err as Error).message.includes('EADDRINUSE')) throw err;
+        await this.movePort(proc);
+        proc.start();
+      }
+    }
+  }
+
+  private async movePort(proc: ServiceProcess): Promise<void> {
+    const port = await freePort();
+    const gateway = this.gateways.indexOf(proc);
+    if (gateway >= 0) {
+      proc.env.PORT = String(port);
+      proc.env.PUBLIC_URL = `http://127.0.0.1:${port}`;
+      this.urls[gateway] = `http://127.0.0.1:${port}`;
+    } else {
+      proc.env.HEALTH_PORT = String(port);
+    }
+    this.healthUrls.set(proc, `http://127.0.0.1:${port}/ready`);
   }
 
   /** Starts one more gateway and waits until it is ready (e.g. a fresh one to measure). */
