@@ -10,8 +10,10 @@ import {
   type Receipt,
 } from '@chat/sdk';
 import { changeItems } from '../lib/infinitePages';
-import type { TrpcUtils } from '../trpc';
+import { getQueryKey } from '@trpc/react-query';
+import { trpc, type TrpcUtils } from '../trpc';
 import { findConversation, updateConversation } from '../conversations/conversationCache';
+import { afterPageLoad } from './pageLoads';
 import { messagesInput } from './types';
 
 /**
@@ -23,16 +25,25 @@ function changeMessages(
   conversationId: string,
   change: (pages: MessagePages) => MessagePages,
 ): void {
-  utils.chat.messages.setInfiniteData(messagesInput(conversationId), (data) =>
-    changeItems(data, change),
-  );
+  const input = messagesInput(conversationId);
+  const apply = () =>
+    utils.chat.messages.setInfiniteData(input, (data) => changeItems(data, change));
+  apply();
+  // A page load in flight would write back the pages it started from, without this change.
+  afterPageLoad(getQueryKey(trpc.chat.messages, input, 'infinite'), apply);
 }
 
 /** A server message into its conversation's cached pages: never a duplicate. */
 export function insertMessage(utils: TrpcUtils, message: Message): void {
-  // Not loaded: it comes with the first fetch.
-  if (!utils.chat.messages.getInfiniteData(messagesInput(message.conversationId))) return;
-  changeMessages(utils, message.conversationId, (pages) => insertInto(pages, message));
+  const input = messagesInput(message.conversationId);
+  const insert = () => changeMessages(utils, message.conversationId, (p) => insertInto(p, message));
+  // Not loaded: it comes with the first load, or, if that load is under way and read the
+  // history before this message was stored, is inserted once it has ended.
+  if (!utils.chat.messages.getInfiniteData(input)) {
+    afterPageLoad(getQueryKey(trpc.chat.messages, input, 'infinite'), insert);
+    return;
+  }
+  insert();
 }
 
 /**
