@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { applyPatch, type EventPatch, type StoredEvent } from '@chat/api';
+import { parseRemembered } from './event-json.js';
 
 /** A log entry as stored: the event itself, or a reference to a body stored once for many logs. */
 export type Entry = { event: StoredEvent } | { body: string; patch: EventPatch } | null;
@@ -16,7 +17,7 @@ export function decodeFields(fields: string[]): Entry {
 
 export function decodeValue(field: 'e' | 'r', value: unknown): Entry {
   try {
-    const parsed = (typeof value === 'string' ? JSON.parse(value) : value) as unknown;
+    const parsed = typeof value === 'string' ? parseRemembered(value) : value;
     if (field === 'e') return { event: parsed as StoredEvent };
     const ref = parsed as { b?: unknown; p?: unknown };
     if (typeof ref.b !== 'string') return null;
@@ -50,7 +51,7 @@ export class EventBodies {
       missing.forEach((key, i) => {
         const value = fetched.then((values) => {
           const body = values[i];
-          return body ? (JSON.parse(body) as StoredEvent) : null;
+          return body ? (parseRemembered(body) as StoredEvent) : null;
         });
         // A failed read is not remembered: the next delivery asks again.
         value.catch(() => this.cache.delete(key));
@@ -64,7 +65,8 @@ export class EventBodies {
         if ('event' in e) return e.event;
         const event = await this.cache.get(e.body)!;
         if (event === null) return undefined;
-        return applyPatch(event, e.patch);
+        // No patch (a message to a group): the shared event itself, with its JSON text.
+        return Object.keys(e.patch).length === 0 ? event : applyPatch(event, e.patch);
       }),
     );
   }

@@ -369,6 +369,11 @@ export class EventHub implements EventSource {
   }
 
   private dispatch(feed: Feed, message: string): void {
+    const stored = splitStoredEntry(message);
+    if (stored) {
+      void this.deliverStored(feed, [[stored.id, decodeValue('e', stored.eventJson)]]);
+      return;
+    }
     let parsed: ClientEvent | LiveEntry;
     try {
       parsed = JSON.parse(message) as ClientEvent | LiveEntry;
@@ -502,4 +507,22 @@ export class EventHub implements EventSource {
       return entries[0]?.[0] ?? '0-0';
     });
   }
+}
+
+const STORED_PREFIX = '{"id":"';
+const EVENT_FIELD = '","e":';
+
+/**
+ * A stored entry as the append script publishes it, `{"id":"<entry>","e":<event JSON>}`, cut
+ * apart without parsing the whole: the event's own text is kept for the encoder (see
+ * event-json.ts). Anything else (a reference entry, a live-only event) is parsed whole.
+ */
+function splitStoredEntry(message: string): { id: string; eventJson: string } | null {
+  if (!message.startsWith(STORED_PREFIX) || !message.endsWith('}')) return null;
+  const end = message.indexOf(EVENT_FIELD, STORED_PREFIX.length);
+  if (end < 0) return null;
+  const id = message.slice(STORED_PREFIX.length, end);
+  // Entry ids are `<ms>-<seq>`: anything else is not what the script writes.
+  if (!/^\d+-\d+$/.test(id)) return null;
+  return { id, eventJson: message.slice(end + EVENT_FIELD.length, -1) };
 }
