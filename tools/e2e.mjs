@@ -186,6 +186,16 @@ function reportLogs(services) {
   }
 }
 
+/** Drops this run's queues, exchanges and databases (left behind, they cost RabbitMQ CPU). */
+async function dropNamespace(env) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'tests/support/drop-namespace.ts')],
+    { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'inherit' },
+  );
+  await new Promise((resolve) => child.on('exit', resolve).on('error', resolve));
+}
+
 async function main() {
   const extraArgs = process.argv.slice(2);
   const gatewayCount = countFromEnv('E2E_GATEWAYS', 1);
@@ -234,6 +244,7 @@ async function main() {
     stopping = true;
     await proxy?.stop(true);
     await Promise.all(services.map((s) => stopProcess(s.child)));
+    await dropNamespace(env);
     if (staticDir) rmSync(staticDir, { recursive: true, force: true });
     rmSync(pushTlsDir, { recursive: true, force: true });
     if (startedHere && !process.env.E2E_KEEP_STACK) {

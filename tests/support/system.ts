@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
-import mongoose from 'mongoose';
 import WebSocket from 'ws';
-import { PARTITIONS, createRpcCaller, type RpcCaller } from '@chat/api';
-import { Bus, partitionLabel } from '@chat/bus';
+import { createRpcCaller, type RpcCaller } from '@chat/api';
+import { Bus } from '@chat/bus';
 import { createLogger } from '@chat/core';
 import { createChatClient, type ChatClient, type ChatClientOptions } from '@chat/sdk';
 import { NginxProxy } from './nginx.js';
 import { freePort, ServiceProcess } from './process.js';
 import { ROOT, stackEnv } from './stack-env.js';
+import { dropNamespace } from './drop-namespace.js';
 
 export type WorkerName = 'auth' | 'user' | 'chat' | 'notification';
 
@@ -304,7 +303,7 @@ export class TestSystem {
     this.clients.forEach((c) => c.close());
     await this.proxy?.stop(true);
     await Promise.all([...this.gateways, ...this.workerList()].map((p) => p.stop()));
-    await cleanUp(this.env).catch((err: Error) =>
+    await dropNamespace(this.env).catch((err: Error) =>
       console.error(`test clean-up failed: ${err.message}`),
     );
   }
@@ -314,40 +313,6 @@ export class TestSystem {
 const DEFAULT_WORKERS: WorkerName[] = ['auth', 'user', 'chat', 'notification'];
 
 export const uniqueName = (prefix = 'u') => `${prefix}_${randomBytes(5).toString('hex')}`;
-
-/** Drops this run's databases, queues and exchanges so test runs leave nothing behind. */
-async function cleanUp(env: Record<string, string>): Promise<void> {
-  const ns = env.BUS_NAMESPACE ?? '';
-  if (!ns) return;
-  const conn = await connect(env.AMQP_URL!);
-  try {
-    const ch = await conn.createChannel();
-    ch.on('error', () => undefined);
-    const partitions = Array.from({ length: PARTITIONS }, (_, p) => partitionLabel(p));
-    for (const queue of [
-      ...['auth', 'user', 'chat', 'notification'].map((s) => `rpc.${s}.shared`),
-      ...partitions.map((p) => `rpc.chat.${p}`),
-      ...partitions.map((p) => `notification.chat_events.${p}`),
-      'user.user_events',
-      'notification.chat_events',
-      'notification.user_events',
-      'dead_letters',
-    ]) {
-      await ch.deleteQueue(`${ns}${queue}`);
-    }
-    for (const exchange of ['user_events', 'chat_events', 'dlx'])
-      await ch.deleteExchange(`${ns}${exchange}`);
-  } finally {
-    await conn.close();
-  }
-  const mongo = await mongoose.createConnection(env.MONGO_URL!).asPromise();
-  try {
-    for (const db of ['auth', 'users', 'chat'])
-      await mongo.useDb(`${env.MONGO_DB_PREFIX}${db}`).dropDatabase();
-  } finally {
-    await mongo.close();
-  }
-}
 
 // A plain .mjs (tools run before dependencies are installed): typed here by its use.
 const vapidModule = fileURLToPath(new URL('../../tools/lib/vapid.mjs', import.meta.url));

@@ -7,6 +7,8 @@ import (
 	"context"
 	"flag"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof" // served only when -debug-addr is set
 	"os"
 	"os/signal"
 	"syscall"
@@ -20,6 +22,8 @@ func main() {
 	level := flag.String("log-level", "warn", "debug, info, warn or error")
 	companionIndexes := flag.Bool("companion-indexes", true,
 		"keep a GIN index next to each indexed field so equality filters use an index (false removes them)")
+	debugAddr := flag.String("debug-addr", "",
+		"serve Go's /debug/pprof on this TCP address for profiling (empty: off)")
 	flag.Parse()
 
 	var lvl slog.Level
@@ -41,6 +45,14 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	if *debugAddr != "" {
+		go func() {
+			if err := http.ListenAndServe(*debugAddr, nil); err != nil {
+				logger.Error("debug listener stopped", "error", err)
+			}
+		}()
+	}
 
 	setUpCompanions(ctx, *pgURL, *companionIndexes, logger)
 

@@ -228,6 +228,7 @@ const FERRET_MODULE = 'github.com/FerretDB/FerretDB';
 const FERRET_OVERLAY_DIR = path.join(FERRET_SRC, 'overlay');
 const FERRET_OVERLAYS = {
   'query.go.overlay': 'internal/backends/postgresql/query.go',
+  'resource.go.overlay': 'internal/util/resource/resource.go',
 };
 
 /** The files of our FerretDB main (tools/ferretdb, without tests or the overlay folder). */
@@ -304,6 +305,10 @@ async function startFerret() {
       `${PG_URL}?pool_max_conns=${FERRET_POOL_MAX_CONNS}`,
       '-log-level',
       'warn',
+      // Go's profiler for `go tool pprof` (docs/performance.md); off unless asked for.
+      ...(process.env.STACK_FERRETDB_DEBUG_ADDR
+        ? ['-debug-addr', process.env.STACK_FERRETDB_DEBUG_ADDR]
+        : []),
     ],
     { env: { ...process.env, DO_NOT_TRACK: '1' }, cwd: DATA, logFile: FERRET_LOG },
   );

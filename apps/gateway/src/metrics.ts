@@ -1,9 +1,10 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DEFAULT_METRICS_OPTIONS } from '@chat/core';
 
 /** Prometheus metrics of one gateway process, served at /metrics. */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: registry, ...DEFAULT_METRICS_OPTIONS });
   return {
     registry,
     procedureDuration: new Histogram({

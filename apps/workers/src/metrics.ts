@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DEFAULT_METRICS_OPTIONS } from '@chat/core';
 import type { BusObserver } from '@chat/bus';
 
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -9,7 +10,7 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
  */
 export function createWorkerMetrics(service: string) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: registry, ...DEFAULT_METRICS_OPTIONS });
   const rpcDuration = new Histogram({
     name: 'rpc_handler_duration_seconds',
     help: 'RPCs answered by this worker, by method and outcome (OK, an error code, EXPIRED)',

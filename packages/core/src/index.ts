@@ -6,3 +6,4 @@ export * from './logger.js';
 export * from './backoff.js';
 export * from './shutdown.js';
 export * from './request.js';
+export * from './metrics-defaults.js';

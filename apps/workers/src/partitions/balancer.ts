@@ -17,8 +17,19 @@ export interface BalancerOptions {
   tickMs?: number;
 }
 
-/** Renews only our own lease (compare-and-expire); 0 if the lease is not ours (any more). */
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+/**
+ * Renews each of our own leases (compare-and-expire) in one call: one 1/0 per key, 0 where
+ * the lease is not ours (any more).
+ */
+const RENEW_ALL = `local renewed = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('get', key) == ARGV[1] then
+    renewed[i] = redis.call('pexpire', key, ARGV[2])
+  else
+    renewed[i] = 0
+  end
+end
+return renewed`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /**
@@ -84,22 +95,26 @@ export class PartitionBalancer {
     const { redis, control, log } = this.options;
     try {
       const now = Date.now();
-      const [, , replicas] = (await redis
+      const held = [...this.held];
+      // One round trip a tick however many partitions: the heartbeat, the live replicas,
+      // and every lease we hold renewed.
+      const [, , replicas, , renewed] = (await redis
         .multi()
         .zadd(this.replicasKey, now + this.leaseMs, this.id)
         .zremrangebyscore(this.replicasKey, '-inf', now)
         .zrange(this.replicasKey, 0, -1)
+        .pexpire(this.replicasKey, this.leaseMs * 4)
+        .eval(RENEW_ALL, held.length, ...held.map((p) => this.leaseKey(p)), this.id, this.leaseMs)
         .exec())!.map(([err, value]) => {
         if (err) throw err;
         return value;
-      }) as [unknown, unknown, string[]];
-      await redis.pexpire(this.replicasKey, this.leaseMs * 4);
+      }) as [unknown, unknown, string[], unknown, number[]];
+      const renewedNow = new Set(held.filter((_, i) => Number(renewed[i]) === 1));
 
       for (let p = 0; p < control.partitions; p++) {
         const mine = rendezvousOwner(p, replicas) === this.id;
         if (this.held.has(p)) {
-          const renewed = await redis.eval(RENEW, 1, this.leaseKey(p), this.id, this.leaseMs);
-          if (Number(renewed) !== 1) {
+          if (!renewedNow.has(p)) {
             // Not ours any more (expired while we stalled, or Redis lost it): stop at once.
             log.warn({ partition: p, role: this.options.role }, 'partition lease lost');
             this.held.delete(p);
