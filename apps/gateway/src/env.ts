@@ -69,6 +69,9 @@ export const gatewayEnvSchema = z
     /** A socket's presence entry expires this long after its last heartbeat (a dead gateway's too). */
     PRESENCE_TTL_MS: envInt(90_000),
     PRESENCE_HEARTBEAT_MS: envInt(30_000),
+    /** A WebSocket silent this long gets a PING; still silent WS_PONG_WAIT_MS later, it is dropped. */
+    WS_PING_AFTER_MS: envInt(30_000),
+    WS_PONG_WAIT_MS: envInt(10_000),
   })
   .superRefine(checkFileStorageEnv);
 

@@ -10,6 +10,8 @@ import { AppError, type Logger } from '@chat/core';
 import { FileUrlSigner, type FileStore } from '@chat/files';
 import { verifyToken } from '@chat/tokens';
 import { callTracing } from './call-tracing.js';
+import { ExpiryClock } from './sockets/expiry.js';
+import { SocketLiveness } from './sockets/liveness.js';
 import type { GatewayEnv } from './env.js';
 import {
   bearerToken,
@@ -238,20 +240,33 @@ export function createGateway({ env, log, bus, redis, files }: GatewayDeps): Gat
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: env.MAX_BODY_BYTES });
   const sockets = new Set<WebSocket>();
+  // One timer each for every socket's keep-alive and token expiry (not one per socket).
+  const liveness = new SocketLiveness(sockets, {
+    pingAfterMs: env.WS_PING_AFTER_MS,
+    pongWaitMs: env.WS_PONG_WAIT_MS,
+  });
+  const expiry = new ExpiryClock((socket) =>
+    socket.close(closeCodes.TOKEN_EXPIRED, 'Access token expired'),
+  );
+  function onSocketClose(this: WebSocket) {
+    sockets.delete(this);
+    liveness.forget(this);
+    expiry.forget(this);
+    metrics.openSockets.dec();
+  }
   wss.on('connection', (socket) => {
     sockets.add(socket);
     metrics.openSockets.inc();
-    socket.on('close', () => {
-      sockets.delete(socket);
-      metrics.openSockets.dec();
-    });
+    liveness.watch(socket);
+    socket.on('close', onSocketClose);
   });
 
   const wsHandler = applyWSSHandler({
     wss,
     router: appRouter,
     onError,
-    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    // Off: SocketLiveness does the same with one timer for all sockets.
+    keepAlive: { enabled: false },
     experimental_encoder: batchLimitedEncoder(env.MAX_BATCH_SIZE),
     async createContext({ req, res: socket, info }): Promise<ApiContext> {
       const ip = clientIp(req, env.TRUST_PROXY);
@@ -259,7 +274,8 @@ export function createGateway({ env, log, bus, redis, files }: GatewayDeps): Gat
       const token = typeof params?.token === 'string' ? params.token : bearerToken(req);
       const auth = await authenticate(token);
       const ws = socket as WebSocket;
-      if (auth.exp) closeAtExpiry(ws, auth.exp);
+      // Not once closed (its close handler has run already).
+      if (auth.exp && ws.readyState === ws.OPEN) expiry.add(ws, auth.exp);
       const connectionId = randomUUID();
       // A socket that closed while we verified its token never counts as present.
       if (auth.user && ws.readyState === ws.OPEN) {
@@ -307,22 +323,14 @@ export function createGateway({ env, log, bus, redis, files }: GatewayDeps): Gat
     for (const socket of sockets) socket.close(closeCodes.GOING_AWAY, 'Server shutting down');
     wss.close();
     server.closeAllConnections();
+    liveness.stop();
+    expiry.stop();
     await presence.stop();
     await events.stop();
     metricsServer?.close();
   }
 
   return { server, metricsServer, shutdown };
-}
-
-function closeAtExpiry(socket: WebSocket, expSeconds: number): void {
-  const ms = expSeconds * 1000 - Date.now();
-  // setTimeout caps at ~24.8 days; access tokens live minutes.
-  const timer = setTimeout(
-    () => socket.close(closeCodes.TOKEN_EXPIRED, 'Access token expired'),
-    Math.max(0, Math.min(ms, 2 ** 31 - 1)),
-  );
-  socket.once('close', () => clearTimeout(timer));
 }
 
 function json(res: import('node:http').ServerResponse, status: number, body: unknown): void {
