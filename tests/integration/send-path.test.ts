@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import mongoose from 'mongoose';
-import type { ClientEvent, Message } from '@chat/api';
+import { Redis } from 'ioredis';
+import { redisKeys, type ClientEvent, type Message, type MessageSentEvent } from '@chat/api';
 import { Inbox, sendSequence, verifyConversation } from '../support/load.js';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { sleep, waitFor } from '../support/wait.js';
@@ -276,7 +277,7 @@ describe('the send path under load, across crashes', () => {
     }
   });
 
-  test('the owner appends its events itself: with the notification worker stopped, messages, edits and receipts still arrive; back, it adds the notifications and nothing twice', async () => {
+  test('the owner appends its events and notifications itself: with the notification worker stopped, messages, edits, receipts and notifications still arrive; back, nothing arrives twice', async () => {
     const [a, b] = await Promise.all([system.user(), system.user()]);
     const { id } = await a.client.api.chat.openDirect.mutate({ userId: b.id });
     const [toA, toB] = await Promise.all([stream(a), stream(b)]);
@@ -310,27 +311,27 @@ describe('the send path under load, across crashes', () => {
           sent.map((m) => m.id),
           'in send order',
         );
-        assert.equal(
-          toB.events.filter((e) => e.type === 'notification.new').length,
-          0,
-          'notifications are the notification worker’s',
+        // The recipient is online: the owner stored and announced the notifications itself.
+        await waitFor('a notification.new for each message, without the notification worker', () =>
+          sent.every((m) =>
+            toB.events.some(
+              (e) => e.type === 'notification.new' && e.notification.messageId === m.id,
+            ),
+          ),
         );
+        // notification.list is the notification worker's: asked once it is back.
       } finally {
         await system.restart(system.worker('notification'));
       }
-      // Back, it handles what queued meanwhile: the notifications, and no event a second time.
-      await waitFor(
-        'a notification for each message',
-        () => toB.events.filter((e) => e.type === 'notification.new').length >= sent.length,
-        30_000,
-      );
       const list = await b.client.api.notification.list.query({ limit: 50 });
       for (const m of sent)
         assert.ok(
           list.items.some((n) => n.messageId === m.id),
           `a notification for ${m.id}`,
         );
-      await sleep(500);
+      // Back, it handles what queued meanwhile (the edit's and the receipt's events, already
+      // appended) and appends nothing a second time.
+      await sleep(1_000);
       for (const { events } of [toA, toB]) {
         // Keyed by what makes each logical event unique (presence and the like may repeat).
         const seen = events.flatMap((e) => {
@@ -349,6 +350,67 @@ describe('the send path under load, across crashes', () => {
     } finally {
       toA.stop();
       toB.stop();
+    }
+  });
+
+  test('message.sent goes to the broker only for what is left to the notification worker: nothing while the recipient is online, a push once they are not', async () => {
+    const [a, b] = await Promise.all([system.user(), system.user()]);
+    const { id } = await a.client.api.chat.openDirect.mutate({ userId: b.id });
+    const published: MessageSentEvent[] = [];
+    const bus = await system.connectBus();
+    await bus.subscribe({
+      queue: `test.message_sent.${randomUUID()}`,
+      exchange: 'chat_events',
+      routingKeys: ['message.sent'],
+      handler: (event) => {
+        const data = event.data as MessageSentEvent;
+        if (data.message.conversationId === id) published.push(data);
+        return Promise.resolve();
+      },
+    });
+    const redis = new Redis(system.env.REDIS_URL!);
+    const sockets = () => redis.zcount(redisKeys.presence(b.id), Date.now(), '+inf');
+    const send = (content: string) =>
+      a.client.api.chat.send.mutate({ conversationId: id, clientId: randomUUID(), content });
+    try {
+      const toB = await stream(b);
+      const online: Message[] = [];
+      try {
+        for (const text of ['one', 'two']) online.push(await send(text));
+        await waitFor('both messages and their notifications, live', () =>
+          online.every(
+            (m) =>
+              toB.events.some((e) => e.type === 'message.new' && e.message.id === m.id) &&
+              toB.events.some(
+                (e) => e.type === 'notification.new' && e.notification.messageId === m.id,
+              ),
+          ),
+        );
+      } finally {
+        toB.stop();
+      }
+      await waitFor('b without an open socket', async () => (await sockets()) === 0);
+      const offline = await send('three');
+      await waitFor('the offline message published', () => published.length > 0);
+      await sleep(300);
+      assert.deepEqual(
+        published.map((d) => ({
+          id: d.message.id,
+          appended: d.appended,
+          notified: d.notified,
+          pushTo: d.pushTo,
+        })),
+        [{ id: offline.id, appended: true, notified: true, pushTo: [b.id] }],
+        'only the message with someone to push to',
+      );
+      const list = await b.client.api.notification.list.query({ limit: 10 });
+      assert.deepEqual(
+        list.items.map((n) => n.messageId),
+        [offline.id, ...online.map((m) => m.id).reverse()],
+        'every message has its notification, newest first',
+      );
+    } finally {
+      redis.disconnect();
     }
   });
 

@@ -2,6 +2,8 @@ import { chatModels } from '@chat/db';
 import { createFileStore, FileUrlSigner } from '@chat/files';
 import { PARTITIONS, type RpcHandlers } from '@chat/api';
 import { eventLogFromEnv } from '../event-log/event-log.js';
+import { DisplayNames } from '../notices/display-names.js';
+import { NotificationStore } from '../notices/notification-store.js';
 import { createChatMetrics, createEventLogMetrics } from '../metrics.js';
 import type { WorkerDefinition } from '../runtime.js';
 import type { ChatDeps } from './deps.js';
@@ -44,7 +46,11 @@ export const chatWorker: WorkerDefinition = {
     const deps: ChatDeps = { models, events: domainEvents, rpc, redis, env, log, files, urls };
     const store = new ChatStore(models);
     const logs = eventLogFromEnv(redis, env, createEventLogMetrics(metrics.registry));
-    const events = new ConversationEvents({ ...deps, logs });
+    // A message's notifications are stored here for small audiences (owner/events.ts);
+    // notification titles need senders' names, kept fresh by their renames.
+    const names = new DisplayNames(rpc);
+    const notifications = new NotificationStore(redis, env.NOTIFICATION_TTL_S * 1000);
+    const events = new ConversationEvents({ ...deps, logs, notices: { names, notifications } });
     const engine = new OwnerEngine(models, log, (state) =>
       repairTail({ models, events, log, urls }, state),
     );
@@ -93,6 +99,15 @@ export const chatWorker: WorkerDefinition = {
       onPartitionConsumer: (p) => engine.resetPartition(p),
     });
     await balance(control);
+    await domainEvents.subscribe({
+      queue: 'chat.user_events',
+      exchange: 'user_events',
+      types: ['user.profile.updated'],
+      handler: (event) => {
+        names.set(event.data.id, event.data.displayName);
+        return Promise.resolve();
+      },
+    });
     onStop(startUploadSweeper({ models, files, redis, log }, env.UPLOAD_SWEEP_INTERVAL_MS));
   },
 };

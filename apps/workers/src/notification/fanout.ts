@@ -5,17 +5,21 @@ import {
   redisKeys,
   type ClientEvent,
   type Message,
-  type Notification,
   type PresenceChangedEvent,
-  type StoredEvent,
   type UserLoginEvent,
   type UserProfileUpdatedEvent,
 } from '@chat/api';
 import type { Contacts } from './contacts.js';
 import { storedAppends } from '../event-log/addressing.js';
 import type { Append, EventLog } from '../event-log/event-log.js';
-import type { DisplayNames } from './names.js';
-import type { NotificationStore } from './notifications.js';
+import type { DisplayNames } from '../notices/display-names.js';
+import {
+  messageNotification,
+  notificationAppends,
+  recipientsOf,
+  type NewNotification,
+} from '../notices/message-notice.js';
+import type { NotificationStore } from '../notices/notification-store.js';
 import type { Pusher } from './push/pusher.js';
 
 export interface FanoutDeps {
@@ -29,8 +33,6 @@ export interface FanoutDeps {
   push?: Pusher;
 }
 
-const BODY_MAX_CHARS = 200;
-
 /** What the notification worker consumes: every chat event, and these user events. */
 export const FANOUT_USER_EVENTS = [
   'user.login',
@@ -39,8 +41,6 @@ export const FANOUT_USER_EVENTS = [
 ] as const;
 export type FanoutEvent =
   DomainEvent<'chat_events'> | DomainEvent<'user_events', (typeof FANOUT_USER_EVENTS)[number]>;
-
-type NewNotification = Omit<Notification, 'read'>;
 
 /**
  * Addresses bus events to users: notifications, live presence signals, and the stored events
@@ -77,54 +77,60 @@ export class Fanout {
 
   /**
    * message.new to every participant (the sender's other devices too) unless the owner
-   * appended it already, a notification to the rest, and a Web Push to those of them with
-   * no open socket.
+   * appended it already, a notification to the rest unless the owner stored them already,
+   * and a Web Push to those of them with no open socket.
    */
   private async messageSent(
     envelope: Extract<FanoutEvent, { type: 'message.sent' }>,
     meta: RequestMeta,
   ): Promise<void> {
-    const { message, conversation } = envelope.data;
-    const appends = envelope.data.appended ? [] : storedAppends(envelope);
-    // Muted: the event (the conversation stays current), but no notification.
-    const muted = new Set(envelope.data.muted);
-    const recipients = envelope.data.audience.filter(
-      (p) => p !== message.senderId && !muted.has(p),
-    );
-    if (recipients.length > 0) {
-      const sender = await this.deps.names.of(message.senderId, meta);
-      const group = conversation.type === 'group';
-      const notification: NewNotification = {
-        id: `${group ? 'g' : 'm'}_${message.id}`,
-        kind: group ? 'group_message' : 'message',
-        title: group ? `${sender} in ${conversation.name ?? 'a group'}` : sender,
-        body: previewOf(message),
-        conversationId: conversation.id,
-        messageId: message.id,
-        createdAt: message.createdAt,
-      };
-      // message.new (what everyone waits for) goes out beside the notifications' storage;
-      // notification.new after both: a notification is announced once it is stored.
-      await Promise.all([
-        this.deps.events.appendAll(appends),
-        this.deps.notifications.addAll(recipients, notification),
-      ]);
-      const fresh = await this.deps.events.appendAll(notificationAppends(recipients, notification));
-      // Only those whose notification.new was appended just now: a redelivered event (its
-      // ack lost in a crash) or one retried after a failed append pushes nobody twice.
-      this.deps.push?.notify(
-        recipients.filter((_, i) => fresh[i]),
-        {
-          title: notification.title,
-          body: notification.body,
-          conversationId: conversation.id,
-          messageId: message.id,
-          url: `/#/c/${conversation.id}`,
-        },
-      );
+    const { data } = envelope;
+    const appends = data.appended ? [] : storedAppends(envelope);
+    if (data.notified) {
+      // The owner stored and announced the notifications; the pushes are left.
+      await this.deps.events.appendAll(appends);
+      const pushTo = data.pushTo ?? [];
+      if (pushTo.length > 0)
+        this.push(
+          pushTo,
+          data.message,
+          messageNotification(data, await this.deps.names.of(data.message.senderId, meta)),
+        );
       return;
     }
-    await this.deps.events.appendAll(appends);
+    const recipients = recipientsOf(data);
+    if (recipients.length === 0) {
+      await this.deps.events.appendAll(appends);
+      return;
+    }
+    const notification = messageNotification(
+      data,
+      await this.deps.names.of(data.message.senderId, meta),
+    );
+    // message.new (what everyone waits for) goes out beside the notifications' storage;
+    // notification.new after both: a notification is announced once it is stored.
+    await Promise.all([
+      this.deps.events.appendAll(appends),
+      this.deps.notifications.addAll(recipients, notification),
+    ]);
+    const fresh = await this.deps.events.appendAll(notificationAppends(recipients, notification));
+    // Only those whose notification.new was appended just now: a redelivered event (its
+    // ack lost in a crash) or one retried after a failed append pushes nobody twice.
+    this.push(
+      recipients.filter((_, i) => fresh[i]),
+      data.message,
+      notification,
+    );
+  }
+
+  private push(userIds: string[], message: Message, notification: NewNotification): void {
+    this.deps.push?.notify(userIds, {
+      title: notification.title,
+      body: notification.body,
+      conversationId: message.conversationId,
+      messageId: message.id,
+      url: `/#/c/${message.conversationId}`,
+    });
   }
 
   /**
@@ -202,35 +208,4 @@ export class Fanout {
     await this.deps.notifications.addAll(userIds, notification);
     return notificationAppends(userIds, notification);
   }
-}
-
-/** `notification.new` for each user's log (one event object: stored once if large). */
-function notificationAppends(userIds: string[], notification: NewNotification): Append[] {
-  const event: StoredEvent = {
-    type: 'notification.new',
-    notification: { ...notification, read: false },
-  };
-  return userIds.map((userId) => ({ userId, dedupeKey: `notif:${notification.id}`, event }));
-}
-
-function previewOf(m: Message): string {
-  const text = m.content.replace(/\s+/g, ' ').trim();
-  if (m.attachments.length > 0 && !text) return describeAttachments(m.attachments);
-  if (m.type !== 'text' && m.attachments.length === 0)
-    return `Sent ${m.type === 'image' || m.type === 'audio' ? 'an' : 'a'} ${m.type}`;
-  return text.length > BODY_MAX_CHARS ? `${text.slice(0, BODY_MAX_CHARS - 1)}…` : text;
-}
-
-const KIND_NAMES = {
-  image: ['a photo', 'photos'],
-  video: ['a video', 'videos'],
-  audio: ['a voice or audio clip', 'audio clips'],
-  file: ['a file', 'files'],
-} as const;
-
-/** "Sent a photo", "Sent 3 photos", "Sent 2 files" (mixed kinds count as files). */
-function describeAttachments(list: Message['attachments']): string {
-  const kinds = new Set(list.map((a) => a.kind));
-  const [one, many] = KIND_NAMES[kinds.size === 1 ? list[0]!.kind : 'file'];
-  return list.length === 1 ? `Sent ${one}` : `Sent ${list.length} ${many}`;
 }

@@ -63,6 +63,13 @@ export const messageSentEventSchema = z.object({
   /** Participants who muted the conversation: events, but no notification or push. */
   muted: z.array(z.string()).default([]),
   appended,
+  /**
+   * True when the owner stored the notifications and appended their `notification.new`
+   * itself (small audiences, Redis reachable): the notification worker only pushes, to
+   * `pushTo` (recipients with a fresh notification and no open socket).
+   */
+  notified: z.boolean().optional(),
+  pushTo: z.array(z.string()).optional(),
 });
 export type MessageSentEvent = z.infer<typeof messageSentEventSchema>;
 

@@ -12,12 +12,33 @@ import {
 } from '@chat/api';
 import { storedAppends, type ChatEvent } from '../../event-log/addressing.js';
 import type { EventLog } from '../../event-log/event-log.js';
+import type { DisplayNames } from '../../notices/display-names.js';
+import {
+  messageNotification,
+  notificationAppends,
+  offlineAmong,
+  recipientsOf,
+} from '../../notices/message-notice.js';
+import type { NotificationStore } from '../../notices/notification-store.js';
 import type { ChatDeps } from '../deps.js';
 import { conversationBase, mutedUntilOf } from '../views.js';
 import type { ConversationState } from './state.js';
 
 /** After a failed append, a conversation's events go through the notification worker this long. */
 const PAUSE_AFTER_FAILURE_MS = 30_000;
+
+/**
+ * Above this many recipients a message's notifications are the notification worker's: a large
+ * group's thousand notifications would hold the conversation's next command here, while
+ * there they are stored beside it.
+ */
+export const OWNER_NOTICES_MAX_RECIPIENTS = RECEIPT_LISTS_MAX_PARTICIPANTS;
+
+/** What the owner needs to store a message's notifications itself. */
+export interface NoticeDeps {
+  names: DisplayNames;
+  notifications: NotificationStore;
+}
 
 type ChatEventType = BusEventType<'chat_events'>;
 
@@ -26,34 +47,87 @@ type ChatEventType = BusEventType<'chat_events'>;
  * clients receive. Each is appended to its audience's logs right here (one pipelined Redis
  * round trip: recipients have it without waiting for the broker and the notification
  * worker), then published (confirmed) on the conversation's partition, marked `appended`,
- * for the notification worker's notifications — and for its appends when this one failed.
- * The owner runs a conversation's commands one at a time, so its events reach the logs in
- * the order they happen.
+ * for the notification worker — which appends it itself when this append failed. A message
+ * also gets its notifications here (see `messageSent`). The owner runs a conversation's
+ * commands one at a time, so its events reach the logs in the order they happen.
  */
 export class ConversationEvents {
   /** Conversations whose last direct append failed: until when they skip it. */
   private readonly paused = new Map<string, number>();
 
   constructor(
-    private readonly deps: Pick<ChatDeps, 'events' | 'log' | 'redis'> & { logs: EventLog },
+    private readonly deps: Pick<ChatDeps, 'events' | 'log' | 'redis'> & {
+      logs: EventLog;
+      /** Without it every message's notifications are the notification worker's. */
+      notices?: NoticeDeps;
+    },
   ) {}
 
-  messageSent(state: ConversationState, message: Message, meta: RequestMeta) {
-    return this.emit(
-      state.id,
-      'message.sent',
-      {
-        message,
-        conversation: {
-          id: state.id,
-          type: state.row.type,
-          name: state.row.type === 'group' ? (state.row.name ?? '') : null,
-        },
-        audience: [...state.members.keys()],
-        muted: state.participants.filter((p) => mutedUntilOf(p) !== null).map((p) => p.userId),
+  /**
+   * Appended, and its notifications stored and announced, here; published only for what is
+   * left to the notification worker: pushes to recipients with no open socket, or whatever
+   * could not be done here (Redis trouble, a large audience). A message whose every
+   * recipient is online costs no broker round trip.
+   */
+  async messageSent(state: ConversationState, message: Message, meta: RequestMeta) {
+    const data: BusEventData<'chat_events', 'message.sent'> = {
+      message,
+      conversation: {
+        id: state.id,
+        type: state.row.type,
+        name: state.row.type === 'group' ? (state.row.name ?? '') : null,
       },
+      audience: [...state.members.keys()],
+      muted: state.participants.filter((p) => mutedUntilOf(p) !== null).map((p) => p.userId),
+    };
+    const id = randomUUID();
+    const appending = this.appendNow(state.id, { id, type: 'message.sent', data });
+    const noticed = await this.noticeNow(data, appending, meta);
+    const appended = await appending;
+    if (appended && noticed && noticed.pushTo.length === 0) return;
+    await this.deps.events.publish(
+      'chat_events',
+      'message.sent',
+      { ...data, appended, ...(noticed && { notified: true, pushTo: noticed.pushTo }) },
       meta,
+      partitionOf(state.id),
+      id,
     );
+  }
+
+  /**
+   * Stores the message's notifications and, once its `message.new` is appended, appends
+   * their `notification.new`; says who is left to push to (a fresh notification and no
+   * open socket). Null when the notification worker must do it all.
+   */
+  private async noticeNow(
+    data: BusEventData<'chat_events', 'message.sent'>,
+    appending: Promise<boolean>,
+    meta: RequestMeta,
+  ): Promise<{ pushTo: string[] } | null> {
+    const notices = this.deps.notices;
+    const recipients = recipientsOf(data);
+    if (!notices || recipients.length > OWNER_NOTICES_MAX_RECIPIENTS) return null;
+    try {
+      if (recipients.length === 0) return (await appending) ? { pushTo: [] } : null;
+      const sender = await notices.names.of(data.message.senderId, meta);
+      const notification = messageNotification(data, sender);
+      await notices.notifications.addAll(recipients, notification);
+      // Announced after its message (what clients see first) and once stored.
+      if (!(await appending)) return null;
+      const [fresh, offline] = await Promise.all([
+        this.deps.logs.appendAll(notificationAppends(recipients, notification)),
+        offlineAmong(this.deps.redis, recipients),
+      ]);
+      // A notification announced before (a retried send) pushes nobody twice.
+      return { pushTo: recipients.filter((u, i) => fresh[i] && offline.has(u)) };
+    } catch (err) {
+      this.deps.log.warn(
+        { err, conversationId: data.conversation.id },
+        'could not store the notifications: the notification worker will',
+      );
+      return null;
+    }
   }
 
   /** The message as it is now (edited, deleted for everyone, reactions), to every participant. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Counter } from 'prom-client';
 import type { Logger } from '@chat/core';
-import { redisKeys } from '@chat/api';
+import { offlineAmong } from '../../notices/message-notice.js';
 import { deliver, type DeliveryOptions, type DeliveryOutcome } from './deliver.js';
 import { TaskQueue } from './queue.js';
 import type { PushSubscriptions, StoredSubscription } from './subscriptions.js';
@@ -66,27 +66,14 @@ export class Pusher {
   }
 
   private async fanOut(recipients: string[], json: string, conversationId: string): Promise<void> {
-    const offline = await this.offline(recipients);
-    const subs = await this.deps.subscriptions.of(offline);
+    const offline = await offlineAmong(this.deps.redis, recipients);
+    const subs = await this.deps.subscriptions.of([...offline]);
     // One pending push per conversation at the push service: a newer one replaces it.
     const topic = createHash('sha256').update(conversationId).digest('base64url').slice(0, 32);
     for (const sub of subs) {
       if (!this.queue.add(() => this.send(sub, json, topic)))
         this.deps.deliveries.inc({ outcome: 'dropped' });
     }
-  }
-
-  /** Recipients with no unexpired socket in `presence:{userId}` (scores are expiry times). */
-  private async offline(userIds: string[]): Promise<string[]> {
-    const now = Date.now();
-    const pipeline = this.deps.redis.pipeline();
-    for (const userId of userIds) pipeline.zcount(redisKeys.presence(userId), now, '+inf');
-    const results = (await pipeline.exec()) ?? [];
-    return userIds.filter((_, i) => {
-      const [err, count] = results[i] ?? [null, 0];
-      // Unknown presence: push (a duplicate notification beats a missed one).
-      return err !== null || Number(count) === 0;
-    });
   }
 
   private async send(sub: StoredSubscription, json: string, topic: string): Promise<void> {
