@@ -414,6 +414,40 @@ describe('the send path under load, across crashes', () => {
     }
   });
 
+  test('a stopped user worker does not hold a send whose sender’s name the owner does not know yet; the notification follows once it is back', async () => {
+    const [a, b] = await Promise.all([system.user(), system.user()]);
+    const { id } = await a.client.api.chat.openDirect.mutate({ userId: b.id });
+    const toB = await stream(b);
+    try {
+      await system.worker('user').stop();
+      let sent: Message;
+      try {
+        // The gateway gives up after RPC_TIMEOUT_MS (2 s): a send that waited for the user
+        // worker's answer would be a GATEWAY_TIMEOUT.
+        sent = await a.client.api.chat.send.mutate({
+          conversationId: id,
+          clientId: randomUUID(),
+          content: 'while the user worker is down',
+        });
+        await waitFor('the message, live', () =>
+          toB.events.some((e) => e.type === 'message.new' && e.message.id === sent.id),
+        );
+      } finally {
+        await system.restart(system.worker('user'));
+      }
+      await waitFor(
+        'its notification, once names can be asked again',
+        () =>
+          toB.events.some(
+            (e) => e.type === 'notification.new' && e.notification.messageId === sent.id,
+          ),
+        30_000,
+      );
+    } finally {
+      toB.stop();
+    }
+  });
+
   /** Every event the user gets from now on (resolves once the subscription is live). */
   async function stream(user: TestUser): Promise<{ events: ClientEvent[]; stop: () => void }> {
     const events: ClientEvent[] = [];

@@ -22,10 +22,16 @@ export class DisplayNames {
     if (this.names.size > MAX_NAMES) this.names.delete(this.names.keys().next().value!);
   }
 
+  /** The name kept for the user, if fresh; never asks. */
+  cached(userId: string): string | undefined {
+    const entry = this.names.get(userId);
+    return entry && entry.until > Date.now() ? entry.name : undefined;
+  }
+
   /** The user's display name; an unknown user is "Someone". */
   async of(userId: string, meta: RequestMeta): Promise<string> {
-    const cached = this.names.get(userId);
-    if (cached && cached.until > Date.now()) return cached.name;
+    const cached = this.cached(userId);
+    if (cached !== undefined) return cached;
     let name: string;
     try {
       name = (await this.rpc('user.byId', { userId }, { ...meta, userId })).displayName;

@@ -34,6 +34,9 @@ const PAUSE_AFTER_FAILURE_MS = 30_000;
  */
 export const OWNER_NOTICES_MAX_RECIPIENTS = RECEIPT_LISTS_MAX_PARTICIPANTS;
 
+/** The longest a send waits for a sender's display name the owner does not keep yet. */
+const NAME_WAIT_MS = 250;
+
 /** What the owner needs to store a message's notifications itself. */
 export interface NoticeDeps {
   names: DisplayNames;
@@ -96,6 +99,35 @@ export class ConversationEvents {
   }
 
   /**
+   * The sender's display name, kept or asked of the user worker for at most NAME_WAIT_MS: a
+   * send never waits on a slow or stopped user worker for the RPC's whole timeout (the
+   * notification worker then notifies; the answer, when it comes, is kept for next time).
+   */
+  private async senderName(
+    names: DisplayNames,
+    userId: string,
+    meta: RequestMeta,
+  ): Promise<string | undefined> {
+    const kept = names.cached(userId);
+    if (kept !== undefined) return kept;
+    const asked = names.of(userId, meta);
+    asked.catch((err: unknown) =>
+      this.deps.log.warn({ err, userId }, 'could not get a display name'),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, NAME_WAIT_MS, undefined);
+    });
+    try {
+      return await Promise.race([asked, late]);
+    } catch {
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
    * Stores the message's notifications and, once its `message.new` is appended, appends
    * their `notification.new`; says who is left to push to (a fresh notification and no
    * open socket). Null when the notification worker must do it all.
@@ -110,7 +142,8 @@ export class ConversationEvents {
     if (!notices || recipients.length > OWNER_NOTICES_MAX_RECIPIENTS) return null;
     try {
       if (recipients.length === 0) return (await appending) ? { pushTo: [] } : null;
-      const sender = await notices.names.of(data.message.senderId, meta);
+      const sender = await this.senderName(notices.names, data.message.senderId, meta);
+      if (sender === undefined) return null;
       const notification = messageNotification(data, sender);
       await notices.notifications.addAll(recipients, notification);
       // Announced after its message (what clients see first) and once stored.
