@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createReadStream } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { TRPCClientError } from '@chat/sdk';
 import { directPair } from '../support/direct-chat.js';
 import { rejectsWith } from '../support/errors.js';
 import { download, silentWav, TINY_PDF, uploadAs } from '../support/files.js';
+import { scrape, total } from '../support/metrics.js';
 import { rawExchange } from '../support/raw-http.js';
 import { S3TestServer, startS3Bucket } from '../support/s3-server.js';
 import { TestSystem, type TestUser } from '../support/system.js';
@@ -473,3 +475,73 @@ describe('attachments while the S3 storage is down', () => {
     }
   });
 });
+
+describe('uploads at once', () => {
+  test('one user gets 429 past UPLOAD_CONCURRENCY_PER_USER, anyone 503 past UPLOAD_CONCURRENCY_PER_GATEWAY; both clear when uploads end', async () => {
+    const system = await TestSystem.start({
+      workers: ['auth', 'user', 'chat'],
+      env: {
+        FILE_STORAGE: 'gridfs',
+        FILE_URL_SECRET,
+        UPLOAD_CONCURRENCY_PER_USER: '1',
+        UPLOAD_CONCURRENCY_PER_GATEWAY: '2',
+      },
+    });
+    try {
+      const { a, b, conversation } = await directPair(system);
+      const c = await system.user();
+      const toC = await c.client.api.chat.openDirect.mutate({ userId: a.id });
+      const inFlight = async () =>
+        total(await scrape(`${system.url}/metrics`), 'uploads_in_flight');
+      // Two uploads held open mid-body, one by a and one by b: the gateway's cap is reached.
+      const held = [heldUpload(system, a, conversation.id), heldUpload(system, b, conversation.id)];
+      await waitFor('both uploads being received', async () => (await inFlight()) === 2);
+
+      const again = await uploadAs(system, a, conversation.id, randomBytes(100));
+      assert.equal(again.status, 429, JSON.stringify(again.json));
+      assert.equal(again.json.error?.data.code, 'TOO_MANY_REQUESTS');
+      const busy = await uploadAs(system, c, toC.id, randomBytes(100));
+      assert.equal(busy.status, 503, JSON.stringify(busy.json));
+      assert.equal(busy.json.error?.data.code, 'SERVICE_UNAVAILABLE');
+      assert.ok(Number(busy.headers.get('retry-after')) >= 1, 'Retry-After');
+
+      const finished = await Promise.all(held.map((h) => h.finish()));
+      assert.deepEqual(
+        finished.map((f) => f.status),
+        [201, 201],
+      );
+      await waitFor('nothing in flight', async () => (await inFlight()) === 0);
+      const later = await uploadAs(system, c, toC.id, randomBytes(100));
+      assert.equal(later.status, 201, JSON.stringify(later.json));
+    } finally {
+      await system.stop();
+    }
+  });
+});
+
+/** POST /files whose body is sent in two halves: the second only when `finish` is called. */
+function heldUpload(system: TestSystem, user: TestUser, conversationId: string) {
+  const body = randomBytes(64 * 1024);
+  const req = httpRequest(`${system.url}/files?conversationId=${conversationId}&name=held.bin`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/octet-stream',
+      'content-length': String(body.length),
+      authorization: `Bearer ${user.client.session!.accessToken}`,
+    },
+  });
+  const answer = new Promise<{ status: number }>((resolve, reject) => {
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    });
+    req.on('error', reject);
+  });
+  req.write(body.subarray(0, body.length / 2));
+  return {
+    finish: () => {
+      req.end(body.subarray(body.length / 2));
+      return answer;
+    },
+  };
+}

@@ -64,6 +64,11 @@ export const gatewayEnvSchema = z
     FILE_MAX_BYTES: envInt(DEFAULT_FILE_MAX_BYTES),
     /** Uploads one user may stream at once through one gateway; more is 429. */
     UPLOAD_CONCURRENCY_PER_USER: envInt(4),
+    /**
+     * Uploads one gateway receives at once, from everyone (each holds a store write and its
+     * buffers); more is 503 with Retry-After, so many accounts can't exhaust one gateway.
+     */
+    UPLOAD_CONCURRENCY_PER_GATEWAY: envInt(64),
     /** How long one request (an upload on a slow link) may take to arrive. */
     REQUEST_TIMEOUT_MS: envInt(10 * 60 * 1000),
     /** A socket's presence entry expires this long after its last heartbeat (a dead gateway's too). */

@@ -26,6 +26,11 @@ export function createMetrics() {
       help: 'Open WebSocket connections',
       registers: [registry],
     }),
+    uploadsInFlight: new Gauge({
+      name: 'uploads_in_flight',
+      help: 'Uploads (POST /files) this gateway is receiving right now',
+      registers: [registry],
+    }),
     errors: new Counter({
       name: 'trpc_errors_total',
       help: 'tRPC errors by code',

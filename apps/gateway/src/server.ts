@@ -94,6 +94,7 @@ export function createGateway({ env, log, bus, redis, files }: GatewayDeps): Gat
     files,
     images: new ImageProcessor(),
     signer: new FileUrlSigner(env.FILE_URL_SECRET),
+    uploadsInFlight: metrics.uploadsInFlight,
     authenticate: async (token) => (await authenticate(token)).user?.id ?? null,
   });
 

@@ -13,6 +13,8 @@ export interface FileRouteDeps {
   files: FileStore;
   images: ImageProcessor;
   signer: FileUrlSigner;
+  /** Uploads being received right now (the uploads_in_flight gauge). */
+  uploadsInFlight: { set(value: number): void };
   /** The user id of a valid access token, else null. */
   authenticate(token: string | null): Promise<string | null>;
 }

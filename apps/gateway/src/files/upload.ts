@@ -28,7 +28,9 @@ interface Facts {
  * records it with the chat worker. Any failure removes what was written.
  */
 export class UploadHandler {
+  /** Uploads being received, per user and in all. */
   private readonly inFlight = new Map<string, number>();
+  private total = 0;
 
   constructor(private readonly deps: FileRouteDeps) {}
 
@@ -66,7 +68,15 @@ export class UploadHandler {
         `At most ${env.UPLOAD_CONCURRENCY_PER_USER} uploads at once; wait for one to finish`,
         { retryAfterMs: 1000, close: true },
       );
+    if (this.total >= env.UPLOAD_CONCURRENCY_PER_GATEWAY)
+      return sendFileError(
+        res,
+        'SERVICE_UNAVAILABLE',
+        'This server is receiving too many uploads right now; retry shortly',
+        { retryAfterMs: 1000, close: true },
+      );
     this.inFlight.set(userId, running + 1);
+    this.count(1);
     try {
       const meta: RequestMeta = { requestId, userId, ip: clientIp(req, env.TRUST_PROXY) };
       await this.receive(req, res, conversationId.data, query.get('name'), meta);
@@ -74,7 +84,13 @@ export class UploadHandler {
       const left = (this.inFlight.get(userId) ?? 1) - 1;
       if (left > 0) this.inFlight.set(userId, left);
       else this.inFlight.delete(userId);
+      this.count(-1);
     }
+  }
+
+  private count(change: number): void {
+    this.total += change;
+    this.deps.uploadsInFlight.set(this.total);
   }
 
   private async receive(
