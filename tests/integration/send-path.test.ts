@@ -5,6 +5,7 @@ import mongoose from 'mongoose';
 import { Redis } from 'ioredis';
 import { redisKeys, type ClientEvent, type Message, type MessageSentEvent } from '@chat/api';
 import { Inbox, sendSequence, verifyConversation } from '../support/load.js';
+import { scrape, total } from '../support/metrics.js';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { sleep, waitFor } from '../support/wait.js';
 
@@ -470,4 +471,69 @@ describe('the send path under load, across crashes', () => {
       },
     };
   }
+});
+
+describe('an owner whose memory holds nothing between commands (OWNER_CACHE_MAX_ITEMS=1)', () => {
+  let system: TestSystem;
+  before(async () => {
+    system = await TestSystem.start({ env: { OWNER_CACHE_MAX_ITEMS: '1' } });
+  });
+  after(() => system?.stop());
+
+  test('every conversation is reloaded from the store each time: sends, retries, receipts and unread counts stay right', async () => {
+    const [a, b, c] = await Promise.all([system.user(), system.user(), system.user()]);
+    const { id } = await a.client.api.chat.openDirect.mutate({ userId: b.id });
+    const clientId = randomUUID();
+    const first = await a.client.api.chat.send.mutate({
+      conversationId: id,
+      clientId,
+      content: 'one',
+    });
+    const retried = await a.client.api.chat.send.mutate({
+      conversationId: id,
+      clientId,
+      content: 'one',
+    });
+    assert.equal(retried.id, first.id, 'a retry is the same message, found in the store');
+    const second = await a.client.api.chat.send.mutate({
+      conversationId: id,
+      clientId: randomUUID(),
+      content: 'two',
+    });
+    const unreadOf = async (u: TestUser, conversationId: string) =>
+      (await u.client.api.chat.conversation.query({ conversationId })).unreadCount;
+    assert.equal(await unreadOf(b, id), 2);
+    assert.equal(await unreadOf(a, id), 0, 'own messages are read');
+    await b.client.api.chat.markRead.mutate({ conversationId: id, upToMessageId: second.id });
+    assert.equal(await unreadOf(b, id), 0);
+    const history = await a.client.api.chat.messages.query({ conversationId: id, limit: 10 });
+    assert.deepEqual(
+      history.items.map((m) => [m.content, m.status]),
+      [
+        ['two', 'read'],
+        ['one', 'read'],
+      ],
+    );
+
+    const group = await a.client.api.group.create.mutate({
+      name: 'forgetful',
+      memberIds: [b.id, c.id],
+    });
+    for (const text of ['g1', 'g2'])
+      await b.client.api.chat.send.mutate({
+        conversationId: group.conversationId,
+        clientId: randomUUID(),
+        content: text,
+      });
+    assert.deepEqual(
+      await Promise.all([a, b, c].map((u) => unreadOf(u, group.conversationId))),
+      [2, 0, 2],
+    );
+    // Nothing stayed: each conversation was dropped once its command was done.
+    const samples = await scrape(
+      system.readyUrl(system.worker('chat')).replace(/\/ready$/, '/metrics'),
+    );
+    assert.equal(total(samples, 'chat_owner_conversations_cached'), 0);
+    assert.equal(total(samples, 'chat_owner_cached_items'), 0);
+  });
 });

@@ -42,6 +42,13 @@ export const workerEnvSchema = z
     PARTITION_LEASE_MS: envInt(3_000),
     /** Unacked commands per owned partition (chat worker): how much one owner may batch. */
     OWNER_PREFETCH: envInt(256),
+    /**
+     * Members plus remembered messages an owner keeps in memory across the conversations it
+     * holds; past it, the least recently used idle conversations are dropped (reloaded from
+     * the store when next used). Roughly 1 GB at the default, by estimate: a few hundred
+     * bytes per member, up to a few KB per message.
+     */
+    OWNER_CACHE_MAX_ITEMS: envInt(2_000_000),
     /** Per-user event log (`events:{userId}`): entries are trimmed only when older than this... */
     EVENT_LOG_MAX_AGE_S: envInt(24 * 60 * 60),
     /** ...and beyond this many newest entries (both must hold). */

@@ -86,6 +86,31 @@ export function createChatMetrics(registry: Registry) {
 
 export type ChatMetrics = ReturnType<typeof createChatMetrics>;
 
+/** What the chat worker's owner keeps in memory, read at each scrape. */
+export function observeOwnerCache(
+  registry: Registry,
+  cache: { readonly size: number; readonly cachedItems: number },
+) {
+  return {
+    conversations: new Gauge({
+      name: 'chat_owner_conversations_cached',
+      help: 'Conversations the owner keeps in memory',
+      registers: [registry],
+      collect() {
+        this.set(cache.size);
+      },
+    }),
+    items: new Gauge({
+      name: 'chat_owner_cached_items',
+      help: 'Members plus remembered messages across them (bounded by OWNER_CACHE_MAX_ITEMS)',
+      registers: [registry],
+      collect() {
+        this.set(cache.cachedItems);
+      },
+    }),
+  };
+}
+
 /** Appends to users' event logs: by the chat worker (as changes happen) and the notification worker. */
 export function createEventLogMetrics(registry: Registry) {
   return new Counter({

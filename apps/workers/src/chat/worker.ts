@@ -4,7 +4,7 @@ import { PARTITIONS, type RpcHandlers } from '@chat/api';
 import { eventLogFromEnv } from '../event-log/event-log.js';
 import { DisplayNames } from '../notices/display-names.js';
 import { NotificationStore } from '../notices/notification-store.js';
-import { createChatMetrics, createEventLogMetrics } from '../metrics.js';
+import { createChatMetrics, createEventLogMetrics, observeOwnerCache } from '../metrics.js';
 import type { WorkerDefinition } from '../runtime.js';
 import type { ChatDeps } from './deps.js';
 import { fileHandlers } from './files/handlers.js';
@@ -51,9 +51,13 @@ export const chatWorker: WorkerDefinition = {
     const names = new DisplayNames(rpc);
     const notifications = new NotificationStore(redis, env.NOTIFICATION_TTL_S * 1000);
     const events = new ConversationEvents({ ...deps, logs, notices: { names, notifications } });
-    const engine = new OwnerEngine(models, log, (state) =>
-      repairTail({ models, events, log, urls }, state),
+    const engine = new OwnerEngine(
+      models,
+      log,
+      (state) => repairTail({ models, events, log, urls }, state),
+      env.OWNER_CACHE_MAX_ITEMS,
     );
+    observeOwnerCache(metrics.registry, engine);
     const owned = { models, store, events, engine, urls };
     engine.onBatch('send', (state, commands) => runSends(owned, state, commands as SendCommand[]));
     engine.onBatch('receipt', (state, commands) =>

@@ -23,6 +23,10 @@ export type BatchRunner = (state: ConversationState, commands: Command[]) => Pro
 
 /** Conversations kept in memory beyond those in use; the least recently used go first. */
 const MAX_IDLE_CONVERSATIONS = 20_000;
+
+/** What a cached conversation weighs: its members and the messages it remembers. */
+const weightOf = (state: ConversationState | undefined) =>
+  state ? state.members.size + state.recent.size : 0;
 const MAX_BATCH = 500;
 
 class Actor {
@@ -30,6 +34,8 @@ class Actor {
   running = false;
   /** undefined: not loaded, stale, or the conversation does not exist. */
   state: ConversationState | undefined = undefined;
+  /** Its weight as last counted in the engine's total. */
+  weight = 0;
 
   constructor(
     readonly id: string,
@@ -49,12 +55,16 @@ export class OwnerEngine {
   private readonly actors = new Map<string, Actor>();
   private readonly generations = new Array<number>(PARTITIONS).fill(0);
   private readonly batchRunners = new Map<string, BatchRunner>();
+  /** The sum of the cached conversations' weights (members + remembered messages). */
+  private weight = 0;
 
   constructor(
     private readonly models: ChatModels,
     private readonly log: Logger,
     /** Runs once per load, before any command sees the state (crash repair). */
     private readonly onLoad: (state: ConversationState) => Promise<void>,
+    /** Most members + remembered messages kept across idle conversations (see weightOf). */
+    private readonly maxWeight = Number.POSITIVE_INFINITY,
   ) {}
 
   onBatch(kind: string, runner: BatchRunner): void {
@@ -110,6 +120,11 @@ export class OwnerEngine {
     return this.actors.size;
   }
 
+  /** Members plus remembered messages across the cached conversations (see weightOf). */
+  get cachedItems(): number {
+    return this.weight;
+  }
+
   private push(conversationId: string, command: Command): void {
     let actor = this.actors.get(conversationId);
     if (actor) {
@@ -144,6 +159,9 @@ export class OwnerEngine {
       }
     }
     actor.running = false;
+    const weight = weightOf(actor.state);
+    this.weight += weight - actor.weight;
+    actor.weight = weight;
     this.evictIdle();
   }
 
@@ -173,11 +191,15 @@ export class OwnerEngine {
     return state;
   }
 
+  /** Drops idle conversations, least recently used first, while over either bound. */
   private evictIdle(): void {
-    if (this.actors.size <= MAX_IDLE_CONVERSATIONS) return;
+    const over = () => this.actors.size > MAX_IDLE_CONVERSATIONS || this.weight > this.maxWeight;
+    if (!over()) return;
     for (const [id, actor] of this.actors) {
-      if (this.actors.size <= MAX_IDLE_CONVERSATIONS) break;
-      if (!actor.running && actor.queue.length === 0) this.actors.delete(id);
+      if (!over()) break;
+      if (actor.running || actor.queue.length > 0) continue;
+      this.actors.delete(id);
+      this.weight -= actor.weight;
     }
   }
 }
