@@ -23,11 +23,11 @@ export type BatchRunner = (state: ConversationState, commands: Command[]) => Pro
 
 /** Conversations kept in memory beyond those in use; the least recently used go first. */
 const MAX_IDLE_CONVERSATIONS = 20_000;
+const MAX_BATCH = 500;
 
 /** What a cached conversation weighs: its members and the messages it remembers. */
 const weightOf = (state: ConversationState | undefined) =>
   state ? state.members.size + state.recent.size : 0;
-const MAX_BATCH = 500;
 
 class Actor {
   queue: Command[] = [];

@@ -88,13 +88,12 @@ export class ConversationEvents {
     const noticed = await this.noticeNow(data, appending, meta);
     const appended = await appending;
     if (appended && noticed && noticed.pushTo.length === 0) return;
-    await this.deps.events.publish(
-      'chat_events',
+    await this.publish(
+      state.id,
+      id,
       'message.sent',
       { ...data, appended, ...(noticed && { notified: true, pushTo: noticed.pushTo }) },
       meta,
-      partitionOf(state.id),
-      id,
     );
   }
 
@@ -244,10 +243,21 @@ export class ConversationEvents {
   ): Promise<void> {
     const id = randomUUID();
     const appended = await this.appendNow(conversationId, { id, type, data } as ChatEvent);
-    await this.deps.events.publish(
+    await this.publish(conversationId, id, type, { ...data, appended }, meta);
+  }
+
+  /** Confirmed, on the conversation's partition, with the id its log entries were keyed by. */
+  private publish<T extends ChatEventType>(
+    conversationId: string,
+    id: string,
+    type: T,
+    data: BusEventData<'chat_events', T>,
+    meta: RequestMeta,
+  ) {
+    return this.deps.events.publish(
       'chat_events',
       type,
-      { ...data, appended },
+      data,
       meta,
       partitionOf(conversationId),
       id,
