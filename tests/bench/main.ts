@@ -274,6 +274,7 @@ async function benchSystem(
       registerBudgetSeconds: options.registerBudgetSeconds,
       connectConcurrency: 200,
       stormTimeoutMs: 120_000,
+      heapSnapshotDir: options.heapSnapshotDir,
       log,
     });
     log('  reconnecting the benchmark users');

@@ -24,6 +24,8 @@ export interface BenchOptions {
   groupSize: number;
   groupMessages: number;
   connections: number;
+  /** Where the connection step writes heap snapshots of its gateway (before and after connecting). */
+  heapSnapshotDir: string | null;
   /** Seconds the connection step may spend signing up its extra users. */
   registerBudgetSeconds: number;
   storeMessages: number;
@@ -52,6 +54,8 @@ export const USAGE = `npm run bench -- [options]
   --group-size N          members of the big group (default 1000, quick 50)
   --group-messages N      messages sent to it one at a time (default 100, quick 10)
   --connections N         idle connections to one (fresh) gateway (default 10000, quick 500)
+  --heap-snapshots DIR    the conn step writes its gateway's heap snapshots there (before and
+                          after connecting; open them in Chrome DevTools' Memory tab)
   --register-budget S     seconds to sign up users for them (default 300); if too few, users get several sockets
   --store-messages N      messages stored before idle is measured again (default 1000000, quick 20000)
   --relay-rates LIST      rates tried against the bare relay (default 250,…,16000)
@@ -98,6 +102,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'group-size': { type: 'string' },
       'group-messages': { type: 'string' },
       connections: { type: 'string' },
+      'heap-snapshots': { type: 'string' },
       'register-budget': { type: 'string' },
       'store-messages': { type: 'string' },
       'relay-rates': { type: 'string' },
@@ -164,6 +169,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     groupSize: positive(values['group-size'], 'group-size', quick ? 50 : 1000),
     groupMessages: positive(values['group-messages'], 'group-messages', quick ? 10 : 100),
     connections: positive(values.connections, 'connections', quick ? 500 : 10_000),
+    heapSnapshotDir: values['heap-snapshots'] ?? null,
     registerBudgetSeconds: positive(values['register-budget'], 'register-budget', quick ? 30 : 300),
     storeMessages: positive(values['store-messages'], 'store-messages', quick ? 20_000 : 1_000_000),
     relayRates: values['relay-rates']

@@ -3,10 +3,12 @@
  * the gateway's RSS per connection, then a reconnect storm — every socket dropped at
  * once and reconnected at once with its lastEventId — timed until all are subscribed.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { mapLimit, pollUntil, sleep } from '../async.js';
 import { cpuBetween, snapshotCpu, type CpuUsage, type ProcessGroup } from '../cpu-meter.js';
 import { DeliveryTracker } from '../deliveries.js';
-import { collectGarbage } from '../inspector.js';
+import { collectGarbage, writeHeapSnapshot } from '../inspector.js';
 import {
   ConnectedUsers,
   pairUp,
@@ -71,6 +73,7 @@ export interface ConnectionsOptions {
   registerBudgetSeconds: number;
   connectConcurrency: number;
   stormTimeoutMs: number;
+  heapSnapshotDir: string | null;
   log: (line: string) => void;
 }
 
@@ -104,6 +107,7 @@ export async function measureConnections(options: ConnectionsOptions): Promise<C
   });
   try {
     const memoryBefore = await gatewayMemory(options.pid, options.inspectPort);
+    await snapshot(options, 'before', log);
     log(`  connecting ${users.length} sockets to ${options.url}`);
     const connectSeconds = await conn.connectAll({
       concurrency: options.connectConcurrency,
@@ -120,6 +124,7 @@ export async function measureConnections(options: ConnectionsOptions): Promise<C
     const withId = () => conn.sockets.filter((s) => s.lastEventId !== null).length;
     await pollUntil(() => withId() === users.length, 60_000, 200);
     const memoryAfter = await gatewayMemory(options.pid, options.inspectPort);
+    await snapshot(options, `after-${users.length}`, log);
     const generatorRssMib = process.memoryUsage().rss / 2 ** 20;
     const perConnection = (a: number | null, b: number | null) =>
       a !== null && b !== null ? (b - a) / users.length : null;
@@ -248,6 +253,14 @@ export interface GatewayMemory {
   /** RSS after a forced full GC (null without an inspector port). */
   rssKib: number | null;
   heapKib: number | null;
+}
+
+async function snapshot(options: ConnectionsOptions, name: string, log: (line: string) => void) {
+  if (options.heapSnapshotDir === null || options.inspectPort === null) return;
+  mkdirSync(options.heapSnapshotDir, { recursive: true });
+  const path = join(options.heapSnapshotDir, `gateway-${name}.heapsnapshot`);
+  await writeHeapSnapshot(options.inspectPort, path);
+  log(`  heap snapshot: ${path}`);
 }
 
 /** RSS as it is, then a forced full GC and RSS + live heap (without inspector: RSS only). */
