@@ -2,43 +2,62 @@ import type { Redis } from 'ioredis';
 import { applyPatch, redisKeys, type EventPatch, type StoredEvent } from '@chat/api';
 
 /**
- * Appends one event to a user's log unless its dedupe key was seen in the dedupe window,
+ * Appends events to users' logs, each unless its dedupe key was seen in the dedupe window,
  * trims what is both older than the age limit and beyond the newest N entries (remembering
- * the highest trimmed id), and publishes the entry on the user's live channel — in one
- * script, so a redelivered event is never appended twice, the floor never lags the trim,
- * and live subscribers see entries in log order.
+ * the highest trimmed id), and publishes each entry on its user's live channel — in one
+ * script per batch of appends, so a redelivered event is never appended twice, the floor
+ * never lags the trim, and live subscribers see entries in log order. One call for many
+ * users: a message to a large group costs a few script calls, not one per recipient.
  *
- * KEYS: stream, dedupe zset, floor.
- * ARGV: dedupe key, entry value, dedupe window ms, max events, max age ms, live channel,
- *       entry field ('e': the event's JSON; 'r': a reference `{"b":blob key,"p":patch}`).
- * Returns the new entry's id, or false when the event was already appended.
+ * KEYS: per append, its user's stream, dedupe zset and floor.
+ * ARGV: dedupe window ms, max events, max age ms; then per append its dedupe key, entry
+ *       value, live channel and entry field ('e': the event's JSON; 'r': a reference
+ *       `{"b":blob key,"p":patch}`).
+ * Returns per append the new entry's id, or nil when that event was already appended.
  */
 const APPEND = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return false end
-local id = redis.call('XADD', KEYS[1], '*', ARGV[7], ARGV[2])
-redis.call('ZADD', KEYS[2], now, ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[3]))
-redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]))
-local excess = redis.call('XLEN', KEYS[1]) - tonumber(ARGV[4])
-if excess > 0 then
-  local cutoff = now - tonumber(ARGV[5])
-  if cutoff > 0 then
-    local old = redis.call('XRANGE', KEYS[1], '-', '(' .. string.format('%d', cutoff) .. '-0',
-      'COUNT', math.min(excess, 1000))
-    if #old > 0 then
-      local last = old[#old][1]
-      local dash = string.find(last, '-', 1, true)
-      local seq = tonumber(string.sub(last, dash + 1))
-      redis.call('XTRIM', KEYS[1], 'MINID',
-        string.sub(last, 1, dash - 1) .. '-' .. string.format('%d', seq + 1))
-      redis.call('SET', KEYS[3], last)
+local window, maxEvents, maxAge = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local ids = {}
+for i = 1, #KEYS / 3 do
+  local stream, dedupe, floor = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
+  local a = 4 * i
+  local key, value, channel, field = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  if redis.call('ZSCORE', dedupe, key) then
+    ids[i] = false
+  else
+    local id = redis.call('XADD', stream, '*', field, value)
+    redis.call('ZADD', dedupe, now, key)
+    redis.call('ZREMRANGEBYSCORE', dedupe, '-inf', now - window)
+    redis.call('PEXPIRE', dedupe, window)
+    local excess = redis.call('XLEN', stream) - maxEvents
+    if excess > 0 then
+      local cutoff = now - maxAge
+      if cutoff > 0 then
+        local old = redis.call('XRANGE', stream, '-', '(' .. string.format('%d', cutoff) .. '-0',
+          'COUNT', math.min(excess, 1000))
+        if #old > 0 then
+          local last = old[#old][1]
+          local dash = string.find(last, '-', 1, true)
+          local seq = tonumber(string.sub(last, dash + 1))
+          redis.call('XTRIM', stream, 'MINID',
+            string.sub(last, 1, dash - 1) .. '-' .. string.format('%d', seq + 1))
+          redis.call('SET', floor, last)
+        end
+      end
     end
+    redis.call('PUBLISH', channel, '{"id":"' .. id .. '","' .. field .. '":' .. value .. '}')
+    ids[i] = id
   end
 end
-redis.call('PUBLISH', ARGV[6], '{"id":"' .. id .. '","' .. ARGV[7] .. '":' .. ARGV[2] .. '}')
-return id`;
+return ids`;
+
+/**
+ * Appends per script call: a call runs alone in Redis, so this bounds how long other clients
+ * wait behind one (≈ 25 µs an append: a few milliseconds).
+ */
+const APPENDS_PER_CALL = 100;
 
 export interface EventLogOptions {
   maxEvents: number;
@@ -72,7 +91,7 @@ export interface Append {
 const SHARED_BODY_MIN_BYTES = 64 * 1024;
 
 interface AppendCommand {
-  appendEvent(...args: Array<string | number>): Promise<string | null>;
+  appendEvents(keyCount: number, ...args: Array<string | number>): Promise<unknown>;
 }
 
 /** The per-user logs of stored (replayable) events: Redis streams `events:{userId}`. */
@@ -81,16 +100,16 @@ export class EventLog {
     private readonly redis: Redis,
     private readonly options: EventLogOptions,
   ) {
-    if (!('appendEvent' in redis))
-      redis.defineCommand('appendEvent', { numberOfKeys: 3, lua: APPEND });
+    if (!('appendEvents' in redis)) redis.defineCommand('appendEvents', { lua: APPEND });
   }
 
   /**
-   * Appends to many logs in one round trip (a pipeline of script calls). Each distinct
-   * event is serialized once; one that would weigh more than SHARED_BODY_MIN_BYTES across
-   * its recipients is stored once (`eventBody`) and referenced from each log.
-   * Resolves to one flag per append, in the order given: true where it was appended now,
-   * false where its dedupe key was already there (a redelivered or re-published event).
+   * Appends to many logs in one round trip (a pipeline of script calls, each for up to
+   * APPENDS_PER_CALL appends). Each distinct event is serialized once; one that would weigh
+   * more than SHARED_BODY_MIN_BYTES across its recipients is stored once (`eventBody`) and
+   * referenced from each log. Resolves to one flag per append, in the order given: true
+   * where it was appended now, false where its dedupe key was already there (a redelivered
+   * or re-published event).
    */
   async appendAll(appends: readonly Append[]): Promise<boolean[]> {
     if (appends.length === 0) return [];
@@ -104,43 +123,66 @@ export class EventLog {
       set(...args: Array<string | number>): unknown;
       exec(): Promise<Array<[Error | null, unknown]> | null>;
     };
-    /** For each pipeline reply: the index of its append, or -1 (a shared body stored). */
-    const replyOf: number[] = [];
+    // In the order their entries are appended (each user's log in the order given).
+    let bodies = 0;
+    const ordered: Array<{ append: Append; index: number; field: 'e' | 'r'; value: string }> = [];
     for (const [event, list] of groups) {
       const json = JSON.stringify(event);
       const shared = json.length * list.length >= SHARED_BODY_MIN_BYTES;
       const bodyKey = redisKeys.eventBody(list[0]!.append.dedupeKey);
+      // Queued before the script calls that reference it.
       if (shared) {
         pipeline.set(bodyKey, json, 'PX', this.options.sharedBodyTtlMs);
-        replyOf.push(-1);
+        bodies++;
       }
-      for (const { append: a, index } of list) {
-        const [field, value] = shared
-          ? ['r', JSON.stringify({ b: bodyKey, p: a.patch ?? {} })]
-          : ['e', a.patch ? JSON.stringify(applyPatch(event, a.patch)) : json];
-        void pipeline.appendEvent(
+      for (const { append: a, index } of list)
+        ordered.push(
+          shared
+            ? {
+                append: a,
+                index,
+                field: 'r',
+                value: JSON.stringify({ b: bodyKey, p: a.patch ?? {} }),
+              }
+            : {
+                append: a,
+                index,
+                field: 'e',
+                value: a.patch ? JSON.stringify(applyPatch(event, a.patch)) : json,
+              },
+        );
+    }
+    /** Each script call: its reply's place in the pipeline (after the bodies), its appends. */
+    const calls: Array<{ reply: number; indexes: number[] }> = [];
+    for (let from = 0; from < ordered.length; from += APPENDS_PER_CALL) {
+      const batch = ordered.slice(from, from + APPENDS_PER_CALL);
+      const keys: string[] = [];
+      const args: Array<string | number> = [
+        this.options.dedupeWindowMs,
+        Math.max(1, this.options.maxEvents),
+        this.options.maxAgeMs,
+      ];
+      for (const { append: a, field, value } of batch) {
+        keys.push(
           redisKeys.eventLog(a.userId),
           redisKeys.eventLogDedupe(a.userId),
           redisKeys.eventLogFloor(a.userId),
-          a.dedupeKey,
-          value,
-          this.options.dedupeWindowMs,
-          Math.max(1, this.options.maxEvents),
-          this.options.maxAgeMs,
-          redisKeys.liveChannel(a.userId),
-          field,
         );
-        replyOf.push(index);
+        args.push(a.dedupeKey, value, redisKeys.liveChannel(a.userId), field);
       }
+      void pipeline.appendEvents(keys.length, ...keys, ...args);
+      calls.push({ reply: bodies + calls.length, indexes: batch.map((b) => b.index) });
     }
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([err]) => err !== null);
     if (failed) throw failed[0]!;
     const fresh = new Array<boolean>(appends.length).fill(false);
-    results.forEach(([, reply], i) => {
-      const index = replyOf[i]!;
-      if (index >= 0) fresh[index] = typeof reply === 'string';
-    });
+    for (const { reply, indexes } of calls) {
+      const ids = results[reply]?.[1];
+      if (!Array.isArray(ids))
+        throw new Error('event log: unexpected reply from the append script');
+      indexes.forEach((index, i) => (fresh[index] = typeof ids[i] === 'string'));
+    }
     if (this.options.onAppended) {
       const appended = fresh.filter(Boolean).length;
       this.options.onAppended(appended, appends.length - appended);
