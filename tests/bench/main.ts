@@ -241,6 +241,7 @@ async function benchSystem(
         size: options.groupSize,
         messages: options.groupMessages,
         log,
+        cpuGroups: target.cpuGroups,
         onSample,
       }),
     );

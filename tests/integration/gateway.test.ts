@@ -361,6 +361,85 @@ describe('gateway', () => {
         await ws.close();
       }
     });
+
+    describe('event streams end with their socket', () => {
+      const streamsOpen = async () => {
+        const text = await (await fetch(`${system.url}/metrics`)).text();
+        const m = text.match(/^event_streams_open (\d+)$/m);
+        assert.ok(m, 'the gauge has a value');
+        return Number(m[1]);
+      };
+      /** A socket authenticated by connectionParams, ready for calls. */
+      const authedSocket = async (token: string) => {
+        const ws = rawSocket(wsUrl(system.url, '?connectionParams=1'));
+        assert.equal(await ws.opened, 'open');
+        ws.socket.send(JSON.stringify({ method: 'connectionParams', data: { token } }));
+        return ws;
+      };
+      const subscribe = (ws: RawSocket, id: number) =>
+        ws.socket.send(
+          JSON.stringify({
+            id,
+            method: 'subscription',
+            params: { path: 'events.stream', input: {} },
+          }),
+        );
+
+      test('a stream tRPC refuses after opening it (a duplicate subscription id) ends with the socket', async () => {
+        const { client } = await system.user();
+        const before = await streamsOpen();
+        const ws = await authedSocket(client.session!.accessToken);
+        subscribe(ws, 1);
+        await within(
+          ws.next((m) => m.id === 1 && (m.result as { type?: string })?.type === 'started'),
+          10_000,
+          'first subscription started',
+        );
+        subscribe(ws, 1);
+        const refused = await within(
+          ws.next((m) => m.id === 1 && m.error !== undefined),
+          10_000,
+          'duplicate id refused',
+        );
+        assert.match(JSON.stringify(refused.error), /Duplicate id/);
+        assert.equal(await streamsOpen(), before + 2, 'both streams are open while the socket is');
+        ws.socket.close();
+        await ws.closed;
+        await eventually(async () => (await streamsOpen()) === before, 5_000, 'no stream left');
+      });
+
+      test('at most 8 streams per socket; sockets closed while their streams open leave none', async () => {
+        const { client } = await system.user();
+        const token = client.session!.accessToken;
+        const before = await streamsOpen();
+        const ws = await authedSocket(token);
+        for (let id = 1; id <= 9; id++) subscribe(ws, id);
+        const refused = await within(
+          ws.next((m) => m.id === 9 && m.error !== undefined),
+          10_000,
+          'ninth stream refused',
+        );
+        assert.match(JSON.stringify(refused.error), /TOO_MANY_REQUESTS/);
+        assert.match(JSON.stringify(refused.error), /At most 8 event streams per connection/);
+        for (let id = 1; id <= 8; id++)
+          await within(
+            ws.next((m) => m.id === id && (m.result as { type?: string })?.type === 'started'),
+            10_000,
+            `stream ${id} started`,
+          );
+        ws.socket.close();
+        await ws.closed;
+        // Closed at once after asking: tRPC finds the socket closed when the stream opens.
+        for (let i = 0; i < 20; i++) {
+          const quick = await authedSocket(token);
+          subscribe(quick, 1);
+          if (i % 2 === 0) quick.socket.terminate();
+          else quick.socket.close();
+          await quick.closed;
+        }
+        await eventually(async () => (await streamsOpen()) === before, 5_000, 'no stream left');
+      });
+    });
   });
 
   describe('errors', () => {

@@ -26,6 +26,11 @@ export function createMetrics() {
       help: 'Open WebSocket connections',
       registers: [registry],
     }),
+    eventStreams: new Gauge({
+      name: 'event_streams_open',
+      help: 'events.stream subscriptions open on this gateway',
+      registers: [registry],
+    }),
     uploadsInFlight: new Gauge({
       name: 'uploads_in_flight',
       help: 'Uploads (POST /files) this gateway is receiving right now',

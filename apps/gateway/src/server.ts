@@ -178,6 +178,7 @@ export function createGateway({ env, log, bus, redis, files }: GatewayDeps): Gat
   });
 
   function serveMetrics(res: ServerResponse): void {
+    metrics.eventStreams.set(events.streams);
     metrics.dependencyUp.set({ dependency: 'rabbitmq' }, bus.connected ? 1 : 0);
     metrics.dependencyUp.set({ dependency: 'redis' }, redis.status === 'ready' ? 1 : 0);
     metrics.registry.metrics().then(
@@ -278,13 +279,20 @@ export function createGateway({ env, log, bus, redis, files }: GatewayDeps): Gat
       // Not once closed (its close handler has run already).
       if (auth.exp && ws.readyState === ws.OPEN) expiry.add(ws, auth.exp);
       const connectionId = randomUUID();
+      const connectionKey = `ws:${connectionId}`;
       // A socket that closed while we verified its token never counts as present.
       if (auth.user && ws.readyState === ws.OPEN) {
-        presence.add(connectionId, auth.user.id);
-        ws.once('close', () => presence.remove(connectionId));
+        const userId = auth.user.id;
+        presence.add(connectionId, userId);
+        ws.once('close', () => {
+          presence.remove(connectionId);
+          // Also ends streams tRPC opened but never iterated (a duplicate id, a close mid-open).
+          events.closeConnection(userId, connectionKey);
+        });
       }
       return {
-        ...baseContext(ip, `ws:${connectionId}`, null),
+        ...baseContext(ip, connectionKey, null),
+        connectionOpen: () => ws.readyState === ws.OPEN,
         traceCall: callTracing(req),
         user: auth.user,
         ...(auth.authError ? { authError: auth.authError } : {}),

@@ -17,8 +17,13 @@ export interface EventSource {
    */
   open(
     userId: string,
-    lastEventId: string | undefined,
-    signal: AbortSignal | undefined,
+    options: {
+      lastEventId?: string;
+      /** The caller's connection (ApiContext.connectionKey): its close ends the stream. */
+      connectionKey?: string;
+      /** False once that connection closed (a stream opened for it then would never end). */
+      connectionOpen?: () => boolean;
+    },
   ): Promise<AsyncIterable<StreamItem>>;
 }
 
@@ -41,6 +46,8 @@ export interface ApiContext {
   ip: string;
   /** Identifies one HTTP client address or one WebSocket, for per-connection limits. */
   connectionKey: string;
+  /** WebSocket only: false once the socket is closing or closed. */
+  connectionOpen?: () => boolean;
   user: { id: string } | null;
   /** Why the presented token was refused, for the UNAUTHORIZED message. */
   authError?: string;

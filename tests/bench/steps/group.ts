@@ -5,6 +5,7 @@
  * and the largest group it accepted is measured.
  */
 import { sleep } from '../async.js';
+import { cpuBetween, snapshotCpu, type CpuUsage, type ProcessGroup } from '../cpu-meter.js';
 import { DeliveryTracker } from '../deliveries.js';
 import { ApiCallError, callHttp, withRetries } from '../http-api.js';
 import type { ConnectedUsers } from '../population.js';
@@ -23,6 +24,8 @@ export interface GroupResult {
   /** Messages some recipient did not get within the wait. */
   incomplete: number;
   errors: Record<string, number>;
+  /** CPU of each process over the recorded messages, per message (ms). */
+  cpuPerMessage: CpuUsage[];
 }
 
 interface Group {
@@ -41,6 +44,7 @@ export async function measureGroup(
     size: number;
     messages: number;
     log: (line: string) => void;
+    cpuGroups: readonly ProcessGroup[];
     /** Each recorded message's times, epoch milliseconds (to find its trace). */
     onSample?: (sample: TracedSample) => void;
   },
@@ -98,8 +102,10 @@ export async function measureGroup(
   const errors: Record<string, number> = {};
   let incomplete = 0;
   let lastLog = performance.now();
+  let cpuBefore = snapshotCpu(options.cpuGroups);
   try {
     for (let k = 0; k < WARM_UP + options.messages; k++) {
+      if (k === WARM_UP) cpuBefore = snapshotCpu(options.cpuGroups);
       const { tracked, answer } = sendTracked(
         users,
         tracker,
@@ -128,6 +134,18 @@ export async function measureGroup(
   } finally {
     users.handler = null;
   }
+  // Includes the 50 ms pauses between messages: processes idle then, so it barely counts.
+  const cpuPerMessage = cpuBetween(
+    options.cpuGroups,
+    cpuBefore,
+    snapshotCpu(options.cpuGroups),
+  ).map((c) => ({ ...c, ms: c.ms === null ? null : c.ms / options.messages }));
+  options.log(
+    `  CPU per group message: ${cpuPerMessage
+      .filter((c) => c.ms !== null && c.ms >= 0.05)
+      .map((c) => `${c.name} ${c.ms!.toFixed(2)} ms`)
+      .join(', ')}`,
+  );
   return {
     requested: options.size,
     members: group.members.length,
@@ -138,5 +156,6 @@ export async function measureGroup(
     last: summarize(last),
     incomplete,
     errors,
+    cpuPerMessage,
   };
 }

@@ -9,16 +9,24 @@ import {
 import { AppError, type Logger } from '@chat/core';
 import { decodeFields, decodeValue, EventBodies, type Entry } from './entries.js';
 import { ensureEpoch } from './epoch.js';
+import { Stream } from './stream.js';
 import {
   compareEntries,
-  compareEventIds,
   formatEventId,
   maxEntry,
   parseEventId,
-  type EventId,
 } from './event-ids.js';
 
 const REPLAY_PAGE = 500;
+
+/**
+ * Streams one connection may have open at once: a client needs one. tRPC leaves a stream it
+ * refused after opening (a duplicate subscription id) to end with its socket; this bounds them.
+ */
+export const MAX_STREAMS_PER_CONNECTION = 8;
+
+/** A stream tRPC never started iterating is ended by the first event after this long. */
+const UNPULLED_STREAM_MS = 30_000;
 
 export interface EventHubOptions {
   /** Commands (XRANGE, GET, …); the hub opens one more connection from it, for pub/sub. */
@@ -26,61 +34,16 @@ export interface EventHubOptions {
   log: Logger;
   /** Items one subscriber may have queued before it is cut off (it resumes with lastEventId). */
   maxQueued?: number;
+  /** A subscription tRPC never iterates is ended by the first event after this long. */
+  unpulledStreamMs?: number;
   /** A stored event reached this gateway's subscribers of one user live (metrics). */
   onDelivered?: (event: StoredEvent, entry: string) => void;
-}
-
-interface Listener {
-  push(item: StreamItem): void;
-}
-
-/** One subscriber's queue: what its feed dispatched and it has not yielded yet. */
-class Subscription implements Listener {
-  private readonly queue: StreamItem[] = [];
-  private head = 0;
-  private wake: (() => void) | null = null;
-  overflow = false;
-  ended = false;
-
-  constructor(private readonly maxQueued: number) {}
-
-  push(item: StreamItem): void {
-    if (this.queue.length - this.head >= this.maxQueued) this.overflow = true;
-    else this.queue.push(item);
-    this.notify();
-  }
-
-  end(): void {
-    this.ended = true;
-    this.notify();
-  }
-
-  next(): StreamItem | undefined {
-    if (this.head >= this.queue.length) return undefined;
-    const item = this.queue[this.head++]!;
-    if (this.head === this.queue.length) {
-      this.queue.length = 0;
-      this.head = 0;
-    }
-    return item;
-  }
-
-  /** Resolves on the next push or end. */
-  wait(): Promise<void> {
-    return new Promise<void>((resolve) => (this.wake = resolve));
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
-  }
 }
 
 /** One connected user on this gateway: its subscribers and the last log entry dispatched. */
 interface Feed {
   userId: string;
-  listeners: Set<Listener>;
+  listeners: Set<Stream>;
   /** Highest stream entry dispatched; null until the feed is set up. */
   cursor: string | null;
   /** Live messages that arrived while the cursor was unknown or a catch-up ran. */
@@ -118,7 +81,8 @@ export class EventHub implements EventSource {
   private readonly onDelivered: EventHubOptions['onDelivered'];
   private readonly feeds = new Map<string, Feed>();
   private readonly bodies: EventBodies;
-  private readonly stopListeners = new Set<() => void>();
+  private openStreams = 0;
+  private readonly unpulledMs: number;
   private epoch: Promise<bigint> | null = null;
   private stopped = false;
 
@@ -126,6 +90,7 @@ export class EventHub implements EventSource {
     this.redis = options.redis;
     this.log = options.log;
     this.maxQueued = options.maxQueued ?? 10_000;
+    this.unpulledMs = options.unpulledStreamMs ?? UNPULLED_STREAM_MS;
     this.onDelivered = options.onDelivered;
     this.bodies = new EventBodies(options.redis);
     this.subscriber = options.redis.duplicate({ maxRetriesPerRequest: null, lazyConnect: true });
@@ -152,7 +117,8 @@ export class EventHub implements EventSource {
 
   stop(): Promise<void> {
     this.stopped = true;
-    for (const end of [...this.stopListeners]) end();
+    for (const feed of [...this.feeds.values()])
+      for (const stream of [...feed.listeners]) stream.end();
     this.subscriber.disconnect();
     return Promise.resolve();
   }
@@ -162,6 +128,19 @@ export class EventHub implements EventSource {
     return this.feeds.size;
   }
 
+  /** Subscriptions open on this gateway (metrics: a leak shows here). */
+  get streams(): number {
+    return this.openStreams;
+  }
+
+  /** The connection closed: its streams end (also those tRPC never iterated). */
+  closeConnection(userId: string, connectionKey: string): void {
+    const feed = this.feeds.get(userId);
+    if (!feed) return;
+    for (const stream of [...feed.listeners])
+      if (stream.connectionKey === connectionKey) stream.end();
+  }
+
   /**
    * Opens a subscription: resolves once the user's feed is live on this gateway (tRPC says
    * `started` only then), so everything appended after `onStarted` reaches the client even
@@ -169,110 +148,91 @@ export class EventHub implements EventSource {
    */
   async open(
     userId: string,
-    lastEventId: string | undefined,
-    signal: AbortSignal | undefined,
+    options: { lastEventId?: string; connectionKey?: string; connectionOpen?: () => boolean } = {},
   ): Promise<AsyncIterable<StreamItem>> {
     if (this.stopped) throw new AppError('SERVICE_UNAVAILABLE', 'Gateway is shutting down');
-    const subscription = new Subscription(this.maxQueued);
-    const feed = this.join(userId, subscription);
-    let left = false;
-    const leave = () => {
-      if (left) return;
-      left = true;
-      signal?.removeEventListener('abort', onAbort);
-      this.stopListeners.delete(onAbort);
-      this.leave(feed, subscription);
-    };
-    // Ended before or while it is iterated: the feed is left either way, once.
-    const onAbort = () => {
-      subscription.end();
-      leave();
-    };
-    signal?.addEventListener('abort', onAbort);
-    this.stopListeners.add(onAbort);
+    const { lastEventId, connectionKey } = options;
+    const existing = this.feeds.get(userId);
+    if (
+      connectionKey !== undefined &&
+      existing &&
+      [...existing.listeners].filter((s) => s.connectionKey === connectionKey).length >=
+        MAX_STREAMS_PER_CONNECTION
+    )
+      throw new AppError(
+        'TOO_MANY_REQUESTS',
+        `At most ${MAX_STREAMS_PER_CONNECTION} event streams per connection`,
+      );
+    this.openStreams++;
+    let feed: Feed | null = null;
+    const stream = new Stream(connectionKey, this.maxQueued, this.unpulledMs, () => {
+      this.openStreams--;
+      if (feed) this.leave(feed, stream);
+    });
+    feed = this.join(userId, stream);
     try {
       await feed.ready;
-      if (signal?.aborted) throw new AppError('SERVICE_UNAVAILABLE', 'Subscription ended');
+      // Its connection closed meanwhile (closeConnection ended it).
+      if (stream.ended) throw new AppError('SERVICE_UNAVAILABLE', 'Subscription ended');
       const epoch = await this.currentEpoch();
-      return this.items(feed, subscription, epoch, lastEventId, leave);
+      // Checked last, with no await before tRPC checks the same: a socket closed by now never
+      // has this stream iterated (nor ended: its close handler may have run before it existed).
+      if (stream.ended || options.connectionOpen?.() === false)
+        throw new AppError('SERVICE_UNAVAILABLE', 'Subscription ended');
+      if (lastEventId !== undefined)
+        stream.replayFirst(this.replay(feed, stream, epoch, lastEventId));
+      return stream;
     } catch (err) {
-      leave();
+      stream.end();
       throw err;
     }
   }
 
-  private async *items(
+  /**
+   * The log after `lastEventId`, page by page, then done (the stream continues live); or a
+   * `resync` when events may be missing. Moves the stream's `sent` as it goes.
+   */
+  private async *replay(
     feed: Feed,
-    subscription: Subscription,
+    stream: Stream,
     epoch: bigint,
-    lastEventId: string | undefined,
-    leave: () => void,
+    lastEventId: string,
   ): AsyncGenerator<StreamItem, void, unknown> {
     const { userId } = feed;
-    const done = () => subscription.ended || this.stopped;
-    try {
-      let sent: EventId | null = null;
-      if (lastEventId !== undefined) {
-        const start = await this.startAfter(userId, epoch, lastEventId);
-        if (start.resync) {
-          sent = { epoch, entry: start.entry };
-          yield { id: formatEventId(epoch, start.entry), event: { type: 'resync' } };
-        } else {
-          let from = start.entry;
-          sent = { epoch, entry: from };
-          for (;;) {
-            if (done()) return;
-            const page = await this.redis.xrange(
-              redisKeys.eventLog(userId),
-              `(${from}`,
-              '+',
-              'COUNT',
-              REPLAY_PAGE,
-            );
-            const events = await this.bodies.resolve(
-              page.map(([, fields]) => decodeFields(fields)),
-            );
-            let lost = false;
-            for (const [i, [entry]] of page.entries()) {
-              from = entry;
-              sent = { epoch, entry };
-              const event = events[i];
-              if (event === undefined) {
-                // A shared body expired before this entry: the log can't be replayed.
-                lost = true;
-                break;
-              }
-              if (event) yield { id: formatEventId(epoch, entry), event };
-            }
-            if (lost) {
-              const newest = await this.newestEntries([feed]);
-              const entry = maxEntry(newest[0]!, from);
-              sent = { epoch, entry };
-              yield { id: formatEventId(epoch, entry), event: { type: 'resync' } };
-              break;
-            }
-            if (page.length < REPLAY_PAGE) break;
-          }
+    const done = () => stream.ended || this.stopped;
+    const start = await this.startAfter(userId, epoch, lastEventId);
+    if (start.resync) {
+      stream.sent = { epoch, entry: start.entry };
+      yield { id: formatEventId(epoch, start.entry), event: { type: 'resync' } };
+      return;
+    }
+    let from = start.entry;
+    stream.sent = { epoch, entry: from };
+    for (;;) {
+      if (done()) return;
+      const page = await this.redis.xrange(
+        redisKeys.eventLog(userId),
+        `(${from}`,
+        '+',
+        'COUNT',
+        REPLAY_PAGE,
+      );
+      const events = await this.bodies.resolve(page.map(([, fields]) => decodeFields(fields)));
+      for (const [i, [entry]] of page.entries()) {
+        from = entry;
+        stream.sent = { epoch, entry };
+        const event = events[i];
+        if (event === undefined) {
+          // A shared body expired before this entry: the log can't be replayed.
+          const newest = await this.newestEntries([feed]);
+          const last = maxEntry(newest[0]!, from);
+          stream.sent = { epoch, entry: last };
+          yield { id: formatEventId(epoch, last), event: { type: 'resync' } };
+          return;
         }
+        if (event) yield { id: formatEventId(epoch, entry), event };
       }
-      for (;;) {
-        const item = subscription.next();
-        if (item) {
-          if (item.id !== null) {
-            const id = parseEventId(item.id)!;
-            if (sent !== null && compareEventIds(id, sent) <= 0) continue;
-            sent = id;
-          }
-          yield item;
-          continue;
-        }
-        if (subscription.overflow)
-          throw new AppError('SERVICE_UNAVAILABLE', 'Event stream fell behind; resubscribe');
-        if (done()) return;
-        await subscription.wait();
-      }
-    } finally {
-      leave();
+      if (page.length < REPLAY_PAGE) return;
     }
   }
 
@@ -312,7 +272,7 @@ export class EventHub implements EventSource {
     return this.epoch;
   }
 
-  private join(userId: string, listener: Listener): Feed {
+  private join(userId: string, listener: Stream): Feed {
     const existing = this.feeds.get(userId);
     if (existing) {
       existing.listeners.add(listener);
@@ -343,7 +303,7 @@ export class EventHub implements EventSource {
     return feed;
   }
 
-  private leave(feed: Feed, listener: Listener): void {
+  private leave(feed: Feed, listener: Stream): void {
     feed.listeners.delete(listener);
     if (feed.listeners.size > 0 || this.feeds.get(feed.userId) !== feed) return;
     this.feeds.delete(feed.userId);

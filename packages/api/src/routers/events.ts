@@ -6,15 +6,32 @@ import { toTRPCError } from '../rpc.js';
 import type { StreamItem } from '../context.js';
 import { streamInput, type ClientEvent } from '@chat/contract';
 
-async function* envelopes(
-  items: AsyncIterable<StreamItem>,
-): AsyncGenerator<TrackedEnvelope<ClientEvent> | ClientEvent, void, unknown> {
-  try {
-    for await (const item of items) yield item.id ? tracked(item.id, item.event) : item.event;
-  } catch (err) {
-    // A Redis outage ends the stream with SERVICE_UNAVAILABLE: the client resumes later.
+type Envelope = TrackedEnvelope<ClientEvent> | ClientEvent;
+
+/**
+ * The stream's items as tRPC sends them (stored ones `tracked` with their log id), its
+ * failures as tRPC errors (a Redis outage ends it with SERVICE_UNAVAILABLE: the client
+ * resumes later). A plain iterator, not a generator: an idle subscription holds no
+ * suspended frame here, and tRPC's `return()` reaches the stream at once.
+ */
+function envelopes(items: AsyncIterable<StreamItem>): AsyncIterableIterator<Envelope> {
+  const source = items[Symbol.asyncIterator]();
+  const wrap = (r: IteratorResult<StreamItem, unknown>): IteratorResult<Envelope, undefined> =>
+    r.done
+      ? { done: true, value: undefined }
+      : { done: false, value: r.value.id ? tracked(r.value.id, r.value.event) : r.value.event };
+  const fail = (err: unknown): never => {
     throw toTRPCError(err);
-  }
+  };
+  const iterator: AsyncIterableIterator<Envelope> = {
+    next: () => source.next().then(wrap, fail),
+    return: () =>
+      source.return
+        ? source.return().then(wrap, fail)
+        : Promise.resolve(wrap({ done: true, value: undefined })),
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }
 
 export const eventsRouter = router({
@@ -23,10 +40,14 @@ export const eventsRouter = router({
    * so a reconnecting client resumes after `lastEventId` with no gap and no duplicate;
    * typing and presence are live only and untracked.
    */
-  stream: protectedProcedure.input(streamInput).subscription(async ({ ctx, input, signal }) => {
+  stream: protectedProcedure.input(streamInput).subscription(async ({ ctx, input }) => {
     // Awaited before tRPC answers `started`: from the client's onStarted on, nothing is missed.
     const items = await ctx.events
-      .open(ctx.user.id, input?.lastEventId, signal)
+      .open(ctx.user.id, {
+        lastEventId: input?.lastEventId,
+        connectionKey: ctx.connectionKey,
+        ...(ctx.connectionOpen && { connectionOpen: ctx.connectionOpen }),
+      })
       .catch((err: unknown) => {
         throw toTRPCError(err);
       });
