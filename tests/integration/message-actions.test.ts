@@ -450,6 +450,31 @@ describe('chat.search', () => {
     );
   });
 
+  test('a message of 200 distinct long words (pasted hashes) is stored, found by any of them, and edited', async () => {
+    // Its search words weigh ~4.6 KB: more than a btree index entry may (2.7 KB) on the dev store.
+    const { a, b, conversation } = await directPair(system);
+    const hashes = () =>
+      Array.from({ length: 200 }, () => randomBytes(9).toString('hex').slice(0, 18));
+    const words = hashes();
+    const pasted = await sendText(a, conversation.id, words.join(' '));
+    assert.equal(pasted.content.length, 200 * 19 - 1);
+    for (const word of [words[0]!, words[199]!]) {
+      const found = await b.client.api.chat.search.query({ query: word.toUpperCase() });
+      assert.deepEqual(
+        found.items.map((m) => m.id),
+        [pasted.id],
+      );
+    }
+    const again = hashes();
+    await a.client.api.chat.edit.mutate({ messageId: pasted.id, content: again.join('\n') });
+    const found = await b.client.api.chat.search.query({ query: again[100]! });
+    assert.deepEqual(
+      found.items.map((m) => m.id),
+      [pasted.id],
+    );
+    assert.equal((await b.client.api.chat.search.query({ query: words[100]! })).items.length, 0);
+  });
+
   test('never deleted messages; follows edits; patterns match literally and fast', async () => {
     const { a, b, conversation } = await directPair(system);
     const gone = await sendText(a, conversation.id, 'secret plan alpha');

@@ -172,6 +172,30 @@ describe('store filters ($in)', () => {
     await assertIndexed({ userId: { $in: ['u1', 'u2'] } }, /Bitmap Index Scan/, /Seq Scan/);
   });
 
+  test('an index on an array field takes arrays of any size and finds them by one element; unique ones still refuse duplicates', async () => {
+    // On FerretDB, its own btree index would refuse such an array (an entry over ~2.7 KB).
+    const long = Array.from({ length: 200 }, (_, i) => `${'w'.repeat(36)}${1000 + i}`);
+    const big = { _id: new mongoose.Types.ObjectId(), userId: 'big', n: -1, tags: long };
+    await collection().createIndex({ tags: 1, at: -1 });
+    await collection().insertOne(big as Row);
+    try {
+      assert.deepEqual(await found({ tags: long[150]! }), [big._id.toHexString()]);
+      await assertIndexed({ tags: long[150]! }, /Bitmap Index Scan/, /Seq Scan/);
+      await collection().createIndex({ n: 1 }, { unique: true });
+      await assert.rejects(
+        collection().insertOne({ ...big, _id: new mongoose.Types.ObjectId() } as Row),
+        {
+          code: 11000,
+        },
+      );
+    } finally {
+      await collection().deleteOne({ _id: big._id });
+      await collection()
+        .dropIndex('n_1')
+        .catch(() => undefined);
+    }
+  });
+
   test('an $in of 1,000 _ids is one scan of the _id index', async () => {
     // `_id` is never an array: one `= ANY` the unique btree index answers, not 1,000 ORs.
     await assertIndexed(

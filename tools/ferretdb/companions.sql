@@ -18,7 +18,8 @@
 -- never fails FerretDB's statement. Nested paths (`a.b`) get none: FerretDB 1.24 does
 -- not push nested filters down at all. An array field's GIN holds each element, so
 -- `{field: value}` (jsonb `array @> scalar`) finds the arrays containing it, like a
--- MongoDB multikey index.
+-- MongoDB multikey index. FerretDB's non-unique btree indexes themselves are emptied
+-- (`WHERE false`, see empty_plain_btrees): they only cost writes.
 
 -- A schema no FerretDB database can be named like (its names are [a-zA-Z0-9_-]), so
 -- dropping a database never drops these functions.
@@ -71,6 +72,62 @@ LANGUAGE sql STABLE STRICT AS $$
   WHERE i.indrelid = tbl AND am.amname = 'btree' AND f IS NOT NULL
 $$;
 
+-- FerretDB's non-unique btree indexes, emptied: recreated under the same name with
+-- `WHERE false`, so no row ever enters them. No FerretDB query can use them (see the top),
+-- yet every insert and update paid for them, and one on an array field refused documents
+-- whose array weighed more than a btree entry may (~2.7 KB: a message's search words).
+-- FerretDB knows its indexes by name (its metadata), so listing and dropping them work as
+-- before; lookups go to the GIN companion of the leading field. Unique indexes stay whole:
+-- they enforce uniqueness. Runs with the triggers held off (`busy`), so the DROP and
+-- CREATE here do not re-enter sync midway.
+
+-- A table's non-unique btree indexes (ours excepted): whole ones, or emptied ones.
+CREATE OR REPLACE FUNCTION ferretdb$companions.plain_btrees(tbl oid, emptied boolean)
+RETURNS TABLE (idx text, def text)
+LANGUAGE sql STABLE STRICT AS $$
+  SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+  FROM pg_index i
+  JOIN pg_class ic ON ic.oid = i.indexrelid
+  JOIN pg_am am ON am.oid = ic.relam
+  WHERE i.indrelid = tbl AND am.amname = 'btree' AND NOT i.indisunique
+    AND NOT i.indisprimary AND ic.relname NOT LIKE '%\_gin'
+    AND CASE WHEN emptied THEN pg_get_expr(i.indpred, i.indrelid) = 'false'
+             ELSE i.indpred IS NULL END
+$$;
+
+CREATE OR REPLACE FUNCTION ferretdb$companions.empty_plain_btrees(tbl oid) RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT * FROM ferretdb$companions.plain_btrees(tbl, false) LOOP
+    EXECUTE format('DROP INDEX %s', r.idx);
+    EXECUTE r.def || ' WHERE false';
+    RETURN NEXT format('emptied btree index %s (its GIN companion serves lookups)', r.idx);
+  END LOOP;
+END
+$$;
+
+-- Undoes empty_plain_btrees (companions switched off): FerretDB's indexes as it made them.
+CREATE OR REPLACE FUNCTION ferretdb$companions.refill_plain_btrees(tbl oid) RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT * FROM ferretdb$companions.plain_btrees(tbl, true) LOOP
+    EXECUTE format('DROP INDEX %s', r.idx);
+    EXECUTE regexp_replace(r.def, ' WHERE false$', '');
+    RETURN NEXT format('refilled btree index %s', r.idx);
+  END LOOP;
+END
+$$;
+
+-- True while this transaction runs our own DDL: the triggers then do nothing.
+CREATE OR REPLACE FUNCTION ferretdb$companions.busy() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(current_setting('ferretdb_companions.busy', true), '') = 'on'
+$$;
+
 -- Makes one table's companions match its btree indexes; returns what it did.
 CREATE OR REPLACE FUNCTION ferretdb$companions.sync(tbl oid) RETURNS SETOF text
 LANGUAGE plpgsql AS $$
@@ -83,6 +140,8 @@ BEGIN
   IF NOT ferretdb$companions.is_ferret_table(tbl) THEN
     RETURN;
   END IF;
+  PERFORM set_config('ferretdb_companions.busy', 'on', true);
+  RETURN QUERY SELECT ferretdb$companions.empty_plain_btrees(tbl);
   wanted := ferretdb$companions.wanted(tbl);
   SELECT coalesce(array_agg(e.field), '{}') INTO have FROM ferretdb$companions.existing(tbl) e;
 
@@ -98,19 +157,23 @@ BEGIN
     EXECUTE format('DROP INDEX IF EXISTS %s', r.idx);
     RETURN NEXT format('dropped GIN companion %s (%s)', r.idx, r.field);
   END LOOP;
+  PERFORM set_config('ferretdb_companions.busy', 'off', true);
 END
 $$;
 
--- Drops every companion of one table (companions switched off).
+-- Drops every companion of one table and refills its emptied btrees (companions switched off).
 CREATE OR REPLACE FUNCTION ferretdb$companions.remove(tbl oid) RETURNS SETOF text
 LANGUAGE plpgsql AS $$
 DECLARE
   r record;
 BEGIN
+  PERFORM set_config('ferretdb_companions.busy', 'on', true);
+  RETURN QUERY SELECT ferretdb$companions.refill_plain_btrees(tbl);
   FOR r IN SELECT idx::text AS idx, field FROM ferretdb$companions.existing(tbl) LOOP
     EXECUTE format('DROP INDEX IF EXISTS %s', r.idx);
     RETURN NEXT format('dropped GIN companion %s (%s)', r.idx, r.field);
   END LOOP;
+  PERFORM set_config('ferretdb_companions.busy', 'off', true);
 END
 $$;
 
@@ -138,6 +201,9 @@ $$;
 CREATE OR REPLACE FUNCTION ferretdb$companions.on_create_index() RETURNS event_trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+  IF ferretdb$companions.busy() THEN
+    RETURN;
+  END IF;
   PERFORM ferretdb$companions.sync_tables(array(
     SELECT DISTINCT i.indrelid
     FROM pg_event_trigger_ddl_commands() c
@@ -154,6 +220,9 @@ $$;
 CREATE OR REPLACE FUNCTION ferretdb$companions.on_drop_index() RETURNS event_trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+  IF ferretdb$companions.busy() THEN
+    RETURN;
+  END IF;
   PERFORM ferretdb$companions.sync_tables(array(
     SELECT c.oid
     FROM pg_class c

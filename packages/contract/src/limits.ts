@@ -35,3 +35,5 @@ export const UPLOAD_UNUSED_TTL_MS = 24 * 60 * 60 * 1000;
 export const MAX_REACTIONS_PER_MESSAGE = 20;
 /** Characters of the original shown in a reply's quote. */
 export const REPLY_PREVIEW_CHARS = 200;
+/** `events.stream` subscriptions open at once on one WebSocket (HTTP streams: per client address). */
+export const MAX_STREAMS_PER_CONNECTION = 8;

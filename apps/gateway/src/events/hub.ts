@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import {
+  MAX_STREAMS_PER_CONNECTION,
   redisKeys,
   type ClientEvent,
   type EventSource,
@@ -10,20 +11,9 @@ import { AppError, type Logger } from '@chat/core';
 import { decodeFields, decodeValue, EventBodies, type Entry } from './entries.js';
 import { ensureEpoch } from './epoch.js';
 import { Stream } from './stream.js';
-import {
-  compareEntries,
-  formatEventId,
-  maxEntry,
-  parseEventId,
-} from './event-ids.js';
+import { compareEntries, formatEventId, maxEntry, parseEventId } from './event-ids.js';
 
 const REPLAY_PAGE = 500;
-
-/**
- * Streams one connection may have open at once: a client needs one. tRPC leaves a stream it
- * refused after opening (a duplicate subscription id) to end with its socket; this bounds them.
- */
-export const MAX_STREAMS_PER_CONNECTION = 8;
 
 /** A stream tRPC never started iterating is ended by the first event after this long. */
 const UNPULLED_STREAM_MS = 30_000;
@@ -152,6 +142,8 @@ export class EventHub implements EventSource {
   ): Promise<AsyncIterable<StreamItem>> {
     if (this.stopped) throw new AppError('SERVICE_UNAVAILABLE', 'Gateway is shutting down');
     const { lastEventId, connectionKey } = options;
+    // A client needs one. tRPC leaves a stream it refused after opening (a duplicate
+    // subscription id) to end with its socket: the cap bounds those too.
     const existing = this.feeds.get(userId);
     if (
       connectionKey !== undefined &&
@@ -273,6 +265,8 @@ export class EventHub implements EventSource {
   }
 
   private join(userId: string, listener: Stream): Feed {
+    // A client needs one. tRPC leaves a stream it refused after opening (a duplicate
+    // subscription id) to end with its socket: the cap bounds those too.
     const existing = this.feeds.get(userId);
     if (existing) {
       existing.listeners.add(listener);
