@@ -421,6 +421,7 @@ describe('gateway', () => {
         );
         assert.match(JSON.stringify(refused.error), /TOO_MANY_REQUESTS/);
         assert.match(JSON.stringify(refused.error), /At most 8 event streams per connection/);
+        assert.match(JSON.stringify(refused.error), /"retryAfterMs":1000/);
         for (let id = 1; id <= 8; id++)
           await within(
             ws.next((m) => m.id === id && (m.result as { type?: string })?.type === 'started'),

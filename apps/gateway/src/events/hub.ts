@@ -151,9 +151,11 @@ export class EventHub implements EventSource {
       [...existing.listeners].filter((s) => s.connectionKey === connectionKey).length >=
         MAX_STREAMS_PER_CONNECTION
     )
+      // Retry once one of them has ended (the client decides which; a second is a guess).
       throw new AppError(
         'TOO_MANY_REQUESTS',
         `At most ${MAX_STREAMS_PER_CONNECTION} event streams per connection`,
+        { retryAfterMs: 1_000 },
       );
     this.openStreams++;
     let feed: Feed | null = null;
