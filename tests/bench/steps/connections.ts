@@ -134,7 +134,8 @@ export async function measureConnections(options: ConnectionsOptions): Promise<C
       `  ${users.length} connected in ${connectSeconds.toFixed(1)} s; gateway RSS ` +
         `${mib(memoryBefore.rssKib)} → ${mib(memoryAfter.rssKib)} MiB after a full GC ` +
         `(${perConnectionKib?.toFixed(1)} KiB each; JS heap ${heapPerConnectionKib?.toFixed(1)} KiB each; ` +
-        `RSS before that GC ${mib(memoryAfter.rawRssKib)} MiB)`,
+        `RSS before that GC ${mib(memoryAfter.rawRssKib)} MiB; V8 heap committed ` +
+        `${mib(memoryBefore.heapCommittedKib)} → ${mib(memoryAfter.heapCommittedKib)} MiB)`,
     );
 
     const withLastEventId = withId();
@@ -253,6 +254,8 @@ export interface GatewayMemory {
   /** RSS after a forced full GC (null without an inspector port). */
   rssKib: number | null;
   heapKib: number | null;
+  /** What V8 holds for its heap after that GC (used or not): RSS beyond it is native memory. */
+  heapCommittedKib: number | null;
 }
 
 async function snapshot(options: ConnectionsOptions, name: string, log: (line: string) => void) {
@@ -266,10 +269,16 @@ async function snapshot(options: ConnectionsOptions, name: string, log: (line: s
 /** RSS as it is, then a forced full GC and RSS + live heap (without inspector: RSS only). */
 async function gatewayMemory(pid: number, inspectPort: number | null): Promise<GatewayMemory> {
   const rawRssKib = await steadyRssKib(pid);
-  if (inspectPort === null) return { rawRssKib, rssKib: rawRssKib, heapKib: null };
+  if (inspectPort === null)
+    return { rawRssKib, rssKib: rawRssKib, heapKib: null, heapCommittedKib: null };
   const heap = await collectGarbage(inspectPort);
   await sleep(2_000);
-  return { rawRssKib, rssKib: readRssKib(pid), heapKib: heap.usedBytes / 1024 };
+  return {
+    rawRssKib,
+    rssKib: readRssKib(pid),
+    heapKib: heap.usedBytes / 1024,
+    heapCommittedKib: heap.totalBytes / 1024,
+  };
 }
 
 /** Median of five RSS readings a second apart, after the process had 3 s to calm down. */
