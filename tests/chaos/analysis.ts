@@ -34,6 +34,8 @@ export interface PhaseRow {
   resyncs: number;
   /** Event ids at or below one the subscriber had already received. */
   regressions: number;
+  /** Messages a subscriber received after a later message of the same conversation. */
+  reordered: number;
   downS: number | null;
   recoveryS: number | null;
   recovered: boolean;
@@ -71,6 +73,7 @@ export function analyse(
       duplicated: 0,
       resyncs: 0,
       regressions: 0,
+      reordered: 0,
       downS: faulted && phase.restoredAt ? (phase.restoredAt - phase.faultAt!) / 1000 : null,
       recoveryS:
         faulted && phase.restoredAt && phase.recoveredAt
@@ -142,6 +145,27 @@ export function analyse(
     for (const p of phasesWithResync) rows[p]!.resyncs++;
   }
 
+  // Each subscriber gets a conversation's messages in its order (history is newest first).
+  const position = new Map<string, number>();
+  for (const messages of history.values())
+    messages.forEach((m, i) => position.set(m.id, messages.length - i));
+  for (const feed of ledger.feeds.values()) {
+    const latest = new Map<string, { id: string; at: number }>();
+    for (const id of feed.received.keys()) {
+      const message = storedById.get(id);
+      const at = position.get(id);
+      if (!message || at === undefined) continue;
+      const before = latest.get(message.conversationId);
+      if (before && before.at > at) {
+        const send = byMessageId.get(id);
+        rows[send ? phaseOf(send) : ledger.phaseAt(feed.received.get(id)!)]!.reordered++;
+        sample('reordered', `${feed.userId} got message ${id} after the later ${before.id}`);
+        continue;
+      }
+      latest.set(message.conversationId, { id, at });
+    }
+  }
+
   // Two stored messages for one clientId of one sender: the idempotent send failed.
   const copies = new Map<string, number>();
   for (const m of storedById.values()) {
@@ -173,13 +197,16 @@ export function analyse(
       `${d.userId} in ${d.conversationId}: ${d.unreadCount}, history says ${d.expected}`,
     );
 
-  const sum = (key: 'lost' | 'missing' | 'duplicated' | 'regressions' | 'unacked' | 'rejected') =>
-    rows.reduce((n, r) => n + r[key], 0);
+  const sum = (
+    key: 'lost' | 'missing' | 'duplicated' | 'regressions' | 'reordered' | 'unacked' | 'rejected',
+  ) => rows.reduce((n, r) => n + r[key], 0);
   const failures = [
     sum('lost') && `${sum('lost')} deliveries lost without a resync`,
     sum('missing') && `${sum('missing')} acknowledged messages missing from history`,
     sum('duplicated') && `${sum('duplicated')} duplicates`,
     sum('regressions') && `${sum('regressions')} event ids that did not increase`,
+    sum('reordered') &&
+      `${sum('reordered')} messages received after a later one of their conversation`,
     unreadDrift.length && `${unreadDrift.length} unread counts that disagree with history`,
     sum('unacked') && `${sum('unacked')} sends never acknowledged`,
     sum('rejected') && `${sum('rejected')} sends refused for good`,

@@ -8,6 +8,7 @@ const HEADER = [
   'dup',
   'resync',
   'id↓',
+  'order',
   'unacked',
   'down s',
   'recovery s',
@@ -32,6 +33,7 @@ function cells(row: PhaseRow): string[] {
     String(row.duplicated),
     String(row.resyncs),
     String(row.regressions),
+    String(row.reordered),
     String(row.unacked + row.rejected),
     seconds(row.downS),
     row.recovered ? seconds(row.recoveryS) : 'NONE',
@@ -51,4 +53,4 @@ export function chaosTable(analysis: Analysis): string {
   return [line(rows[0]!), rule, ...rows.slice(1).map(line)].join('\n');
 }
 
-export const COLUMN_NOTES = `acked: sends written during the phase and acknowledged; lost: deliveries (message × participant, the sender included) that never arrived over events.stream and no resync announced, "+n after resync" are gaps a resync did announce; missing: acknowledged but absent from chat.messages; dup: a message delivered twice to one subscriber without a resync between, or stored twice for one clientId; resync: subscribers that received one; id↓: event ids not above one already received; unacked: never acknowledged by the end (or refused for good); down s: fault until the part was back; recovery s: from then until every process was ready and a send tried after it was acknowledged; errors: failed calls by procedure and code (stream: WebSocket/subscription).`;
+export const COLUMN_NOTES = `acked: sends written during the phase and acknowledged; lost: deliveries (message × participant, the sender included) that never arrived over events.stream and no resync announced, "+n after resync" are gaps a resync did announce; missing: acknowledged but absent from chat.messages; dup: a message delivered twice to one subscriber without a resync between, or stored twice for one clientId; resync: subscribers that received one; id↓: event ids not above one already received; order: messages a subscriber received after a later message of the same conversation; unacked: never acknowledged by the end (or refused for good); down s: fault until the part was back; recovery s: from then until every process was ready and a send tried after it was acknowledged; errors: failed calls by procedure and code (stream: WebSocket/subscription).`;

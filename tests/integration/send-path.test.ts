@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import mongoose from 'mongoose';
 import { Redis } from 'ioredis';
 import { redisKeys, type ClientEvent, type Message, type MessageSentEvent } from '@chat/api';
-import { Inbox, sendSequence, verifyConversation } from '../support/load.js';
+import { Inbox, loadScenario, sendSequence, verifyConversation } from '../support/load.js';
 import { scrape, total } from '../support/metrics.js';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { sleep, waitFor } from '../support/wait.js';
@@ -48,32 +48,8 @@ describe('the send path under load, across crashes', () => {
   });
 
   test('chat and notification workers killed mid-load: nothing lost, nothing twice, order kept', async () => {
-    const users = await Promise.all(Array.from({ length: 7 }, () => system.user()));
-    const [a, b, c, d, e, f, g] = users as [TestUser, ...TestUser[]] & TestUser[];
-    const conversations = [
-      await a.client.api.chat.openDirect.mutate({ userId: b!.id }),
-      await c!.client.api.chat.openDirect.mutate({ userId: d!.id }),
-    ];
-    const group = await e!.client.api.group.create.mutate({
-      name: 'load',
-      memberIds: [f!.id, g!.id, a.id],
-    });
-    conversations.push(
-      await e!.client.api.chat.conversation.query({ conversationId: group.conversationId }),
-    );
-    users.forEach((u, i) => inboxes.push(new Inbox(u).start(system, i % 2)));
-    await sleep(500);
-
-    // Who sends where: both sides of each direct chat, three members of the group.
-    const senders: Array<[TestUser, string]> = [
-      [a, conversations[0]!.id],
-      [b!, conversations[0]!.id],
-      [c!, conversations[1]!.id],
-      [d!, conversations[1]!.id],
-      [e!, group.conversationId],
-      [f!, group.conversationId],
-      [g!, group.conversationId],
-    ];
+    const { users, conversations, inboxes: started, senders } = await loadScenario(system);
+    inboxes.push(...started);
     const PER_SENDER = 60;
     const record = { acked: new Map<string, Message>(), errors: new Map<string, number>() };
 

@@ -155,3 +155,18 @@ void test('event ids compare by their numbers, whatever the separators or an epo
   assert.equal(compareEventIds('2:1600000000000-0', '1:1700000000000-0'), 1);
   assert.equal(compareEventIds('99999999999999999999-1', '99999999999999999999-2'), -1);
 });
+
+void test('a message received after a later one of its conversation is out of order', () => {
+  const ledger = setUp();
+  const first = acked(ledger, 'm1', 2_200);
+  const second = acked(ledger, 'm2', 2_210);
+  // a gets them in order, b the later one first (history is newest first).
+  ledger.event('a', '1-0', message('m1'), 2_300);
+  ledger.event('a', '1-1', message('m2'), 2_301);
+  ledger.event('b', '2-0', message('m2'), 2_300);
+  ledger.event('b', '2-1', message('m1'), 2_301);
+  const result = analyse(ledger, new Map([[CONVERSATION, [stored(second), stored(first)]]]), []);
+  assert.equal(result.rows[1]!.reordered, 1);
+  assert.equal(result.rows[1]!.lost, 0);
+  assert.match(result.failures.join(), /1 messages received after a later one/);
+});

@@ -1,5 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import { retry, type Logger } from '@chat/core';
+import { failWritesOnClosedSockets } from './closed-socket-writes.js';
 
 export interface ConnectOptions {
   url: string;
@@ -23,6 +24,7 @@ export async function connectDb({
   monitorCommands = false,
 }: ConnectOptions): Promise<Connection> {
   mongoose.set('strictQuery', true);
+  failWritesOnClosedSockets();
   try {
     return await retry(
       async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestMeta } from '@chat/core';
+import { withContext, type Context } from '@chat/tracing';
 import {
   partitionOf,
   unreadCountOf,
@@ -45,6 +46,13 @@ export interface NoticeDeps {
 
 type ChatEventType = BusEventType<'chat_events'>;
 
+/** A message to announce, with the request and the trace of the send it answers. */
+export interface SentMessage {
+  message: Message;
+  meta: RequestMeta;
+  trace?: Context | undefined;
+}
+
 /**
  * The events of one conversation, built once here where the change happens, in the shape
  * clients receive. Each is appended to its audience's logs right here (one pipelined Redis
@@ -67,13 +75,52 @@ export class ConversationEvents {
   ) {}
 
   /**
-   * Appended, and its notifications stored and announced, here; published only for what is
+   * Appended, and their notifications stored and announced, here; published only for what is
    * left to the notification worker: pushes to recipients with no open socket, or whatever
    * could not be done here (Redis trouble, a large audience). A message whose every
-   * recipient is online costs no broker round trip.
+   * recipient is online costs no broker round trip. The messages of one batch (in seq order)
+   * are appended in one call and published in that order: a Redis crash mid-append leaves
+   * either all of them here or all of them to the notification worker — never a later one in
+   * the logs here while an earlier one waits there (it would arrive after it).
    */
-  async messageSent(state: ConversationState, message: Message, meta: RequestMeta) {
-    const data: BusEventData<'chat_events', 'message.sent'> = {
+  async messagesSent(state: ConversationState, sent: readonly SentMessage[]): Promise<void> {
+    if (sent.length === 0) return;
+    const events = sent.map(({ message }) => ({
+      id: randomUUID(),
+      type: 'message.sent' as const,
+      data: this.sentData(state, message),
+    }));
+    const appending = this.appendNow(state.id, events);
+    const noticed = await Promise.all(
+      events.map((event, i) =>
+        withContext(sent[i]!.trace, () => this.noticeNow(event.data, appending, sent[i]!.meta)),
+      ),
+    );
+    const appended = await appending;
+    // Started in order, with nothing awaited in between: the broker keeps that order.
+    await Promise.all(
+      events.flatMap((event, i) => {
+        const notice = noticed[i];
+        if (appended && notice && notice.pushTo.length === 0) return [];
+        const data = {
+          ...event.data,
+          appended,
+          ...(notice && { notified: true, pushTo: notice.pushTo }),
+        };
+        return [
+          withContext(sent[i]!.trace, () =>
+            this.publish(state.id, event.id, 'message.sent', data, sent[i]!.meta),
+          ),
+        ];
+      }),
+    );
+  }
+
+  private sentData(
+    state: ConversationState,
+    message: Message,
+  ): BusEventData<'chat_events', 'message.sent'> {
+    return {
       message,
       conversation: {
         id: state.id,
@@ -83,18 +130,6 @@ export class ConversationEvents {
       audience: [...state.members.keys()],
       muted: state.participants.filter((p) => mutedUntilOf(p) !== null).map((p) => p.userId),
     };
-    const id = randomUUID();
-    const appending = this.appendNow(state.id, { id, type: 'message.sent', data });
-    const noticed = await this.noticeNow(data, appending, meta);
-    const appended = await appending;
-    if (appended && noticed && noticed.pushTo.length === 0) return;
-    await this.publish(
-      state.id,
-      id,
-      'message.sent',
-      { ...data, appended, ...(noticed && { notified: true, pushTo: noticed.pushTo }) },
-      meta,
-    );
   }
 
   /**
@@ -242,7 +277,7 @@ export class ConversationEvents {
     meta: RequestMeta,
   ): Promise<void> {
     const id = randomUUID();
-    const appended = await this.appendNow(conversationId, { id, type, data } as ChatEvent);
+    const appended = await this.appendNow(conversationId, [{ id, type, data } as ChatEvent]);
     await this.publish(conversationId, id, type, { ...data, appended }, meta);
   }
 
@@ -265,24 +300,29 @@ export class ConversationEvents {
   }
 
   /**
-   * False when the notification worker must append it: Redis is not connected, or an append
-   * of this conversation failed recently — its later events then queue behind that one
-   * there instead of overtaking it here.
+   * False when the notification worker must append them: Redis is not connected, or an
+   * append of this conversation failed recently — its later events then queue behind that
+   * one there instead of overtaking it here.
    */
-  private async appendNow(conversationId: string, event: ChatEvent): Promise<boolean> {
+  private async appendNow(conversationId: string, events: ChatEvent[]): Promise<boolean> {
     const until = this.paused.get(conversationId);
     if (until !== undefined) {
       if (Date.now() < until) return false;
       this.paused.delete(conversationId);
     }
-    if (this.deps.redis.status !== 'ready') return false;
+    // Not connected counts as failed: what this leaves to the notification worker must not
+    // be overtaken by a later event appended here once Redis is back.
+    if (this.deps.redis.status !== 'ready') {
+      this.paused.set(conversationId, Date.now() + PAUSE_AFTER_FAILURE_MS);
+      return false;
+    }
     try {
-      await this.deps.logs.appendAll(storedAppends(event));
+      await this.deps.logs.appendAll(events.flatMap(storedAppends));
       return true;
     } catch (err) {
       this.paused.set(conversationId, Date.now() + PAUSE_AFTER_FAILURE_MS);
       this.deps.log.warn(
-        { err, conversationId, event: event.type },
+        { err, conversationId, events: events.map((e) => e.type) },
         'could not append to the event logs: the notification worker will',
       );
       return false;

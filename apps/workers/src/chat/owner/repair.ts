@@ -45,8 +45,11 @@ export async function repairTail(
     },
   );
   const participants = state.participants;
-  for (const message of tail)
-    await deps.events.messageSent(state, toMessage(message, participants, deps.urls), {
-      requestId: `repair-${state.id}`,
-    });
+  await deps.events.messagesSent(
+    state,
+    tail.map((message) => ({
+      message: toMessage(message, participants, deps.urls),
+      meta: { requestId: `repair-${state.id}` },
+    })),
+  );
 }

@@ -2,7 +2,6 @@ import { Types } from 'mongoose';
 import { AppError, type RequestMeta } from '@chat/core';
 import { chunkOf, type ChatModels } from '@chat/db';
 import type { Message, SendInput } from '@chat/api';
-import { withContext } from '@chat/tracing';
 import { searchWords } from '@chat/api';
 import type { FileUrlSigner } from '@chat/files';
 import { participantOf, toMessage } from '../views.js';
@@ -177,15 +176,23 @@ export async function runSends(
   // Announced (appended to the recipients' logs, then published) unless this owner saw it
   // announced before (a retry whose answer was lost), while the conversation's update lands;
   // answered when both are done. The announcements start first: what recipients wait for
-  // leaves before the update's round trip is built.
+  // leaves before the update's round trip is built. In seq order, each continuing the trace
+  // of the send it answers.
+  const announce = answers
+    .filter((a) => a.message.conversationId === state.id && !a.meta?.announced)
+    .sort((x, y) => (x.meta?.seq ?? 0) - (y.meta?.seq ?? 0));
   await Promise.all([
-    ...answers
-      .filter((a) => a.message.conversationId === state.id && !a.meta?.announced)
-      .map(async (a) => {
-        // Each announcement continues the trace of the send it answers.
-        const first = a.commands[0]!;
-        await withContext(first.trace, () => deps.events.messageSent(state, a.message, first.meta));
-        if (a.meta) a.meta.announced = true;
+    deps.events
+      .messagesSent(
+        state,
+        announce.map((a) => ({
+          message: a.message,
+          meta: a.commands[0]!.meta,
+          trace: a.commands[0]!.trace,
+        })),
+      )
+      .then(() => {
+        for (const a of announce) if (a.meta) a.meta.announced = true;
       }),
     applied(),
   ]);
