@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import mongoose from 'mongoose';
 import { Redis } from 'ioredis';
+import { chunkOf } from '@chat/db';
 import { redisKeys, type ClientEvent, type Message, type MessageSentEvent } from '@chat/api';
 import { Inbox, loadScenario, sendSequence, verifyConversation } from '../support/load.js';
 import { scrape, total } from '../support/metrics.js';
@@ -30,6 +31,18 @@ async function retrying<T>(call: () => Promise<T>): Promise<T> {
       await sleep(200);
     }
   }
+}
+
+/** Two users with a direct chat, and a send that retries with the same clientId. */
+async function directPair(system: TestSystem) {
+  const [a, b] = await Promise.all([system.user(), system.user()]);
+  // A test before may have restarted the chat worker: its partitions may still be coming back.
+  const { id } = await retrying(() => a.client.api.chat.openDirect.mutate({ userId: b.id }));
+  const send = (u: TestUser, content: string) => {
+    const clientId = randomUUID();
+    return retrying(() => u.client.api.chat.send.mutate({ conversationId: id, clientId, content }));
+  };
+  return { a, b, id, send };
 }
 
 describe('the send path under load, across crashes', () => {
@@ -133,14 +146,7 @@ describe('the send path under load, across crashes', () => {
   });
 
   test("own-message marks ride in the conversation's update: unread counts stay right across owner restarts", async () => {
-    const [a, b] = await Promise.all([system.user(), system.user()]);
-    const { id } = await a.client.api.chat.openDirect.mutate({ userId: b.id });
-    const send = (u: TestUser, content: string) => {
-      const clientId = randomUUID();
-      return retrying(() =>
-        u.client.api.chat.send.mutate({ conversationId: id, clientId, content }),
-      );
-    };
+    const { a, b, id, send } = await directPair(system);
     const unreadOf = async (u: TestUser) => {
       const one = (await u.client.api.chat.conversation.query({ conversationId: id })).unreadCount;
       const listed = (await u.client.api.chat.conversations.query({})).items.find(
@@ -190,6 +196,46 @@ describe('the send path under load, across crashes', () => {
     await restartOwner();
     assert.equal(await unreadOf(a), 0);
     assert.equal(await unreadOf(b), 3);
+  });
+
+  test('a failed insert that stored a later message of its batch but not an earlier one leaves no gap', async () => {
+    const { a, b, id, send } = await directPair(system);
+    await send(a, 'one');
+    await send(a, 'two');
+    // What an unordered insertMany cut off mid-way can leave: b's message at seq 4, none at 3,
+    // the conversation's lastSeq still 2 (the batch failed: nothing announced or applied).
+    const mongo = await mongoose.createConnection(system.env.MONGO_URL!).asPromise();
+    try {
+      const messages = mongo.useDb(`${system.dbPrefix}chat`).collection('messages');
+      const second = await messages.findOne({ conversationId: id, seq: 2 });
+      assert.ok(second, 'the second message is stored at seq 2');
+      await messages.insertOne({
+        ...second,
+        _id: new mongoose.Types.ObjectId(),
+        seq: 4,
+        chunk: chunkOf(id, 4),
+        senderId: b.id,
+        clientId: randomUUID(),
+        content: 'stored by a failed batch',
+      });
+    } finally {
+      await mongo.close();
+    }
+    await system.worker('chat').stop('SIGKILL');
+    await system.restart(system.worker('chat'));
+    const three = await send(a, 'three');
+    const history = await b.client.api.chat.messages.query({ conversationId: id, limit: 10 });
+    assert.deepEqual(history.items.map((m) => m.content).reverse(), [
+      'one',
+      'two',
+      'stored by a failed batch',
+      'three',
+    ]);
+    assert.equal(history.items[0]!.id, three.id);
+    const unread = async (u: TestUser) =>
+      (await u.client.api.chat.conversation.query({ conversationId: id })).unreadCount;
+    assert.equal(await unread(b), 3, "b has a's three messages unread, no phantom one");
+    assert.equal(await unread(a), 1, "a has b's one");
   });
 
   test('a group with more senders than the conversation keeps marks for: everyone counts right', async () => {

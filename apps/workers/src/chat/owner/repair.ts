@@ -4,6 +4,7 @@ import type { ChatModels } from '@chat/db';
 import type { FileUrlSigner } from '@chat/files';
 import { toMessage } from '../views.js';
 import type { ConversationEvents } from './events.js';
+import { closeGaps } from './gaps.js';
 import { messagesAfter, type ConversationState } from './state.js';
 
 /**
@@ -23,6 +24,12 @@ export async function repairTail(
     { conversationId: state.id, messages: tail.length },
     'finishing sends a crash interrupted',
   );
+  // An unordered insert cut off mid-way (a network error) may have stored a later message of
+  // its batch but not an earlier one. Nothing of that batch was announced (its insert failed),
+  // so what it stored moves down: no seq is ever missing under `lastSeq`.
+  const moved = await closeGaps(deps.models, state.id, state.lastSeq, tail);
+  if (moved > 0)
+    deps.log.warn({ conversationId: state.id, moved }, 'closed a gap a failed insert left');
   const senders = new Set<string>();
   for (const message of tail) if (state.applyStored(message)) senders.add(message.senderId);
   await Promise.all(

@@ -6,6 +6,7 @@ import { searchWords } from '@chat/api';
 import type { FileUrlSigner } from '@chat/files';
 import { participantOf, toMessage } from '../views.js';
 import { claimAttachments, loadAttachments } from './attachments.js';
+import { closeGaps } from './gaps.js';
 import { loadQuoted } from './replies.js';
 import type { Command } from './engine.js';
 import type { ConversationEvents } from './events.js';
@@ -123,7 +124,15 @@ export async function runSends(
     if (!first) throw new Error(`seq ${entry.doc.seq} of ${state.id} is taken: reload`);
     earlier.push({ commands: entry.commands, message: first });
   }
-  if (stored.length < planned.length) await closeGaps(deps, state, stored);
+  // Some inserts were refused: the stored ones after them move down so that seqs stay
+  // consecutive (nobody has seen them yet).
+  if (stored.length < planned.length)
+    await closeGaps(
+      deps.models,
+      state.id,
+      state.lastSeq,
+      stored.map((p) => p.doc),
+    );
 
   const senders = new Set<string>();
   for (const { doc } of stored) if (state.applyStored(doc)) senders.add(doc.senderId);
@@ -197,22 +206,4 @@ export async function runSends(
     applied(),
   ]);
   for (const a of answers) for (const c of a.commands) c.resolve(a.message);
-}
-
-/**
- * Some inserts of the batch were refused: the stored ones after them move down so that
- * seqs stay consecutive (nobody has seen them yet), in ascending order so each target is free.
- */
-async function closeGaps(deps: SendDeps, state: ConversationState, stored: Planned[]) {
-  let seq = state.lastSeq;
-  for (const entry of stored.sort((a, b) => a.doc.seq - b.doc.seq)) {
-    seq++;
-    if (entry.doc.seq === seq) continue;
-    entry.doc.seq = seq;
-    entry.doc.chunk = chunkOf(state.id, seq);
-    await deps.models.Message.collection.updateOne(
-      { _id: entry.doc._id },
-      { $set: { seq, chunk: entry.doc.chunk } },
-    );
-  }
 }
