@@ -20,6 +20,7 @@ import { createPopulation, type ChaosUser } from './population.js';
 import { PrivateStack } from './private-stack.js';
 import { chaosTable, COLUMN_NOTES } from './report.js';
 import { Services } from './services.js';
+import { vapidKeys } from '../support/system.js';
 
 const t0 = Date.now();
 const log = (msg: string) =>
@@ -93,6 +94,8 @@ async function main(): Promise<number> {
       LOG_LEVEL: 'warn',
       JWT_ACCESS_SECRET: secret(),
       JWT_REFRESH_SECRET: secret(),
+      FILE_URL_SECRET: secret(),
+      ...vapidKeys(),
       BCRYPT_COST: '4',
       // One host runs every simulated user: lift the per-IP and per-user limits.
       RATE_SEND_PER_USER: '1000000',

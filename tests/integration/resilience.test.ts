@@ -266,6 +266,33 @@ describe('bus', () => {
     }
   });
 
+  test("an event whose handler fails for a while still goes before its key's later events", async () => {
+    const seen: number[] = [];
+    let failures = 0;
+    await bus.subscribe({
+      queue: 'ordered-failing',
+      exchange: 'user_events',
+      routingKeys: ['ordered-failing.#'],
+      orderKey: () => 'one key',
+      // The first event fails twice (a dependency down for a moment), the others never.
+      handler: (event: EventEnvelope) => {
+        const { n } = event.data as { n: number };
+        if (n === 0 && failures < 2) {
+          failures++;
+          return Promise.reject(new Error('dependency down'));
+        }
+        seen.push(n);
+        return Promise.resolve();
+      },
+    });
+    for (let n = 0; n < 10; n++)
+      await bus.publish('user_events', 'ordered-failing.test', { n }, { requestId: 't' });
+    const deadline = Date.now() + 15_000;
+    while (seen.length < 10 && Date.now() < deadline) await sleep(50);
+    assert.equal(failures, 2, 'the first event failed twice');
+    assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'handled once each, in publish order');
+  });
+
   test('a consumer whose queue is deleted under it comes back by itself', async () => {
     const seen: string[] = [];
     await bus.subscribe({

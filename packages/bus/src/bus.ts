@@ -670,17 +670,27 @@ export class Bus {
     const key = sub.orderKey?.(event);
     if (key === undefined) return this.runHandler(ch, msg, sub, event);
     const previous = this.orderChains.get(key) ?? Promise.resolve();
-    const current = previous.then(() => this.runHandler(ch, msg, sub, event));
+    // A failed event is retried here, holding its key, for up to ORDERED_RETRY_MS: returned
+    // to the queue at once, the key's later events would be handled before it.
+    const current = previous.then(() =>
+      this.runHandler(ch, msg, sub, event, performance.now() + ORDERED_RETRY_MS),
+    );
     this.orderChains.set(key, current);
     await current;
     if (this.orderChains.get(key) === current) this.orderChains.delete(key);
   }
 
+  /**
+   * Handles one delivery: acked when the handler succeeds; otherwise returned to the queue
+   * after a pause (dead-lettered by the broker past DELIVERY_LIMIT) — or, until `holdUntil`
+   * (performance.now() time), tried again here first.
+   */
   private async runHandler(
     ch: Channel,
     msg: ConsumeMessage,
     sub: Subscription,
     event: EventEnvelope,
+    holdUntil = 0,
   ): Promise<void> {
     const log = this.opts.log.child({
       requestId: event.requestId,
@@ -689,6 +699,28 @@ export class Bus {
     });
     // Quorum queues count earlier deliveries that were returned (nack with requeue).
     const deliveries = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
+    for (let attempt = 1; ; attempt++) {
+      const retryIn = Math.min(2000, 200 * (deliveries + attempt - 1));
+      const handled = await this.attempt(ch, msg, sub, event, log, deliveries);
+      if (handled || this.closed || performance.now() + retryIn > holdUntil) {
+        if (!handled)
+          // A short pause keeps a failing dependency from turning retries into a hot loop.
+          setTimeout(() => safe(() => ch.nack(msg, false, true)), retryIn).unref();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, retryIn));
+    }
+  }
+
+  /** One run of the handler; acks on success. Says whether it succeeded. */
+  private async attempt(
+    ch: Channel,
+    msg: ConsumeMessage,
+    sub: Subscription,
+    event: EventEnvelope,
+    log: Logger,
+    deliveries: number,
+  ): Promise<boolean> {
     const started = performance.now();
     try {
       await inSpan(
@@ -707,6 +739,7 @@ export class Bus {
       );
       safe(() => ch.ack(msg));
       this.opts.observer?.onEventHandled(sub.queue, event.type, 'ok', elapsed(started), deliveries);
+      return true;
     } catch (err) {
       // The broker dead-letters a message returned once more than its delivery limit.
       const outcome = deliveries > DELIVERY_LIMIT ? 'dead_letter' : 'retry';
@@ -717,12 +750,8 @@ export class Bus {
         elapsed(started),
         deliveries,
       );
-      log.error({ err, deliveries }, 'event handler failed, requeueing');
-      // A short pause keeps a failing dependency from turning retries into a hot loop.
-      setTimeout(
-        () => safe(() => ch.nack(msg, false, true)),
-        Math.min(2000, 200 * deliveries),
-      ).unref();
+      log.error({ err, deliveries }, 'event handler failed, retrying');
+      return false;
     }
   }
 }
@@ -804,6 +833,13 @@ function confirmPublish(
 }
 
 const elapsed = (started: number) => performance.now() - started;
+
+/**
+ * How long a failed event with an `orderKey` is retried in place, holding back its key's
+ * later events, before it is returned to the queue: longer than a Redis or store restart
+ * usually takes, short enough that a poison event delays its key only so much.
+ */
+const ORDERED_RETRY_MS = 15_000;
 
 function unavailable(message: string): AppError {
   return new AppError('SERVICE_UNAVAILABLE', message);
