@@ -85,10 +85,11 @@ export class ConversationEvents {
    */
   async messagesSent(state: ConversationState, sent: readonly SentMessage[]): Promise<void> {
     if (sent.length === 0) return;
+    const base = this.sentBase(state);
     const events = sent.map(({ message }) => ({
       id: randomUUID(),
       type: 'message.sent' as const,
-      data: this.sentData(state, message),
+      data: { ...base, message },
     }));
     const appending = this.appendNow(state.id, events);
     const noticed = await Promise.all(
@@ -116,12 +117,11 @@ export class ConversationEvents {
     );
   }
 
-  private sentData(
+  /** What every `message.sent` of the conversation carries besides its message. */
+  private sentBase(
     state: ConversationState,
-    message: Message,
-  ): BusEventData<'chat_events', 'message.sent'> {
+  ): Omit<BusEventData<'chat_events', 'message.sent'>, 'message'> {
     return {
-      message,
       conversation: {
         id: state.id,
         type: state.row.type,
