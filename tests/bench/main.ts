@@ -25,7 +25,7 @@ import { DeliveryTracker } from './deliveries.js';
 import { setUpRetries } from './http-api.js';
 import { sendTracked, type TracedSample } from './steps/send.js';
 import { seedMessages } from './steps/store.js';
-import { startRelay, startSystem, type Target } from './targets.js';
+import { startRelay, startSystem, type SystemTarget, type Target } from './targets.js';
 
 /** The system's settings for the benchmark only; the product's defaults stay as they are. */
 const BENCH_ENV: Record<string, string> = {
@@ -276,6 +276,7 @@ async function benchSystem(
       connectConcurrency: 200,
       stormTimeoutMs: 120_000,
       heapSnapshotDir: options.heapSnapshotDir,
+      presenceMetricsUrl: notificationMetricsUrl(target),
       log,
     });
     log('  reconnecting the benchmark users');
@@ -468,3 +469,9 @@ async function stopChildren(): Promise<void> {
 }
 
 await main();
+
+/** The (first) notification worker's /metrics page, if it serves one. */
+function notificationMetricsUrl(target: SystemTarget): string | null {
+  const worker = target.system.workerList().find((w) => w.name.startsWith('notification'));
+  return worker ? target.system.readyUrl(worker).replace(/\/ready$/, '/metrics') : null;
+}

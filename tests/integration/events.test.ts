@@ -764,7 +764,19 @@ describe('events.stream', () => {
       assert.deepEqual(presenceOf(gone), [], 'never online, so never announced offline');
       assert.equal((await seenBy(viewer, stays)).status, 'online');
       assert.equal((await seenBy(viewer, gone)).status, 'offline');
+
+      // Its socket gone, in one call with a user whose socket stays: offline after the grace.
+      const goneAt = Date.now();
       await redis.del(redisKeys.presence(comes.id));
+      await rpc(
+        'user.presence',
+        { userIds: [stays.id, comes.id] },
+        { requestId: randomUUID(), userId: null, ip: null },
+      );
+      await feed.waitFor('comes offline', () => presenceOf(comes).length === 2);
+      assert.deepEqual(presenceOf(comes), ['online', 'offline']);
+      assertRecent((await seenBy(viewer, comes)).lastSeen, goneAt);
+      assert.deepEqual(presenceOf(stays), ['online'], 'still no second announcement');
     });
 
     test('a killed gateway does not keep its users online (the sweeper turns them offline)', async () => {

@@ -74,6 +74,13 @@ export const gatewayEnvSchema = z
     /** A socket's presence entry expires this long after its last heartbeat (a dead gateway's too). */
     PRESENCE_TTL_MS: envInt(90_000),
     PRESENCE_HEARTBEAT_MS: envInt(30_000),
+    /**
+     * Sockets closing within 5 s that make a storm (a network blip, a dropped proxy), if they
+     * are also PRESENCE_STORM_SHARE of this gateway's sockets: their users' offline then waits
+     * the user worker's PRESENCE_STORM_GRACE_MS. 0 = never a storm.
+     */
+    PRESENCE_STORM_SOCKETS: envInt(100),
+    PRESENCE_STORM_SHARE: z.coerce.number().min(0).max(1).default(0.1),
     /** A WebSocket silent this long gets a PING; still silent WS_PONG_WAIT_MS later, it is dropped. */
     WS_PING_AFTER_MS: envInt(30_000),
     WS_PONG_WAIT_MS: envInt(10_000),

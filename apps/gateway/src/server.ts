@@ -132,9 +132,18 @@ export function createGateway({ env, log, bus, redis, files }: GatewayDeps): Gat
     log,
     ttlMs: env.PRESENCE_TTL_MS,
     heartbeatMs: env.PRESENCE_HEARTBEAT_MS,
-    notify: async (userIds) => {
-      await rpc('user.presence', { userIds }, { requestId: randomUUID(), userId: null, ip: null });
+    notify: async (userIds, storm) => {
+      const meta = { requestId: randomUUID(), userId: null, ip: null };
+      try {
+        await rpc('user.presence', storm ? { userIds, storm } : { userIds }, meta);
+      } catch (err) {
+        // A user worker older than `storm` (mid-upgrade) refuses the field: the ordinary grace.
+        if (!storm || !(err instanceof AppError) || err.code !== 'BAD_REQUEST') throw err;
+        await rpc('user.presence', { userIds }, meta);
+      }
     },
+    stormSockets: env.PRESENCE_STORM_SOCKETS,
+    stormShare: env.PRESENCE_STORM_SHARE,
   });
 
   const baseContext = (ip: string, connectionKey: string, requestId: string | null) => ({

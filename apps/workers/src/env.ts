@@ -66,6 +66,8 @@ export const workerEnvSchema = z
     USER_CREATED_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
     /** How long a user whose last socket closed still shows online (reconnects within it are no blip). */
     PRESENCE_OFFLINE_GRACE_MS: envInt(10_000),
+    /** The same when a gateway saw the user's socket close in a storm (many at once). */
+    PRESENCE_STORM_GRACE_MS: envInt(60_000),
     /** How often the user worker turns users whose every socket expired offline. */
     PRESENCE_SWEEP_INTERVAL_MS: envInt(15_000),
     /** Chat workers: how often uploads no message used within 24 h are deleted; 0 = never. */

@@ -98,7 +98,11 @@ export const methods = {
   /** Internal (gateway → user worker): these users' first socket opened / last one closed. */
   'user.presence': method({
     service: 'user',
-    input: z.strictObject({ userIds: z.array(idSchema).min(1).max(1000) }),
+    input: z.strictObject({
+      userIds: z.array(idSchema).min(1).max(1000),
+      /** Their last sockets closed in a storm: they are coming back, offline waits longer. */
+      storm: z.boolean().optional(),
+    }),
     output: ok,
   }),
   /** Internal (chat worker → user worker): which of these ids are real users. */

@@ -16,6 +16,7 @@ import {
   waitResponsive,
   type BenchUser,
 } from '../population.js';
+import { scrape, total } from '../../support/metrics.js';
 import { readRssKib } from '../proc.js';
 import { summarize, type Summary } from '../stats.js';
 import { sendTracked } from './send.js';
@@ -50,6 +51,8 @@ export interface ConnectionsResult {
   };
   /** CPU of the system's processes from the drop until every socket was back. */
   stormCpu: CpuUsage[];
+  /** `presence.changed` events handled from the drop until the workers answered promptly. */
+  presenceChangesInStorm: number | null;
   /** Messages right after the storm: send → partner, one at a time. */
   probeAfterStorm: Summary;
   generatorRssMib: number;
@@ -74,6 +77,8 @@ export interface ConnectionsOptions {
   connectConcurrency: number;
   stormTimeoutMs: number;
   heapSnapshotDir: string | null;
+  /** The notification worker's /metrics: how many presence changes it fanned out in the storm. */
+  presenceMetricsUrl: string | null;
   log: (line: string) => void;
 }
 
@@ -142,6 +147,7 @@ export async function measureConnections(options: ConnectionsOptions): Promise<C
     log(
       `  reconnect storm: dropping ${users.length} sockets (${withLastEventId} with lastEventId)`,
     );
+    const presenceBefore = await presenceChanges(options.presenceMetricsUrl);
     const cpuBefore = snapshotCpu(options.cpuGroups);
     conn.sockets.forEach((s) => s.drop());
     await sleep(1_000);
@@ -150,6 +156,12 @@ export async function measureConnections(options: ConnectionsOptions): Promise<C
     const probeAfterStorm = await probe(conn);
     const afterStorm = await waitResponsive(users[0]!, { fastMs: 1_000, timeoutMs: 300_000 });
     storm.backlogSeconds = (storm.seconds ?? 0) + afterStorm.seconds;
+    const presenceAfter = await presenceChanges(options.presenceMetricsUrl);
+    const presenceChangesInStorm =
+      presenceBefore === null || presenceAfter === null ? null : presenceAfter - presenceBefore;
+    // Each is a profile write and a fan-out: users whose return outlasted their offline grace.
+    if (presenceChangesInStorm !== null)
+      log(`  presence changes announced from the drop until then: ${presenceChangesInStorm}`);
     log(
       `  workers answer promptly again ${afterStorm.seconds.toFixed(1)} s after the last resubscription`,
     );
@@ -173,11 +185,24 @@ export async function measureConnections(options: ConnectionsOptions): Promise<C
       withLastEventId,
       storm,
       stormCpu,
+      presenceChangesInStorm,
       probeAfterStorm,
       generatorRssMib,
     };
   } finally {
     conn.closeAll();
+  }
+}
+
+/** presence.changed events the notification worker handled so far (null if unreadable). */
+async function presenceChanges(url: string | null): Promise<number | null> {
+  if (url === null) return null;
+  try {
+    return total(await scrape(url), 'event_handler_duration_seconds_count', {
+      type: 'presence.changed',
+    });
+  } catch {
+    return null;
   }
 }
 

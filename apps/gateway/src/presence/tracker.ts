@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { redisKeys } from '@chat/api';
 import type { Logger } from '@chat/core';
+import { Departures } from './departures.js';
 
 /** Shared with the user worker: `presence:{userId}` = sorted set socketId → expiry (epoch ms). */
 const presenceKey = redisKeys.presence;
@@ -29,8 +30,14 @@ export interface PresenceTrackerOptions {
   /** How long a socket counts as live after its last heartbeat. */
   ttlMs: number;
   heartbeatMs: number;
-  /** Tells the user worker to re-check these users (RPC `user.presence`). */
-  notify: (userIds: string[]) => Promise<void>;
+  /**
+   * Tells the user worker to re-check these users (RPC `user.presence`); `storm`: their
+   * sockets closed in a storm (see {@link Departures}).
+   */
+  notify: (userIds: string[], storm: boolean) => Promise<void>;
+  /** Closes within 5 s that make a storm, and the share of this gateway's sockets they must be. */
+  stormSockets: number;
+  stormShare: number;
 }
 
 interface Tracked {
@@ -49,12 +56,19 @@ export class PresenceTracker {
   private readonly pending = new Set<Promise<void>>();
   /** Users whose presence changed and who are not in a call yet. */
   private readonly dirty = new Set<string>();
+  /**
+   * One of them lost their last socket in a storm: the whole call says so (the storm's first
+   * closes, before it could be told, are in it too; for users who are back it changes nothing).
+   */
+  private stormy = false;
+  private readonly departures: Departures;
   private flushing: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly options: PresenceTrackerOptions) {
     if (!('presenceChange' in options.redis))
       options.redis.defineCommand('presenceChange', { numberOfKeys: 1, lua: CHANGE });
+    this.departures = new Departures(options.stormSockets, options.stormShare);
     this.timer = setInterval(() => void this.heartbeat(), Math.max(100, options.heartbeatMs));
     this.timer.unref();
   }
@@ -74,10 +88,11 @@ export class PresenceTracker {
     const entry = this.sockets.get(socketId);
     if (!entry) return;
     this.sockets.delete(socketId);
+    const storm = this.departures.record(Date.now(), this.sockets.size);
     void this.track(
       entry.added.then(async () => {
         const live = await this.change(entry.userId, socketId, false);
-        if (live === 0) await this.notify(entry.userId);
+        if (live === 0) await this.notify(entry.userId, storm);
       }),
     );
   }
@@ -123,8 +138,9 @@ export class PresenceTracker {
   }
 
   /** Queues a re-check of the user; resolves when a call that includes them is done. */
-  private notify(userId: string): Promise<void> {
+  private notify(userId: string, storm = false): Promise<void> {
     this.dirty.add(userId);
+    if (storm) this.stormy = true;
     return this.scheduleFlush();
   }
 
@@ -142,7 +158,9 @@ export class PresenceTracker {
   /** The RPCs, each retried a few times: a missed "offline" is also caught by the sweeper. */
   private async flush(): Promise<void> {
     const users = [...this.dirty];
+    const storm = this.stormy;
     this.dirty.clear();
+    this.stormy = false;
     const calls: Promise<void>[] = [];
     for (let i = 0; i < users.length; i += NOTIFY_BATCH) {
       const batch = users.slice(i, i + NOTIFY_BATCH);
@@ -150,7 +168,7 @@ export class PresenceTracker {
         (async () => {
           for (let attempt = 1; ; attempt++) {
             try {
-              return await this.options.notify(batch);
+              return await this.options.notify(batch, storm);
             } catch (err) {
               if (attempt >= 3) throw err;
               await new Promise((r) => setTimeout(r, 250 * attempt));

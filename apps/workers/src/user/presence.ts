@@ -23,6 +23,19 @@ export interface PresenceDeps {
    * is no offline blip to their contacts, and no profile write or event at all. 0 = none.
    */
   offlineGraceMs: number;
+  /**
+   * The grace of users whose sockets closed in a storm (a gateway saw many close at once:
+   * a network blip, a dropped proxy). They are coming back, and if the storm outlasts the
+   * ordinary grace, turning thousands offline and online again would slow their return.
+   */
+  stormGraceMs: number;
+}
+
+interface Grace {
+  timer: NodeJS.Timeout;
+  goneAt: Date;
+  meta: RequestMeta;
+  storm: boolean;
 }
 
 /**
@@ -34,7 +47,9 @@ export class Presence {
   /** Per-user queue: one process never interleaves two updates of the same user. */
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Users seen with no socket, re-checked once their grace is over. */
-  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private readonly graces = new Map<string, Grace>();
+  /** Until then a storm is on: every grace that begins is a storm grace. */
+  private stormUntil = 0;
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: PresenceDeps) {}
@@ -49,11 +64,12 @@ export class Presence {
   /**
    * user.presence (a gateway saw this user's first socket open or last socket close): a
    * user with a live socket is stored as connected now; one without is re-checked when the
-   * offline grace is over (with the time the sockets were seen gone as `lastSeen`).
+   * offline grace is over (with the time the sockets were seen gone as `lastSeen`); the
+   * longer storm grace when the gateway says `storm`.
    */
-  async refresh(userId: string, meta: RequestMeta): Promise<void> {
+  async refresh(userId: string, meta: RequestMeta, storm = false): Promise<void> {
     if (this.deps.offlineGraceMs > 0 && !(await this.isConnected(userId))) {
-      this.settleAfterGrace(userId, meta, new Date());
+      this.settleAfterGrace(userId, meta, new Date(), storm || Date.now() < this.stormUntil);
       return;
     }
     await this.settle(userId, meta);
@@ -75,16 +91,48 @@ export class Presence {
   }
 
   /** One pending re-check per user (the first sighting's time stands); the sweeper backs it up. */
-  private settleAfterGrace(userId: string, meta: RequestMeta, goneAt: Date): void {
-    if (this.graceTimers.has(userId)) return;
-    const timer = setTimeout(() => {
-      this.graceTimers.delete(userId);
-      this.settle(userId, meta, goneAt).catch((err: unknown) =>
-        this.deps.log.warn({ userId, err: (err as Error).message }, 'presence re-check failed'),
-      );
-    }, this.deps.offlineGraceMs);
+  private settleAfterGrace(userId: string, meta: RequestMeta, goneAt: Date, storm: boolean): void {
+    const pending = this.graces.get(userId);
+    if (pending && (pending.storm || !storm)) return;
+    if (pending) clearTimeout(pending.timer);
+    const graceMs = storm
+      ? Math.max(this.deps.stormGraceMs, this.deps.offlineGraceMs)
+      : this.deps.offlineGraceMs;
+    const since = pending?.goneAt ?? goneAt;
+    const timer = setTimeout(
+      () => {
+        this.graces.delete(userId);
+        this.settle(userId, meta, since).catch((err: unknown) =>
+          this.deps.log.warn({ userId, err: (err as Error).message }, 'presence re-check failed'),
+        );
+      },
+      Math.max(0, since.getTime() + graceMs - Date.now()),
+    );
     timer.unref();
-    this.graceTimers.set(userId, timer);
+    this.graces.set(userId, { timer, goneAt: since, meta, storm });
+  }
+
+  /**
+   * A gateway reported a storm: every ordinary grace still running gets the storm grace too,
+   * and so does every grace that begins within the ordinary grace from now. The storm's first
+   * closes were reported before the gateway could tell, and under load calls overlap (a
+   * retried one, several in flight), so they may be handled before or after this report;
+   * someone who truly left meanwhile shows online a little longer — cheaper than thousands
+   * of flips.
+   */
+  stormReported(): void {
+    this.stormUntil = Date.now() + this.deps.offlineGraceMs;
+    let extended = 0;
+    for (const [userId, grace] of this.graces)
+      if (!grace.storm) {
+        this.settleAfterGrace(userId, grace.meta, grace.goneAt, true);
+        extended++;
+      }
+    if (extended > 0)
+      this.deps.log.info(
+        { extended },
+        'presence: sockets closing in a storm, offline waits longer',
+      );
   }
 
   /**
@@ -121,8 +169,8 @@ export class Presence {
   stop(): void {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
-    for (const timer of this.graceTimers.values()) clearTimeout(timer);
-    this.graceTimers.clear();
+    for (const grace of this.graces.values()) clearTimeout(grace.timer);
+    this.graces.clear();
   }
 
   /** Drops expired sockets and says whether any live one is left. */

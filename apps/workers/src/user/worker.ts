@@ -19,6 +19,7 @@ export const userWorker: WorkerDefinition = {
       events,
       log,
       offlineGraceMs: env.PRESENCE_OFFLINE_GRACE_MS,
+      stormGraceMs: env.PRESENCE_STORM_GRACE_MS,
     });
 
     const handlers: RpcHandlers<'user'> = {
@@ -45,7 +46,9 @@ export const userWorker: WorkerDefinition = {
       // A gateway saw these users' first socket open or last one close: a hint to re-check,
       // batched so a connect storm costs one call per batch; the sockets in Redis decide.
       'user.presence': async (input, meta) => {
-        await Promise.all(input.userIds.map((userId) => presence.refresh(userId, meta)));
+        const storm = input.storm === true;
+        if (storm) presence.stormReported();
+        await Promise.all(input.userIds.map((userId) => presence.refresh(userId, meta, storm)));
         return { ok: true as const };
       },
     };
