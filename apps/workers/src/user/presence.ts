@@ -26,7 +26,7 @@ export interface PresenceDeps {
   /**
    * The grace of users whose sockets closed in a storm (a gateway saw many close at once:
    * a network blip, a dropped proxy). They are coming back, and if the storm outlasts the
-   * ordinary grace, turning thousands offline and online again would slow their return.
+   * ordinary grace, their contacts would see thousands go offline and come back.
    */
   stormGraceMs: number;
 }
