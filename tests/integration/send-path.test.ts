@@ -45,6 +45,26 @@ async function directPair(system: TestSystem) {
   return { a, b, id, send };
 }
 
+/** A user's sender mark as the conversation document stores it (read directly from the store). */
+async function storedMarkOf(system: TestSystem, conversationId: string, userId: string) {
+  const mongo = await mongoose.createConnection(system.env.MONGO_URL!).asPromise();
+  try {
+    const conversation = await mongo
+      .useDb(`${system.dbPrefix}chat`)
+      .collection('conversations')
+      .findOne({ _id: new mongoose.Types.ObjectId(conversationId) });
+    const marks = (conversation?.senderMarks ?? []) as Array<{
+      userId: string;
+      readSeq: number;
+      ownUnread: number[];
+      ownUnreadOlder?: number;
+    }>;
+    return marks.find((m) => m.userId === userId);
+  } finally {
+    await mongo.close();
+  }
+}
+
 describe('the send path under load, across crashes', () => {
   let system: TestSystem;
   const inboxes: Inbox[] = [];
@@ -161,15 +181,11 @@ describe('the send path under load, across crashes', () => {
     };
     await send(a, 'first');
     await send(a, 'second');
+    const mark = await storedMarkOf(system, id, a.id);
+    assert.equal(mark?.readSeq, 2, "a's sends moved a's read position, in the conversation");
     const mongo = await mongoose.createConnection(system.env.MONGO_URL!).asPromise();
     try {
       const db = mongo.useDb(`${system.dbPrefix}chat`);
-      const conversation = await db
-        .collection('conversations')
-        .findOne({ _id: new mongoose.Types.ObjectId(id) });
-      const marks = (conversation?.senderMarks ?? []) as Array<{ userId: string; readSeq: number }>;
-      const mark = marks.find((m) => m.userId === a.id);
-      assert.equal(mark?.readSeq, 2, "a's sends moved a's read position, in the conversation");
       const member = await db.collection('members').findOne({ conversationId: id, userId: a.id });
       assert.equal(member?.readSeq, 0, "a's member document was not written per message");
     } finally {
@@ -196,6 +212,41 @@ describe('the send path under load, across crashes', () => {
     await restartOwner();
     assert.equal(await unreadOf(a), 0);
     assert.equal(await unreadOf(b), 3);
+  });
+
+  test('a member who sends and never reads keeps a bounded own-unread list; counts stay exact through a partial read and an owner restart', async () => {
+    const { a, b, id, send } = await directPair(system);
+    const unreadOf = async (u: TestUser) =>
+      (await u.client.api.chat.conversation.query({ conversationId: id })).unreadCount;
+    await send(b, 'from b');
+    const own: Message[] = [];
+    for (let i = 0; i < 50; i++) own.push(await send(a, `a ${i}`));
+    await send(b, 'b again');
+    assert.equal(await unreadOf(a), 2, "b's two messages");
+    assert.equal(await unreadOf(b), 50);
+    const mark = await storedMarkOf(system, id, a.id);
+    assert.equal(mark?.ownUnread.length, 32, 'the newest 32 own seqs are listed');
+    assert.equal(mark?.ownUnreadOlder, 18, 'the rest are counted');
+    // A read up to a's 10th message: older than every listed own seq.
+    await retrying(() =>
+      a.client.api.chat.markRead.mutate({ conversationId: id, upToMessageId: own[9]!.id }),
+    );
+    assert.equal(await unreadOf(a), 1, "only b's second message");
+    await system.worker('chat').stop('SIGKILL');
+    await system.restart(system.worker('chat'));
+    assert.equal(await retrying(() => unreadOf(a)), 1, 'read back from the store by a fresh owner');
+    await retrying(() =>
+      a.client.api.chat.markRead.mutate({ conversationId: id, upToMessageId: own[40]!.id }),
+    );
+    assert.equal(await unreadOf(a), 1);
+    const listed = (await a.client.api.chat.conversations.query({})).items.find((c) => c.id === id);
+    assert.equal(listed?.unreadCount, 1, 'the list agrees');
+    const newest = await a.client.api.chat.messages.query({ conversationId: id, limit: 1 });
+    await retrying(() =>
+      a.client.api.chat.markRead.mutate({ conversationId: id, upToMessageId: newest.items[0]!.id }),
+    );
+    assert.equal(await unreadOf(a), 0);
+    assert.equal(await unreadOf(b), 50, 'b never read');
   });
 
   test('a failed insert that stored a later message of its batch but not an earlier one leaves no gap', async () => {

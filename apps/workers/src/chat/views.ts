@@ -19,6 +19,7 @@ export interface Participant extends ReceiptPosition {
   role: GroupRole;
   joinedAt: Date;
   ownUnread: readonly number[];
+  ownUnreadOlder: number;
   hiddenUnread: readonly number[];
   mutedUntil: Date | null;
   /** The rev of the positions above (the member document's, or a newer sender mark's). */
@@ -38,6 +39,7 @@ export const participantOf = (row: MemberRow): Participant => ({
   deliveredSeq: row.deliveredSeq,
   readMarks: (row.readMarks ?? []).map((m) => ({ seq: m.seq ?? 0, at: m.at ?? new Date(0) })),
   ownUnread: row.ownUnread ?? [],
+  ownUnreadOlder: row.ownUnreadOlder ?? 0,
   hiddenUnread: row.hiddenUnread ?? [],
   mutedUntil: row.mutedUntil ?? null,
   marksRev: row.marksRev ?? 0,
@@ -45,7 +47,7 @@ export const participantOf = (row: MemberRow): Participant => ({
 
 /**
  * The conversation's participants with its sender marks applied: an entry newer than the
- * member document's positions replaces `readSeq` and `ownUnread` (all a send changes), in
+ * member document's positions replaces `readSeq` and the own-unread marks (all a send changes), in
  * join order.
  */
 export function participantsOf(
@@ -61,6 +63,7 @@ export function participantsOf(
       if (mark && mark.rev > p.marksRev) {
         p.readSeq = mark.readSeq;
         p.ownUnread = mark.ownUnread;
+        p.ownUnreadOlder = mark.ownUnreadOlder ?? 0;
         p.marksRev = mark.rev;
       }
       return p;

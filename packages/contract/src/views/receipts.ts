@@ -78,10 +78,19 @@ export function receiptsAt(
 /** Never negative; see the member model for why this arithmetic is exact. */
 export function unreadCountOf(
   lastSeq: number,
-  member: { readSeq: number; ownUnread: readonly number[]; hiddenUnread: readonly number[] },
+  member: {
+    readSeq: number;
+    ownUnread: readonly number[];
+    ownUnreadOlder?: number;
+    hiddenUnread: readonly number[];
+  },
 ): number {
   return Math.max(
     0,
-    lastSeq - member.readSeq - member.ownUnread.length - member.hiddenUnread.length,
+    lastSeq -
+      member.readSeq -
+      member.ownUnread.length -
+      (member.ownUnreadOlder ?? 0) -
+      member.hiddenUnread.length,
   );
 }

@@ -26,7 +26,13 @@ const conversationSchema = new Schema(
     senderMarks: {
       type: [
         new Schema(
-          { userId: String, readSeq: Number, ownUnread: [Number], rev: Number },
+          {
+            userId: String,
+            readSeq: Number,
+            ownUnread: [Number],
+            ownUnreadOlder: Number,
+            rev: Number,
+          },
           { _id: false },
         ),
       ],
@@ -65,6 +71,8 @@ export interface SenderMark {
   userId: string;
   readSeq: number;
   ownUnread: number[];
+  /** Absent in marks written before the own-unread list was bounded: 0. */
+  ownUnreadOlder?: number;
   rev: number;
 }
 

@@ -6,9 +6,11 @@ import { Schema, type Connection, type InferSchemaType, type Types } from 'mongo
  * delivered to / read by a member when their `deliveredSeq` / `readSeq` reaches its seq, so
  * marking a thousand messages read is one small write.
  *
- * Unread count = (conversation.lastSeq − readSeq) − |ownUnread| − |hiddenUnread|: the
- * seqs above `readSeq` of the member's own messages and of messages they deleted for
- * themselves (both pruned when `readSeq` passes them). Sending never marks others' messages
+ * Unread count = (conversation.lastSeq − readSeq) − |ownUnread| − ownUnreadOlder −
+ * |hiddenUnread|: the seqs above `readSeq` of the member's own messages and of messages they
+ * deleted for themselves (both pruned when `readSeq` passes them). Only the newest own seqs
+ * are listed (a member who sends and never reads, like a bot, would grow the list forever);
+ * `ownUnreadOlder` counts the rest, all older than the listed ones. Sending never marks others' messages
  * read; when nothing was unread, a send simply moves `readSeq` to its own seq — written in
  * the conversation document's `senderMarks`, which win over this document's positions while
  * their rev is above `marksRev` (conversation.ts).
@@ -28,6 +30,7 @@ const memberSchema = new Schema(
     },
     deliveredSeq: { type: Number, required: true, default: 0 },
     ownUnread: { type: [Number], default: [] },
+    ownUnreadOlder: { type: Number, default: 0 },
     hiddenUnread: { type: [Number], default: [] },
     /** The per-conversation rev of the last write of these positions (see `senderMarks`). */
     marksRev: { type: Number, default: 0 },

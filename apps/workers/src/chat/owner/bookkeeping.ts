@@ -3,18 +3,25 @@ import type { Participant } from '../views.js';
 
 /**
  * How a participant's positions move (pure; the owner applies them to its state and
- * writes the changed fields). Invariant: `ownUnread` and `hiddenUnread` hold exactly the
- * seqs above `readSeq` of the member's own messages and of messages they deleted for
- * themselves, so unread = lastSeq − readSeq − both lengths.
+ * writes the changed fields). Invariant: `ownUnread` holds the newest (at most
+ * OWN_UNREAD_KEPT) seqs above `readSeq` of the member's own messages, ascending, and
+ * `ownUnreadOlder` counts the rest of them; `hiddenUnread` holds the seqs above `readSeq` of
+ * messages they deleted for themselves. So unread = lastSeq − readSeq − all three.
  */
 
 /** Read marks kept per member: each message's `readAt` comes from the first that reached it. */
 const READ_MARKS_KEPT = 32;
 
+/**
+ * Own unread seqs listed per member: a member who sends and never reads (a bot in a busy
+ * group) would otherwise grow the list, and every send's write of it, without end.
+ */
+export const OWN_UNREAD_KEPT = 32;
+
 /** The fields of a member document these functions change. */
 export type PositionFields = Pick<
   Participant,
-  'readSeq' | 'readMarks' | 'deliveredSeq' | 'ownUnread' | 'hiddenUnread'
+  'readSeq' | 'readMarks' | 'deliveredSeq' | 'ownUnread' | 'ownUnreadOlder' | 'hiddenUnread'
 >;
 
 export const positionsOf = (p: Participant): PositionFields => ({
@@ -22,6 +29,7 @@ export const positionsOf = (p: Participant): PositionFields => ({
   readMarks: p.readMarks,
   deliveredSeq: p.deliveredSeq,
   ownUnread: p.ownUnread,
+  ownUnreadOlder: p.ownUnreadOlder,
   hiddenUnread: p.hiddenUnread,
 });
 
@@ -31,22 +39,34 @@ export const positionsOf = (p: Participant): PositionFields => ({
  * nothing was unread (and nothing hidden), the read position simply moves to the new seq.
  */
 export function afterOwnMessage(p: Participant, seq: number, lastSeqBefore: number): void {
-  // Already applied (a repair after a crash may meet sends whose bookkeeping was written).
-  if (seq <= p.readSeq || p.ownUnread.includes(seq)) return;
+  // Already applied (a repair after a crash may meet sends whose bookkeeping was written):
+  // sends are applied in seq order, so an own seq at or below the newest listed one was.
+  if (seq <= p.readSeq || seq <= (p.ownUnread.at(-1) ?? 0)) return;
   if (unreadCountOf(lastSeqBefore, p) === 0 && p.hiddenUnread.length === 0) {
     p.readSeq = seq;
     p.ownUnread = [];
+    p.ownUnreadOlder = 0;
   } else {
-    p.ownUnread = [...p.ownUnread, seq];
+    const listed = [...p.ownUnread, seq];
+    const dropped = Math.max(0, listed.length - OWN_UNREAD_KEPT);
+    p.ownUnread = listed.slice(dropped);
+    p.ownUnreadOlder += dropped;
   }
 }
 
-/** Reads up to `seq` (never back). Returns whether anything changed. */
-export function afterRead(p: Participant, seq: number, at: Date): boolean {
+/**
+ * Reads up to `seq` (never back); `ownRead` is how many of the member's own messages have
+ * seqs in (readSeq, seq] — the caller has those messages at hand, and the ones no longer
+ * listed can't be told apart otherwise. Returns whether anything changed.
+ */
+export function afterRead(p: Participant, seq: number, at: Date, ownRead: number): boolean {
   if (seq <= p.readSeq) return false;
+  const ownUnread = p.ownUnread.filter((s) => s > seq);
+  const listedRead = p.ownUnread.length - ownUnread.length;
   p.readSeq = seq;
   p.readMarks = [...p.readMarks, { seq, at }].slice(-READ_MARKS_KEPT);
-  p.ownUnread = p.ownUnread.filter((s) => s > seq);
+  p.ownUnread = ownUnread;
+  p.ownUnreadOlder = Math.max(0, p.ownUnreadOlder - (ownRead - listedRead));
   p.hiddenUnread = p.hiddenUnread.filter((s) => s > seq);
   return true;
 }

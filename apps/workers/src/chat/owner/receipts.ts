@@ -43,15 +43,15 @@ export async function runReceipts(
         const upTo = await findMessages(deps.models, state, [command.input.upToMessageId]);
         const seq = upTo[0]!.seq;
         const from = member.readSeq;
-        const at = new Date();
-        if (!afterRead(member, seq, at)) {
+        if (seq <= from) {
           command.resolve({ updated: 0 });
           continue;
         }
+        const between = await range(deps.models, state, from, seq);
+        const newlyRead = between.filter((m) => m.senderId !== me);
+        const at = new Date();
+        afterRead(member, seq, at, between.length - newlyRead.length);
         changed.add(me);
-        const newlyRead = (await range(deps.models, state, from, seq)).filter(
-          (m) => m.senderId !== me,
-        );
         done.push(async () => {
           if (newlyRead.length > 0)
             await deps.events.status(

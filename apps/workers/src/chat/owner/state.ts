@@ -101,7 +101,14 @@ export class ConversationState {
     const marks: SenderMark[] = [];
     for (const [userId, rev] of this.marked) {
       const p = this.members.get(userId);
-      if (p) marks.push({ userId, readSeq: p.readSeq, ownUnread: [...p.ownUnread], rev });
+      if (p)
+        marks.push({
+          userId,
+          readSeq: p.readSeq,
+          ownUnread: [...p.ownUnread],
+          ownUnreadOlder: p.ownUnreadOlder,
+          rev,
+        });
     }
     return marks;
   }
