@@ -230,6 +230,13 @@ const FERRET_OVERLAYS = {
   'query.go.overlay': 'internal/backends/postgresql/query.go',
   'collection.go.overlay': 'internal/backends/postgresql/collection.go',
   'resource.go.overlay': 'internal/util/resource/resource.go',
+  // A $set of existing top-level fields by _id as one UPDATE (handler-fieldsetter.go.overlay).
+  'msg_update.go.overlay': 'internal/handler/msg_update.go',
+  'handler-fieldsetter.go.overlay': 'internal/handler/fieldsetter.go',
+  'sjson-elem.go.overlay': 'internal/handler/sjson/elem.go',
+  'backends-fieldsetter.go.overlay': 'internal/backends/fieldsetter.go',
+  'oplog-fieldsetter.go.overlay': 'internal/backends/decorators/oplog/fieldsetter.go',
+  'postgresql-fieldsetter.go.overlay': 'internal/backends/postgresql/fieldsetter.go',
 };
 
 /** The files of our FerretDB main (tools/ferretdb, without tests or the overlay folder). */

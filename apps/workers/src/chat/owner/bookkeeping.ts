@@ -5,7 +5,8 @@ import type { Participant } from '../views.js';
  * How a participant's positions move (pure; the owner applies them to its state and
  * writes the changed fields). Invariant: `ownUnread` holds the newest (at most
  * OWN_UNREAD_KEPT) seqs above `readSeq` of the member's own messages, ascending, and
- * `ownUnreadOlder` counts the rest of them; `hiddenUnread` holds the seqs above `readSeq` of
+ * `ownUnreadOlder` counts the rest of them (a read settles the count exactly: it loads the
+ * messages it passes); `hiddenUnread` holds the seqs above `readSeq` of
  * messages they deleted for themselves. So unread = lastSeq − readSeq − all three.
  */
 
@@ -13,10 +14,12 @@ import type { Participant } from '../views.js';
 const READ_MARKS_KEPT = 32;
 
 /**
- * Own unread seqs listed per member: a member who sends and never reads (a bot in a busy
- * group) would otherwise grow the list, and every send's write of it, without end.
+ * Own unread seqs listed per member. Reads settle the count from the messages they pass, so
+ * only the newest is needed: it tells a send applied again (a repair) from a new one. A
+ * longer list bought nothing and cost every send: it rides in the conversation's update
+ * (sender marks), and the dev store re-reads and rewrites that document per write.
  */
-export const OWN_UNREAD_KEPT = 32;
+export const OWN_UNREAD_KEPT = 1;
 
 /** The fields of a member document these functions change. */
 export type PositionFields = Pick<
