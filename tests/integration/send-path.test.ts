@@ -250,6 +250,52 @@ describe('the send path under load, across crashes', () => {
     assert.equal(await unreadOf(b), 50, 'b never read');
   });
 
+  test('a member who hides message after message keeps a bounded hidden list; counts stay exact through a read and an owner restart', async () => {
+    const { a, b, id, send } = await directPair(system);
+    const unreadOf = async (u: TestUser) =>
+      (await u.client.api.chat.conversation.query({ conversationId: id })).unreadCount;
+    const fromB: Message[] = [];
+    for (let i = 0; i < 60; i++) fromB.push(await send(b, `b ${i}`));
+    assert.equal(await unreadOf(a), 60);
+    // a hides 50 of them (newest first, so most end up counted, not listed), one twice.
+    for (const m of [...fromB.slice(0, 50)].reverse())
+      await retrying(() => a.client.api.chat.deleteForMe.mutate({ messageId: m.id }));
+    await retrying(() => a.client.api.chat.deleteForMe.mutate({ messageId: fromB[3]!.id }));
+    assert.equal(await unreadOf(a), 10, 'the ten not hidden');
+    const mongo = await mongoose.createConnection(system.env.MONGO_URL!).asPromise();
+    try {
+      const member = await mongo
+        .useDb(`${system.dbPrefix}chat`)
+        .collection('members')
+        .findOne<{ hiddenUnread: number[]; hiddenUnreadOlder: number }>({
+          conversationId: id,
+          userId: a.id,
+        });
+      assert.equal(member?.hiddenUnread.length, 32, 'the newest 32 hidden seqs are listed');
+      assert.equal(member?.hiddenUnreadOlder, 18, 'the rest are counted');
+    } finally {
+      await mongo.close();
+    }
+    await system.worker('chat').stop('SIGKILL');
+    await system.restart(system.worker('chat'));
+    assert.equal(
+      await retrying(() => unreadOf(a)),
+      10,
+      'read back from the store by a fresh owner',
+    );
+    // A read up to b's 20th message passes 20 hidden ones, none of them listed.
+    await retrying(() =>
+      a.client.api.chat.markRead.mutate({ conversationId: id, upToMessageId: fromB[19]!.id }),
+    );
+    assert.equal(await unreadOf(a), 10);
+    await retrying(() =>
+      a.client.api.chat.markRead.mutate({ conversationId: id, upToMessageId: fromB[54]!.id }),
+    );
+    assert.equal(await unreadOf(a), 5);
+    const listed = (await a.client.api.chat.conversations.query({})).items.find((c) => c.id === id);
+    assert.equal(listed?.unreadCount, 5, 'the list agrees');
+  });
+
   test('a failed insert that stored a later message of its batch but not an earlier one leaves no gap', async () => {
     const { a, b, id, send } = await directPair(system);
     await send(a, 'one');

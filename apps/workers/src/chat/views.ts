@@ -21,6 +21,7 @@ export interface Participant extends ReceiptPosition {
   ownUnread: readonly number[];
   ownUnreadOlder: number;
   hiddenUnread: readonly number[];
+  hiddenUnreadOlder: number;
   mutedUntil: Date | null;
   /** The rev of the positions above (the member document's, or a newer sender mark's). */
   marksRev: number;
@@ -41,6 +42,7 @@ export const participantOf = (row: MemberRow): Participant => ({
   ownUnread: row.ownUnread ?? [],
   ownUnreadOlder: row.ownUnreadOlder ?? 0,
   hiddenUnread: row.hiddenUnread ?? [],
+  hiddenUnreadOlder: row.hiddenUnreadOlder ?? 0,
   mutedUntil: row.mutedUntil ?? null,
   marksRev: row.marksRev ?? 0,
 });

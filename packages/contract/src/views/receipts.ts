@@ -83,6 +83,7 @@ export function unreadCountOf(
     ownUnread: readonly number[];
     ownUnreadOlder?: number;
     hiddenUnread: readonly number[];
+    hiddenUnreadOlder?: number;
   },
 ): number {
   return Math.max(
@@ -91,6 +92,7 @@ export function unreadCountOf(
       member.readSeq -
       member.ownUnread.length -
       (member.ownUnreadOlder ?? 0) -
-      member.hiddenUnread.length,
+      member.hiddenUnread.length -
+      (member.hiddenUnreadOlder ?? 0),
   );
 }

@@ -7,10 +7,11 @@ import { Schema, type Connection, type InferSchemaType, type Types } from 'mongo
  * marking a thousand messages read is one small write.
  *
  * Unread count = (conversation.lastSeq − readSeq) − |ownUnread| − ownUnreadOlder −
- * |hiddenUnread|: the seqs above `readSeq` of the member's own messages and of messages they
- * deleted for themselves (both pruned when `readSeq` passes them). Only the newest own seqs
- * are listed (a member who sends and never reads, like a bot, would grow the list forever);
- * `ownUnreadOlder` counts the rest, all older than the listed ones. Sending never marks others' messages
+ * |hiddenUnread| − hiddenUnreadOlder: the seqs above `readSeq` of the member's own messages
+ * and of messages they deleted for themselves (pruned when `readSeq` passes them). Only the
+ * newest of each are listed (a member who sends and never reads, like a bot, or who hides
+ * message after message, would grow a list forever); the `…Older` counts hold the rest, all
+ * older than the listed ones. Sending never marks others' messages
  * read; when nothing was unread, a send simply moves `readSeq` to its own seq — written in
  * the conversation document's `senderMarks`, which win over this document's positions while
  * their rev is above `marksRev` (conversation.ts).
@@ -32,6 +33,7 @@ const memberSchema = new Schema(
     ownUnread: { type: [Number], default: [] },
     ownUnreadOlder: { type: Number, default: 0 },
     hiddenUnread: { type: [Number], default: [] },
+    hiddenUnreadOlder: { type: Number, default: 0 },
     /** The per-conversation rev of the last write of these positions (see `senderMarks`). */
     marksRev: { type: Number, default: 0 },
     mutedUntil: { type: Date, default: null },

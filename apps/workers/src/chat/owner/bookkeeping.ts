@@ -6,8 +6,10 @@ import type { Participant } from '../views.js';
  * writes the changed fields). Invariant: `ownUnread` holds the newest (at most
  * OWN_UNREAD_KEPT) seqs above `readSeq` of the member's own messages, ascending, and
  * `ownUnreadOlder` counts the rest of them (a read settles the count exactly: it loads the
- * messages it passes); `hiddenUnread` holds the seqs above `readSeq` of
- * messages they deleted for themselves. So unread = lastSeq − readSeq − all three.
+ * messages it passes); `hiddenUnread` holds the newest (at most HIDDEN_UNREAD_KEPT) seqs
+ * above `readSeq` of others' messages they deleted for themselves, and `hiddenUnreadOlder`
+ * counts the rest (all older than the listed ones, settled by reads the same way). So
+ * unread = lastSeq − readSeq − all four.
  */
 
 /** Read marks kept per member: each message's `readAt` comes from the first that reached it. */
@@ -21,10 +23,22 @@ const READ_MARKS_KEPT = 32;
  */
 export const OWN_UNREAD_KEPT = 1;
 
+/**
+ * Hidden unread seqs listed per member: each `chat.deleteForMe` of an unread message would
+ * otherwise add one, without end. Listed ones tell a repeated hide from a new one exactly.
+ */
+export const HIDDEN_UNREAD_KEPT = 32;
+
 /** The fields of a member document these functions change. */
 export type PositionFields = Pick<
   Participant,
-  'readSeq' | 'readMarks' | 'deliveredSeq' | 'ownUnread' | 'ownUnreadOlder' | 'hiddenUnread'
+  | 'readSeq'
+  | 'readMarks'
+  | 'deliveredSeq'
+  | 'ownUnread'
+  | 'ownUnreadOlder'
+  | 'hiddenUnread'
+  | 'hiddenUnreadOlder'
 >;
 
 export const positionsOf = (p: Participant): PositionFields => ({
@@ -34,6 +48,7 @@ export const positionsOf = (p: Participant): PositionFields => ({
   ownUnread: p.ownUnread,
   ownUnreadOlder: p.ownUnreadOlder,
   hiddenUnread: p.hiddenUnread,
+  hiddenUnreadOlder: p.hiddenUnreadOlder,
 });
 
 /**
@@ -45,7 +60,11 @@ export function afterOwnMessage(p: Participant, seq: number, lastSeqBefore: numb
   // Already applied (a repair after a crash may meet sends whose bookkeeping was written):
   // sends are applied in seq order, so an own seq at or below the newest listed one was.
   if (seq <= p.readSeq || seq <= (p.ownUnread.at(-1) ?? 0)) return;
-  if (unreadCountOf(lastSeqBefore, p) === 0 && p.hiddenUnread.length === 0) {
+  if (
+    unreadCountOf(lastSeqBefore, p) === 0 &&
+    p.hiddenUnread.length === 0 &&
+    p.hiddenUnreadOlder === 0
+  ) {
     p.readSeq = seq;
     p.ownUnread = [];
     p.ownUnreadOlder = 0;
@@ -58,19 +77,33 @@ export function afterOwnMessage(p: Participant, seq: number, lastSeqBefore: numb
 }
 
 /**
- * Reads up to `seq` (never back); `ownRead` is how many of the member's own messages have
- * seqs in (readSeq, seq] — the caller has those messages at hand, and the ones no longer
- * listed can't be told apart otherwise. Returns whether anything changed.
+ * Reads up to `seq` (never back); `ownRead` is how many of the member's own messages, and
+ * `hiddenRead` how many of others' messages they deleted for themselves, have seqs in
+ * (readSeq, seq] — the caller has those messages at hand, and the ones no longer listed
+ * can't be told apart otherwise. Returns whether anything changed.
  */
-export function afterRead(p: Participant, seq: number, at: Date, ownRead: number): boolean {
+export function afterRead(
+  p: Participant,
+  seq: number,
+  at: Date,
+  ownRead: number,
+  hiddenRead: number,
+): boolean {
   if (seq <= p.readSeq) return false;
   const ownUnread = p.ownUnread.filter((s) => s > seq);
-  const listedRead = p.ownUnread.length - ownUnread.length;
+  const hiddenUnread = p.hiddenUnread.filter((s) => s > seq);
   p.readSeq = seq;
   p.readMarks = [...p.readMarks, { seq, at }].slice(-READ_MARKS_KEPT);
+  p.ownUnreadOlder = Math.max(
+    0,
+    p.ownUnreadOlder - (ownRead - (p.ownUnread.length - ownUnread.length)),
+  );
   p.ownUnread = ownUnread;
-  p.ownUnreadOlder = Math.max(0, p.ownUnreadOlder - (ownRead - listedRead));
-  p.hiddenUnread = p.hiddenUnread.filter((s) => s > seq);
+  p.hiddenUnreadOlder = Math.max(
+    0,
+    p.hiddenUnreadOlder - (hiddenRead - (p.hiddenUnread.length - hiddenUnread.length)),
+  );
+  p.hiddenUnread = hiddenUnread;
   return true;
 }
 
@@ -81,9 +114,31 @@ export function afterDelivered(p: Participant, seq: number): boolean {
   return true;
 }
 
-/** Deleted for themselves the message at `seq` sent by `senderId`: if unread, it stops counting. */
-export function afterHidden(p: Participant, seq: number, senderId: string): boolean {
+/**
+ * Deleted for themselves the message at `seq` sent by `senderId`: if unread, it stops
+ * counting. `wasHidden`: the message already was (a repeated call, or a retry after a crash
+ * between the message's write and this member's). Counted hides are all listed while the
+ * list has room, and all those above its oldest entry when it is full; an older one already
+ * hidden can't be told apart and is taken as counted (if it wasn't — that crash — the count
+ * is one high until reads pass every unlisted one). Returns whether anything changed.
+ */
+export function afterHidden(
+  p: Participant,
+  seq: number,
+  senderId: string,
+  wasHidden: boolean,
+): boolean {
   if (senderId === p.userId || seq <= p.readSeq || p.hiddenUnread.includes(seq)) return false;
-  p.hiddenUnread = [...p.hiddenUnread, seq].sort((a, b) => a - b);
+  const full = p.hiddenUnread.length >= HIDDEN_UNREAD_KEPT;
+  const oldest = p.hiddenUnread[0] ?? 0;
+  if (full && seq < oldest) {
+    if (wasHidden) return false;
+    p.hiddenUnreadOlder += 1;
+    return true;
+  }
+  const listed = [...p.hiddenUnread, seq].sort((a, b) => a - b);
+  const dropped = Math.max(0, listed.length - HIDDEN_UNREAD_KEPT);
+  p.hiddenUnread = listed.slice(dropped);
+  p.hiddenUnreadOlder += dropped;
   return true;
 }

@@ -35,14 +35,15 @@ export function deleteForMe(
         : null);
     if (!message || message.conversationId !== state.id)
       throw new AppError('NOT_FOUND', 'Message not found');
-    if (!message.deletedFor.includes(me)) {
+    const wasHidden = message.deletedFor.includes(me);
+    if (!wasHidden) {
       await deps.models.Message.collection.updateOne(
         { _id: new Types.ObjectId(messageId) },
         { $addToSet: { deletedFor: me } },
       );
       message.deletedFor = [...message.deletedFor, me];
     }
-    if (afterHidden(member, message.seq, message.senderId))
+    if (afterHidden(member, message.seq, message.senderId, wasHidden))
       await deps.models.Member.collection.updateOne(
         { _id: new Types.ObjectId(member.docId) },
         { $set: state.positionsToWrite(member) },

@@ -331,6 +331,7 @@ export async function insertMembers(
     ownUnread: [],
     ownUnreadOlder: 0,
     hiddenUnread: [],
+    hiddenUnreadOlder: 0,
     mutedUntil: null,
     marksRev,
   }));
@@ -350,6 +351,7 @@ export async function insertMembers(
     ownUnread: [],
     ownUnreadOlder: 0,
     hiddenUnread: [],
+    hiddenUnreadOlder: 0,
     mutedUntil: null,
     marksRev,
   }));

@@ -172,7 +172,9 @@ async function stopCountingAsUnread(
   state: ConversationState,
   message: MessageMeta,
 ): Promise<void> {
-  const changed = state.participants.filter((p) => afterHidden(p, message.seq, message.senderId));
+  const changed = state.participants.filter((p) =>
+    afterHidden(p, message.seq, message.senderId, message.deletedFor.includes(p.userId)),
+  );
   await Promise.all(
     changed.map((p) =>
       deps.store.setMember({ _id: new Types.ObjectId(p.docId), set: state.positionsToWrite(p) }),

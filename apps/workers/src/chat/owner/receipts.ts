@@ -50,7 +50,9 @@ export async function runReceipts(
         const between = await range(deps.models, state, from, seq);
         const newlyRead = between.filter((m) => m.senderId !== me);
         const at = new Date();
-        afterRead(member, seq, at, between.length - newlyRead.length);
+        // Deleted for everyone or for them: what afterHidden counted while it was unread.
+        const hiddenRead = newlyRead.filter((m) => m.deleted || m.deletedFor.includes(me)).length;
+        afterRead(member, seq, at, between.length - newlyRead.length, hiddenRead);
         changed.add(me);
         done.push(async () => {
           if (newlyRead.length > 0)
