@@ -385,7 +385,85 @@ describe('gateway', () => {
           }),
         );
 
-      test('a stream tRPC refuses after opening it (a duplicate subscription id) ends with the socket', async () => {
+      test('the wire protocol: PING, broken frames, a missing id, a query, subscription.stop, lastEventId', async () => {
+        const { client, id: userId } = await system.user();
+        const before = await streamsOpen();
+        const ws = await authedSocket(client.session!.accessToken);
+        ws.socket.send('PING');
+        await eventually(() => Promise.resolve(ws.messages.includes('PONG')), 5_000, 'PONG');
+        // Not JSON, binary, no id: each answered PARSE_ERROR with id null; the socket stays.
+        ws.socket.send('{not json');
+        ws.socket.send(Buffer.from('{"id":1}'), { binary: true });
+        ws.socket.send(JSON.stringify({ id: null, method: 'query', params: { path: 'user.me' } }));
+        const parseErrors = () =>
+          ws.messages.filter((m) => {
+            const answer = m as { id?: unknown; error?: { data?: { code?: string } } };
+            return answer.id === null && answer.error?.data?.code === 'PARSE_ERROR';
+          }).length;
+        await eventually(
+          () => Promise.resolve(parseErrors() === 3),
+          5_000,
+          'three PARSE_ERROR answers',
+        );
+        assert.ok(
+          ws.messages.some((m) => JSON.stringify(m).includes('`id` is required')),
+          'the missing id is named',
+        );
+        ws.socket.send(JSON.stringify({ id: 7, method: 'query', params: { path: 'user.me' } }));
+        const me = await within(
+          ws.next((m) => m.id === 7),
+          10_000,
+          'user.me answered',
+        );
+        assert.equal((me.result as { data?: { id?: string } }).data?.id, userId);
+        // lastEventId beside the input: an id from another epoch starts the stream with resync.
+        ws.socket.send(
+          JSON.stringify({
+            id: 8,
+            method: 'subscription',
+            params: { path: 'events.stream', input: {}, lastEventId: '1-1-1' },
+          }),
+        );
+        await within(
+          ws.next((m) => m.id === 8 && (m.result as { type?: string })?.type === 'started'),
+          10_000,
+          'stream started',
+        );
+        const first = await within(
+          ws.next((m) => m.id === 8 && (m.result as { type?: string })?.type === 'data'),
+          10_000,
+          'first item',
+        );
+        assert.equal(
+          (first.result as { data?: { data?: { type?: string } } }).data?.data?.type,
+          'resync',
+        );
+        await eventually(async () => (await streamsOpen()) === before + 1, 5_000, 'stream open');
+        ws.socket.send(JSON.stringify({ id: 8, method: 'subscription.stop' }));
+        await within(
+          ws.next((m) => m.id === 8 && (m.result as { type?: string })?.type === 'stopped'),
+          10_000,
+          'stream stopped',
+        );
+        await eventually(async () => (await streamsOpen()) === before, 5_000, 'stream ended');
+        ws.socket.close();
+        await ws.closed;
+      });
+
+      test('malformed connectionParams: PARSE_ERROR, then the socket is closed', async () => {
+        const ws = rawSocket(wsUrl(system.url, '?connectionParams=1'));
+        assert.equal(await ws.opened, 'open');
+        ws.socket.send('{"method":"connectionParams","data":{"token":42}}');
+        const refused = await within(
+          ws.next((m) => m.id === null && m.error !== undefined),
+          10_000,
+          'connectionParams refused',
+        );
+        assert.match(JSON.stringify(refused.error), /PARSE_ERROR/);
+        await within(ws.closed, 10_000, 'socket closed');
+      });
+
+      test('a stream refused after opening it (a duplicate subscription id) ends at once, the first with the socket', async () => {
         const { client } = await system.user();
         const before = await streamsOpen();
         const ws = await authedSocket(client.session!.accessToken);
@@ -402,7 +480,11 @@ describe('gateway', () => {
           'duplicate id refused',
         );
         assert.match(JSON.stringify(refused.error), /Duplicate id/);
-        assert.equal(await streamsOpen(), before + 2, 'both streams are open while the socket is');
+        await eventually(
+          async () => (await streamsOpen()) === before + 1,
+          5_000,
+          'only the first stream open while the socket is',
+        );
         ws.socket.close();
         await ws.closed;
         await eventually(async () => (await streamsOpen()) === before, 5_000, 'no stream left');

@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { appRouter, closeCodes, createRpcCaller, type ApiContext } from '@chat/api';
 import type { Bus } from '@chat/bus';
 import { AppError, type Logger } from '@chat/core';
@@ -11,6 +10,8 @@ import { FileUrlSigner, type FileStore } from '@chat/files';
 import { verifyToken } from '@chat/tokens';
 import { callTracing } from './call-tracing.js';
 import { ExpiryClock } from './sockets/expiry.js';
+import { serveTrpcSockets } from './sockets/trpc-sockets.js';
+import { upgradeRequestFacts } from './sockets/upgrade-request.js';
 import { SocketLiveness } from './sockets/liveness.js';
 import type { GatewayEnv } from './env.js';
 import {
@@ -272,19 +273,15 @@ export function createGateway({ env, log, bus, redis, files }: GatewayDeps): Gat
     socket.on('close', onSocketClose);
   });
 
-  const wsHandler = applyWSSHandler({
+  const wsHandler = serveTrpcSockets({
     wss,
     router: appRouter,
     onError,
-    // Off: SocketLiveness does the same with one timer for all sockets.
-    keepAlive: { enabled: false },
-    experimental_encoder: batchLimitedEncoder(env.MAX_BATCH_SIZE),
-    async createContext({ req, res: socket, info }): Promise<ApiContext> {
+    encoder: batchLimitedEncoder(env.MAX_BATCH_SIZE),
+    async createContext({ req, socket: ws, connectionParams }): Promise<ApiContext> {
       const ip = clientIp(req, env.TRUST_PROXY);
-      const params = info.connectionParams as Record<string, unknown> | null;
-      const token = typeof params?.token === 'string' ? params.token : bearerToken(req);
+      const token = connectionParams?.token ?? bearerToken(req);
       const auth = await authenticate(token);
-      const ws = socket as WebSocket;
       // Not once closed (its close handler has run already).
       if (auth.exp && ws.readyState === ws.OPEN) expiry.add(ws, auth.exp);
       const connectionId = randomUUID();
@@ -293,9 +290,10 @@ export function createGateway({ env, log, bus, redis, files }: GatewayDeps): Gat
       if (auth.user && ws.readyState === ws.OPEN) {
         const userId = auth.user.id;
         presence.add(connectionId, userId);
-        ws.once('close', () => {
+        // `on`, not `once`: a socket closes once, and `once` keeps a wrapper per socket.
+        ws.on('close', () => {
           presence.remove(connectionId);
-          // Also ends streams tRPC opened but never iterated (a duplicate id, a close mid-open).
+          // Also ends streams opened but never iterated (a close while one was opening).
           events.closeConnection(userId, connectionKey);
         });
       }
@@ -328,7 +326,9 @@ export function createGateway({ env, log, bus, redis, files }: GatewayDeps): Gat
       return refuse(403, 'Forbidden');
     }
     socket.removeListener('error', onSocketError); // ws handles socket errors from here on
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      wss.emit('connection', ws, upgradeRequestFacts(req)),
+    );
   });
 
   async function shutdown(): Promise<void> {
