@@ -326,7 +326,13 @@ class Subscription {
     const result = isTrackedEnvelope(value)
       ? { type: 'data' as const, data: { id: value[0], data: value[1] }, id: value[0] }
       : { type: 'data' as const, data: value };
-    this.connection.respondItem({ id: this.id, jsonrpc: this.jsonrpc, result });
+    try {
+      this.connection.respondItem({ id: this.id, jsonrpc: this.jsonrpc, result });
+    } catch (err) {
+      // An item the encoder can't write (a BigInt, a cycle) ends the subscription with an
+      // error instead of rejecting a promise nobody awaits.
+      return this.fail(err);
+    }
     this.pull();
   };
 
