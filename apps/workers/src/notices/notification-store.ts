@@ -30,23 +30,40 @@ local function unread(cutoff)
   return n
 end`;
 
-/** ARGV: id, createdAt ms, JSON, ttl ms, max entries. Returns 1 if added, 0 if known. */
+/**
+ * Adds one notification for many users (3 keys each, in `keysOf` order), for each once per
+ * id: one script call for a hundred members of a group, not one each.
+ * ARGV: id, createdAt ms, JSON, ttl ms, max entries. Returns how many were added.
+ */
 const ADD = `${NOW_MS}
-if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-local ttl = tonumber(ARGV[4])
-local drop = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now - ttl))
-local over = redis.call('ZRANGE', KEYS[1], 0, -(tonumber(ARGV[5]) + 1))
-for _, list in ipairs({ drop, over }) do
-  for _, id in ipairs(list) do
-    redis.call('ZREM', KEYS[1], id)
-    redis.call('HDEL', KEYS[2], id)
-    redis.call('SREM', KEYS[3], id)
+local id, createdAt, json = ARGV[1], ARGV[2], ARGV[3]
+local ttl, max = tonumber(ARGV[4]), tonumber(ARGV[5])
+local cutoff = string.format('%d', now - ttl)
+local added = 0
+for u = 0, #KEYS / 3 - 1 do
+  local zset, data, read = KEYS[3 * u + 1], KEYS[3 * u + 2], KEYS[3 * u + 3]
+  if redis.call('HEXISTS', data, id) == 0 then
+    redis.call('ZADD', zset, createdAt, id)
+    redis.call('HSET', data, id, json)
+    local drop = redis.call('ZRANGEBYSCORE', zset, '-inf', cutoff)
+    local over = redis.call('ZRANGE', zset, 0, -(max + 1))
+    for _, list in ipairs({ drop, over }) do
+      for _, old in ipairs(list) do
+        redis.call('ZREM', zset, old)
+        redis.call('HDEL', data, old)
+        redis.call('SREM', read, old)
+      end
+    end
+    redis.call('PEXPIRE', zset, ttl)
+    redis.call('PEXPIRE', data, ttl)
+    redis.call('PEXPIRE', read, ttl)
+    added = added + 1
   end
 end
-for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ttl) end
-return 1`;
+return added`;
+
+/** Users per ADD call: a call runs alone in Redis, so this bounds how long others wait. */
+const USERS_PER_ADD = 100;
 
 /** ARGV: ttl ms, limit. Returns { unread, json1, read1, json2, read2, … } newest first. */
 const LIST = `${NOW_MS}${UNREAD}
@@ -83,7 +100,8 @@ return unread(cutoff)`;
 type Stored = Omit<Notification, 'read'>;
 
 interface Commands {
-  notificationAdd(...args: Array<string | number>): Promise<number>;
+  /** The key count first (3 per user), then the keys, then ARGV. */
+  notificationAdd(keyCount: number, ...args: Array<string | number>): Promise<number>;
   notificationList(...args: Array<string | number>): Promise<Array<string | number>>;
   notificationMarkRead(...args: Array<string | number>): Promise<number>;
 }
@@ -96,7 +114,7 @@ export class NotificationStore {
     private readonly ttlMs: number,
   ) {
     if (!('notificationAdd' in redis)) {
-      redis.defineCommand('notificationAdd', { numberOfKeys: 3, lua: ADD });
+      redis.defineCommand('notificationAdd', { lua: ADD });
       redis.defineCommand('notificationList', { numberOfKeys: 3, lua: LIST });
       redis.defineCommand('notificationMarkRead', { numberOfKeys: 3, lua: MARK_READ });
     }
@@ -111,15 +129,18 @@ export class NotificationStore {
     const pipeline = this.redis.pipeline() as unknown as Commands & {
       exec(): Promise<Array<[Error | null, unknown]> | null>;
     };
-    for (const userId of userIds)
+    for (let from = 0; from < userIds.length; from += USERS_PER_ADD) {
+      const keys = userIds.slice(from, from + USERS_PER_ADD).flatMap(keysOf);
       void pipeline.notificationAdd(
-        ...keysOf(userId),
+        keys.length,
+        ...keys,
         notification.id,
         createdAt,
         json,
         this.ttlMs,
         MAX_PER_USER,
       );
+    }
     const results = await pipeline.exec();
     const failed = results?.find(([err]) => err !== null);
     if (failed) throw failed[0]!;
