@@ -122,11 +122,16 @@ const subscribe = (ws: WebSocket, id: number) =>
   ws.send(JSON.stringify({ id, method: 'subscription', params: { path: 'events.stream' } }));
 const isType = (id: number, type: string) => (f: Frame) => f.id === id && f.result?.type === type;
 
+/** A socket with subscription `id` started, and the stream it reads. */
+async function subscribed(id: number) {
+  const socket = await connect();
+  subscribe(socket.ws, id);
+  await socket.next(isType(id, 'started'));
+  return { ...socket, stream: streams.at(-1)! };
+}
+
 test('items as tRPC frames them: tracked with their id, untracked bare; stop ends the iterator', async () => {
-  const { ws, next } = await connect();
-  subscribe(ws, 1);
-  await next(isType(1, 'started'));
-  const stream = streams.at(-1)!;
+  const { ws, next, stream } = await subscribed(1);
   stream.push({ id: '5-1700000000000-0', event: { type: 'resync' } });
   stream.push({ id: null, event: { type: 'typing', conversationId: 'c', userId: 'u' } as never });
   const tracked = await next((f) => isType(1, 'data')(f) && f.result?.id !== undefined);
@@ -147,10 +152,7 @@ test('items as tRPC frames them: tracked with their id, untracked bare; stop end
 });
 
 test('an item the encoder cannot write ends the subscription with an error, not the process', async () => {
-  const { ws, next } = await connect();
-  subscribe(ws, 2);
-  await next(isType(2, 'started'));
-  const stream = streams.at(-1)!;
+  const { ws, next, stream } = await subscribed(2);
   stream.push({ id: null, event: { type: 'typing', at: 1n } as never });
   const failed = await next((f) => f.id === 2 && f.error !== undefined);
   assert.equal(failed.error?.data?.code, 'INTERNAL_SERVER_ERROR');
@@ -161,10 +163,7 @@ test('an item the encoder cannot write ends the subscription with an error, not 
 });
 
 test('a duplicate subscription id is refused and its iterator ended; closing ends the first', async () => {
-  const { ws, next } = await connect();
-  subscribe(ws, 3);
-  await next(isType(3, 'started'));
-  const first = streams.at(-1)!;
+  const { ws, next, stream: first } = await subscribed(3);
   subscribe(ws, 3);
   const refused = await next((f) => f.id === 3 && f.error !== undefined);
   assert.match(refused.error?.message ?? '', /Duplicate id 3/);

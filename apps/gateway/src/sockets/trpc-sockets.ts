@@ -45,6 +45,9 @@ export interface TrpcSocketsOptions {
 type RequestId = TRPCRequestMessage['id'];
 type Answer = TRPCResponseMessage;
 type CtxResult = { ok: true; value: ApiContext } | { ok: false; error: TRPCError };
+type Call = Pick<SocketErrorInfo, 'path' | 'type' | 'input'>;
+/** An error of the connection, not of one call. */
+const NO_CALL: Call = { path: undefined, type: 'unknown', input: undefined };
 
 /**
  * tRPC's WebSocket protocol (v11: `connectionParams`, batches, `subscription.stop`, tracked
@@ -86,7 +89,6 @@ class SocketConnection {
   /** Null until the client's `connectionParams` message arrived, when it was asked for one. */
   private ctxPromise: Promise<CtxResult> | null = null;
   private subscriptions: Map<RequestId, Subscription> | null = null;
-  private closed = false;
 
   constructor(
     private readonly options: TrpcSocketsOptions,
@@ -97,13 +99,7 @@ class SocketConnection {
     socket.on('close', () => this.onClose());
     // ws closes the socket after an error (a bad frame, a reset); unheard, it would crash us.
     socket.on('error', (cause: Error) =>
-      options.onError?.({
-        error: getTRPCErrorFromUnknown(cause),
-        path: undefined,
-        type: 'unknown',
-        ctx: this.ctx,
-        input: undefined,
-      }),
+      options.onError?.({ error: getTRPCErrorFromUnknown(cause), ...NO_CALL, ctx: this.ctx }),
     );
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.searchParams.get('connectionParams') !== '1') this.ctxPromise = this.createCtx(null);
@@ -118,12 +114,7 @@ class SocketConnection {
     this.socket.send(this.options.encoder.encode(answer));
   }
 
-  respondError(
-    id: RequestId | null,
-    jsonrpc: '2.0' | undefined,
-    cause: unknown,
-    call: { path: string | undefined; type: ProcedureType | 'unknown'; input: unknown },
-  ): void {
+  respondError(id: RequestId | null, jsonrpc: '2.0' | undefined, cause: unknown, call: Call): void {
     const error = getTRPCErrorFromUnknown(cause);
     this.options.onError?.({ error, ...call, ctx: this.ctx });
     this.respond({
@@ -158,11 +149,7 @@ class SocketConnection {
       return { ok: true, value: this.ctx };
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
-      this.respondError(null, undefined, error, {
-        path: undefined,
-        type: 'unknown',
-        input: undefined,
-      });
+      this.respondError(null, undefined, error, NO_CALL);
       // After the error frame is on its way.
       setImmediate(() => this.socket.close());
       return { ok: false, error };
@@ -201,11 +188,7 @@ class SocketConnection {
       );
     } catch (cause) {
       const error = new TRPCError({ code: 'PARSE_ERROR', cause });
-      return this.respondError(null, undefined, error, {
-        path: undefined,
-        type: 'unknown',
-        input: undefined,
-      });
+      return this.respondError(null, undefined, error, NO_CALL);
     }
     messages.forEach((message, index) => this.handle(message, index));
   }
@@ -214,11 +197,7 @@ class SocketConnection {
     const { id, jsonrpc } = message;
     if (id === null) {
       const error = new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' });
-      return this.respondError(id, jsonrpc, error, {
-        path: undefined,
-        type: 'unknown',
-        input: undefined,
-      });
+      return this.respondError(id, jsonrpc, error, NO_CALL);
     }
     if (message.method === 'subscription.stop') {
       this.subscriptions?.get(id)?.stop();
@@ -269,7 +248,7 @@ class SocketConnection {
       });
     const iterator = result[Symbol.asyncIterator]();
     // Nobody will read it: its socket closed meanwhile, or the id is taken.
-    if (!this.isOpen || this.closed) return void endQuietly(iterator);
+    if (!this.isOpen) return void endQuietly(iterator);
     this.subscriptions ??= new Map();
     if (this.subscriptions.has(id)) {
       endQuietly(iterator);
@@ -282,7 +261,6 @@ class SocketConnection {
   }
 
   private onClose(): void {
-    this.closed = true;
     const subscriptions = this.subscriptions;
     this.subscriptions = null;
     if (subscriptions) for (const subscription of subscriptions.values()) subscription.stop();
