@@ -61,6 +61,13 @@ void test('a send moves the counters of the gateway, the chat and the notificati
     total(chat, 'chat_messages_stored_total') > total(before.chat, 'chat_messages_stored_total'),
   );
   assert.ok(total(chat, 'chat_write_batch_size_count', { collection: 'messages' }) >= 1);
+  // Each group-committed round is timed: the message's insert, then its conversation's update.
+  for (const collection of ['messages', 'conversations'])
+    assert.ok(
+      total(chat, 'chat_write_duration_seconds_count', { collection }) >
+        total(before.chat, 'chat_write_duration_seconds_count', { collection }),
+      collection,
+    );
   // The owner appends message.new to both participants' logs (the sender's other devices too).
   assert.ok(
     total(chat, 'event_log_appends_total', { outcome: 'appended' }) >=

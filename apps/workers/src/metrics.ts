@@ -81,6 +81,13 @@ export function createChatMetrics(registry: Registry) {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
       registers: [registry],
     }),
+    writeSeconds: new Histogram({
+      name: 'chat_write_duration_seconds',
+      help: 'Round trip of each group-committed write, by collection: a send waits for a messages round, then a conversations round (under load also for the round already in flight)',
+      labelNames: ['collection'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
   };
 }
 
