@@ -1,7 +1,8 @@
 // A `$set` by `_id` — the only update the chat owner sends — answers as MongoDB does. On
 // FerretDB, one of existing top-level fields is this project's own single UPDATE that patches
-// the stored JSON (tools/ferretdb/overlay/handler-fieldsetter.go.overlay); everything else
-// takes FerretDB's general path. A wrong patch would show here as a lost or mistyped value,
+// the stored JSON (tools/ferretdb/overlay/handler-fieldsetter.go.overlay), and a command of
+// such `$set`s of the same keys by distinct ids (the owner's group commit) one UPDATE for all;
+// everything else takes FerretDB's general path. A wrong patch would show here as a lost or mistyped value,
 // a wrong count, or a document that reads back differently from what was written.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -112,6 +113,59 @@ describe('store: $set by _id', () => {
       .find({ _id: { $in: ids } })
       .toArray();
     for (const row of rows) assert.equal(row.seen, (row.i as number) % 2 === 0);
+  });
+
+  test('one command of $sets of the same keys: changed, unchanged, missing, lacking a field and upserted documents each answer as alone', async () => {
+    const at = new Date(Date.UTC(2026, 11, 3, 4, 5, 6, 7));
+    const changed = await insert({ n: 1, o: { p: 1 }, at: new Date(0) });
+    const unchanged = await insert({ n: 2, o: { p: 2 }, at });
+    const lacking = await insert({ n: 3, o: { p: 3 } });
+    const missing = new ObjectId();
+    const upserted = new ObjectId();
+    const typed = await insert({ n: 4, o: {}, at });
+    const set = (
+      _id: mongoose.Types.ObjectId,
+      fields: Record<string, unknown>,
+      upsert = false,
+    ) => ({
+      updateOne: { filter: { _id }, update: { $set: fields }, upsert },
+    });
+    const r = await collection().bulkWrite([
+      set(changed, { n: 1.5, o: { p: [1, 'two'] }, at }),
+      set(unchanged, { n: 2, o: { p: 2 }, at }),
+      set(lacking, { n: 30, o: { p: 30 }, at }),
+      set(missing, { n: 0, o: {}, at }),
+      set(upserted, { n: 5, o: { q: null }, at }, true),
+      set(typed, { n: new mongoose.mongo.Double(4), o: {}, at }),
+    ]);
+    assert.deepEqual(
+      [r.matchedCount, r.modifiedCount, r.upsertedCount],
+      [4, 3, 1],
+      JSON.stringify(r),
+    );
+    assert.deepEqual(await read(changed), { _id: changed, n: 1.5, o: { p: [1, 'two'] }, at });
+    assert.equal(await typeOf(changed, 'n'), 'double');
+    assert.deepEqual(await read(unchanged), { _id: unchanged, n: 2, o: { p: 2 }, at });
+    assert.deepEqual(await read(lacking), { _id: lacking, n: 30, o: { p: 30 }, at });
+    assert.deepEqual(Object.keys((await read(lacking))!), ['_id', 'n', 'o', 'at']);
+    assert.equal(await read(missing), null);
+    assert.deepEqual(await read(upserted), { _id: upserted, n: 5, o: { q: null }, at });
+    assert.equal(await typeOf(typed, 'n'), 'double');
+    // Filters see the new values (every row's lookup indexes were updated).
+    assert.equal(await collection().countDocuments({ _id: changed, n: 1.5 }), 1);
+  });
+
+  test('one command naming a document twice applies its $sets in order', async () => {
+    const a = await insert({ n: 0, s: 'a' });
+    const b = await insert({ n: 0, s: 'b' });
+    const r = await collection().bulkWrite([
+      { updateOne: { filter: { _id: a }, update: { $set: { n: 1, s: 'first' } } } },
+      { updateOne: { filter: { _id: b }, update: { $set: { n: 1, s: 'b1' } } } },
+      { updateOne: { filter: { _id: a }, update: { $set: { n: 2, s: 'second' } } } },
+    ]);
+    assert.deepEqual([r.matchedCount, r.modifiedCount], [3, 3]);
+    assert.deepEqual(await read(a), { _id: a, n: 2, s: 'second' });
+    assert.deepEqual(await read(b), { _id: b, n: 1, s: 'b1' });
   });
 
   test('concurrent $sets of different fields of one document all land', async () => {
