@@ -196,6 +196,13 @@ describe('store filters ($in)', () => {
     }
   });
 
+  test('an _id equality is answered from an index, and a string never equals an ObjectId', async () => {
+    const row = rows[1234]!;
+    assert.deepEqual(await found({ _id: row._id }), [row._id.toHexString()]);
+    assert.deepEqual(await found({ _id: row._id.toHexString() as unknown as Row['_id'] }), []);
+    await assertIndexed({ _id: row._id }, /Index Scan/, /Seq Scan/);
+  });
+
   test('an $in of 1,000 _ids is one scan of the _id index', async () => {
     // `_id` is never an array: one `= ANY` the unique btree index answers, not 1,000 ORs.
     await assertIndexed(
