@@ -7,6 +7,7 @@ import { AppError, createLogger } from '@chat/core';
 import { rejectsWith } from '../support/errors.js';
 import { stackEnv } from '../support/stack-env.js';
 import { TestSystem, uniqueName } from '../support/system.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { sleep } from '../support/wait.js';
 
 // tools/stack is plain JS without type declarations: import it by URL and type what we use.
@@ -210,12 +211,44 @@ describe('bus', () => {
     const conn = await connect(AMQP_URL);
     try {
       const ch = await conn.createChannel();
-      for (const queue of ['poison', 'fragile', 'ordered', 'dead_letters'])
+      for (const queue of ['poison', 'fragile', 'ordered', 'dead_letters', 'rpc.flaky.shared'])
         await ch.deleteQueue(`${namespace}${queue}`);
       for (const exchange of ['user_events', 'chat_events', 'dlx'])
         await ch.deleteExchange(`${namespace}${exchange}`);
     } finally {
       await conn.close();
+    }
+  });
+
+  test('a setup the broker interrupts (a worker starting) runs again once reconnected, and serve does not fail', async () => {
+    const target = new URL(AMQP_URL);
+    const proxy = await TcpProxy.start({
+      host: target.hostname,
+      port: Number(target.port || 5672),
+    });
+    const viaProxy = new URL(AMQP_URL);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const flaky = await Bus.connect({ url: viaProxy.toString(), service: 'flaky', log, namespace });
+    try {
+      const serving = flaky.serve({
+        service: 'flaky',
+        dispatch: (method) => Promise.resolve({ method }),
+      });
+      // Mid-setup (its channel is being opened): the connection ends under it.
+      await proxy.cut();
+      await proxy.restore();
+      await serving;
+      let answer: unknown;
+      const deadline = Date.now() + 15_000;
+      while (answer === undefined && Date.now() < deadline) {
+        answer = await bus
+          .call({ service: 'flaky', partition: null }, 'flaky.ping', {}, { requestId: 't' }, 2_000)
+          .catch(() => sleep(100).then(() => undefined));
+      }
+      assert.deepEqual(answer, { method: 'flaky.ping' }, 'the service answers after the reconnect');
+    } finally {
+      await flaky.close();
+      await proxy.cut();
     }
   });
 

@@ -503,9 +503,30 @@ export class Bus {
     await this.connection.close().catch(() => undefined);
   }
 
+  /**
+   * Registers `setup` (run again on every reconnect) and runs it now. A refusal of what it
+   * asks for (403–406: e.g. a queue declared with other arguments) is a configuration error
+   * the caller sees. Anything else — the connection or a channel ending under it, or a
+   * broker's internal error (541: RabbitMQ crashes a consume on a quorum queue that another
+   * process has just declared, before its replica runs) — is left to recovery, which runs
+   * every registered setup, this one included, once reconnected: a worker starting beside
+   * its replicas must not exit over it.
+   */
   private async addSetup(setup: Setup): Promise<void> {
     this.setups.push(setup);
-    if (this.model) await setup(this.model);
+    const model = this.model;
+    if (!model) return;
+    try {
+      await setup(model);
+    } catch (err) {
+      if (this.closed || isRefusal(err)) throw err;
+      this.opts.log.warn(
+        { err: (err as Error).message },
+        'rabbitmq setup interrupted: it runs again once reconnected',
+      );
+      // Reconnect even if this connection looks alive: the setup must run somewhere.
+      this.recycle(model, `setup failed: ${(err as Error).message}`);
+    }
   }
 
   private async onConnect(model: ChannelModel): Promise<void> {
@@ -833,6 +854,12 @@ function confirmPublish(
 }
 
 const elapsed = (started: number) => performance.now() - started;
+
+/** AMQP's refusals of a request (access refused, not found, locked, precondition failed). */
+function isRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && code >= 403 && code <= 406;
+}
 
 /**
  * How long a failed event with an `orderKey` is retried in place, holding back its key's
