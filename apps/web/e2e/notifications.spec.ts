@@ -4,6 +4,9 @@ import { expect, test } from './fixtures';
 import {
   conversationLink,
   conversationList,
+  escapeRegExp,
+  messageLog,
+  messagesWith,
   openChat,
   sendMessage,
   startDirectChat,
@@ -88,4 +91,43 @@ test('4. unread badge and notification count', async ({ actor }) => {
   await expect(conversationList(bob.page)).toBeVisible();
   await expect(fromCarol).toHaveAccessibleName(/\b2 unread\b/);
   await expect(bell(bob.page)).not.toHaveAccessibleName(/unread/);
+});
+
+test('4b. a notification opens its conversation and counts as read', async ({ actor }) => {
+  const alice = await actor('alice');
+  const bob = await actor('bob');
+  const { id: conversationId } = await alice.user.api.chat.openDirect.mutate({
+    userId: bob.user.id,
+  });
+  const text = `come and look ${randomUUID().slice(0, 8)}`;
+  await alice.user.api.chat.send.mutate({ conversationId, clientId: randomUUID(), content: text });
+  const fromAlice = conversationLink(bob.page, alice.user.displayName);
+  await expect(fromAlice).toHaveAccessibleName(/\b1 unread\b/);
+
+  // No chat is open on Bob's side: the notification is what takes him there.
+  await expect(messageLog(bob.page)).toBeHidden();
+  await bell(bob.page).click();
+  const dialog = bob.page.getByRole('dialog', { name: 'Notifications' });
+  const item = dialog
+    .getByRole('list', { name: 'Notification list' })
+    .getByRole('listitem')
+    .filter({ hasText: text });
+  await expect(item).toHaveCount(1);
+  await expect(item).toContainText('(unread)');
+  await item.getByRole('button').click();
+
+  await expect(dialog).toBeHidden();
+  await expect(messagesWith(bob.page, text)).toHaveCount(1);
+  await expect(bob.page).toHaveURL(new RegExp(escapeRegExp(conversationId)));
+  // Opening the chat read its message; opening the notification read the notification.
+  await expect(fromAlice).not.toHaveAccessibleName(/unread/);
+  await expect
+    .poll(
+      async () =>
+        (await bob.user.api.notification.list.query({})).items.find((n) => n.body.includes(text))
+          ?.read,
+    )
+    .toBe(true);
+  await bell(bob.page).click();
+  await expect(item).not.toContainText('(unread)');
 });
