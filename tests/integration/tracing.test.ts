@@ -146,9 +146,15 @@ describe('distributed tracing', () => {
     } finally {
       await ws.close();
     }
+    // Each process exports on its own schedule: the worker's span can arrive before the
+    // gateway's, so wait for both.
     const spans = await waitFor('the WebSocket call and its worker span in the trace', () => {
       const spans = receiver.spans.filter((s) => s.traceId === traceId);
-      return spans.some((s) => s.service === 'user-worker' && s.name === 'handle user.me') && spans;
+      return (
+        spans.some((s) => s.service === 'user-worker' && s.name === 'handle user.me') &&
+        spans.some((s) => s.name === 'user.me') &&
+        spans
+      );
     });
     const call = spans.find((s) => s.name === 'user.me');
     assert.equal(call?.service, 'gateway');
