@@ -19,7 +19,15 @@ import {
   DELIVERY_LIMIT,
   type EventExchange,
 } from './topology.js';
-import type { EventEnvelope, RequestMeta, RpcReply, RpcRequest } from './messages.js';
+import type {
+  EventEnvelope,
+  RequestMeta,
+  RpcReply,
+  RpcReplyBatch,
+  RpcRequest,
+  RpcRequestBatch,
+} from './messages.js';
+import { TurnBatches } from './turn-batches.js';
 import { queueDepths, type BusObserver } from './observer.js';
 
 export interface BusOptions {
@@ -108,6 +116,27 @@ interface PendingCall {
 
 type Setup = (model: ChannelModel) => Promise<void>;
 
+/** A request waiting for the end of its turn to be published (see `TurnBatches`). */
+interface OutgoingRequest {
+  id: string;
+  request: RpcRequest;
+  headers: Record<string, unknown>;
+  timeoutMs: number;
+}
+
+/** A reply waiting for the end of its turn; `sent` says whether it reached the channel. */
+interface OutgoingReply {
+  id: string;
+  reply: RpcReply;
+  sent: (ok: boolean) => void;
+}
+
+/** Requests (or replies) per message at most: bounds a message's size and its handler's fan-out. */
+const MAX_BATCH = 100;
+
+/** Header of a message that carries several requests or replies. */
+const BATCH_HEADER = 'x-batch';
+
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 /** RabbitMQ's pseudo-queue for replies to the channel that published the request. */
@@ -127,6 +156,15 @@ export class Bus {
   private rpcChannel: Channel | null = null;
   private replyQueue: string | null = null;
   private readonly pending = new Map<string, PendingCall>();
+  /** Requests per queue and replies per caller, each turn's leaving as one message. */
+  private readonly outgoingRequests = new TurnBatches<OutgoingRequest>(
+    (queue, requests) => this.publishRequests(queue, requests),
+    MAX_BATCH,
+  );
+  private readonly outgoingReplies = new TurnBatches<OutgoingReply>(
+    (replyTo, replies) => this.publishReplies(replyTo, replies),
+    MAX_BATCH,
+  );
   private readonly setups: Setup[] = [];
   /** Connections we are closing on purpose so that recovery rebuilds them. */
   private readonly recycling = new WeakSet<ChannelModel>();
@@ -195,10 +233,8 @@ export class Bus {
   private async send(
     ...[target, method, input, meta, timeoutMs]: Parameters<Bus['call']>
   ): Promise<unknown> {
-    const channel = this.rpcChannel;
-    const replyTo = this.replyQueue;
-    if (!channel || !replyTo) throw unavailable('message bus is reconnecting');
-    const correlationId = randomUUID();
+    if (!this.rpcChannel || !this.replyQueue) throw unavailable('message bus is reconnecting');
+    const id = randomUUID();
     const request: RpcRequest = { method, input, meta, deadline: Date.now() + timeoutMs };
     const queue =
       target.partition === null
@@ -206,7 +242,7 @@ export class Bus {
         : this.names.rpcPartition(target.service, target.partition);
     const result = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pending.delete(correlationId);
+        this.pending.delete(id);
         reject(
           new AppError(
             'GATEWAY_TIMEOUT',
@@ -214,25 +250,43 @@ export class Bus {
           ),
         );
       }, timeoutMs);
-      this.pending.set(correlationId, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject, timer });
     });
     const headers: Record<string, unknown> = { 'x-request-id': meta.requestId, 'x-method': method };
     injectContext(headers);
+    this.outgoingRequests.add(queue, { id, request, headers, timeoutMs });
+    return result;
+  }
+
+  /**
+   * Publishes one turn's requests for `queue`: a lone one as itself, several as one batch
+   * message (one publish, one delivery and one reply message instead of one each).
+   */
+  private publishRequests(queue: string, requests: OutgoingRequest[]): void {
+    const channel = this.rpcChannel;
+    const replyTo = this.replyQueue;
+    const fail = (reason: string) => {
+      for (const { id } of requests) this.settle(id, (p) => p.reject(unavailable(reason)));
+    };
+    if (!channel || !replyTo) return fail('message bus is reconnecting');
+    const lone = requests.length === 1 ? requests[0]! : null;
+    const body: RpcRequest | RpcRequestBatch = lone
+      ? lone.request
+      : { requests: requests.map(({ id, request, headers }) => ({ id, request, headers })) };
     try {
       // Unroutable (no queue: the worker never started) comes back as a basic.return.
-      channel.publish('', queue, json(request), {
-        correlationId,
+      channel.publish('', queue, json(body), {
+        correlationId: lone ? lone.id : randomUUID(),
         replyTo,
         persistent: false,
         mandatory: true,
-        expiration: String(timeoutMs),
+        expiration: String(Math.max(...requests.map((r) => r.timeoutMs))),
         contentType: 'application/json',
-        headers,
+        headers: lone ? lone.headers : { [BATCH_HEADER]: requests.length },
       });
     } catch {
-      this.settle(correlationId, (p) => p.reject(unavailable(`${target.service} is unreachable`)));
+      fail(`${queue} is unreachable`);
     }
-    return result;
   }
 
   /**
@@ -538,8 +592,8 @@ export class Bus {
 
     const rpcChannel = await model.createChannel();
     rpcChannel.on('return', (msg: ConsumeMessage) => {
-      const id = msg.properties.correlationId as string | undefined;
-      if (id) this.settle(id, (p) => p.reject(unavailable('no worker queue for this request')));
+      for (const id of returnedIds(msg))
+        this.settle(id, (p) => p.reject(unavailable('no worker queue for this request')));
     });
     rpcChannel.on('error', (err: Error) => this.recycle(model, `rpc channel: ${err.message}`));
     // Direct reply-to: replies come straight back on the channel that sent the request, with
@@ -591,17 +645,27 @@ export class Bus {
   }
 
   private onReply(msg: ConsumeMessage): void {
+    const batched = isBatch(msg);
     const id = msg.properties.correlationId as string | undefined;
-    if (!id) return;
-    let reply: RpcReply;
+    if (!id && !batched) return;
+    let replies: RpcReplyBatch['replies'];
     try {
-      reply = JSON.parse(msg.content.toString()) as RpcReply;
+      const body = JSON.parse(msg.content.toString()) as unknown;
+      replies = batched ? (body as RpcReplyBatch).replies : [{ id: id!, reply: body as RpcReply }];
+      if (!Array.isArray(replies)) throw new Error('not a batch');
     } catch {
-      this.settle(id, (p) => p.reject(new AppError('INTERNAL_SERVER_ERROR', 'malformed reply')));
+      if (id && !batched)
+        this.settle(id, (p) => p.reject(new AppError('INTERNAL_SERVER_ERROR', 'malformed reply')));
       return;
     }
+    for (const { id, reply } of replies) this.settleWith(id, reply);
+  }
+
+  private settleWith(id: string, reply: RpcReply | undefined): void {
     this.settle(id, (p) => {
-      if (reply.ok) p.resolve(reply.data);
+      if (reply?.ok) p.resolve(reply.data);
+      else if (!reply || typeof reply.error !== 'object')
+        p.reject(new AppError('INTERNAL_SERVER_ERROR', 'malformed reply'));
       else {
         const code = isErrorCode(reply.error.code) ? reply.error.code : 'INTERNAL_SERVER_ERROR';
         p.reject(new AppError(code, reply.error.message, reply.error.data));
@@ -622,18 +686,50 @@ export class Bus {
       this.settle(id, (p) => p.reject(unavailable(reason)));
   }
 
+  /**
+   * Handles one delivery: a request, or a batch of them (each handled as if it had come
+   * alone, started in order). Acked once every reply has been handed to the channel.
+   */
   private async handleRpc(ch: Channel, msg: ConsumeMessage, dispatch: RpcDispatch): Promise<void> {
     const { replyTo, correlationId } = msg.properties as {
       replyTo?: string;
       correlationId?: string;
     };
-    let request: RpcRequest;
+    let calls: RpcRequestBatch['requests'];
     try {
-      request = JSON.parse(msg.content.toString()) as RpcRequest;
+      const body = JSON.parse(msg.content.toString()) as unknown;
+      calls = isBatch(msg)
+        ? (body as RpcRequestBatch).requests
+        : [
+            {
+              id: correlationId ?? '',
+              request: body as RpcRequest,
+              headers: msg.properties.headers ?? {},
+            },
+          ];
+      if (!Array.isArray(calls)) throw new Error('not a batch');
     } catch {
       this.opts.log.error({ correlationId }, 'dropping malformed rpc request');
-      ch.ack(msg);
+      safe(() => ch.ack(msg));
       return;
+    }
+    const answered = await Promise.all(
+      calls.map((call) => this.answerRpc(call, replyTo, dispatch)),
+    );
+    // Channel gone mid-reply: the request is redelivered after reconnect; handlers are idempotent.
+    if (answered.every(Boolean)) safe(() => ch.ack(msg));
+  }
+
+  /** Runs one request and queues its reply; false when the reply could not be sent. */
+  private async answerRpc(
+    call: RpcRequestBatch['requests'][number],
+    replyTo: string | undefined,
+    dispatch: RpcDispatch,
+  ): Promise<boolean> {
+    const request = call?.request;
+    if (typeof request?.method !== 'string') {
+      this.opts.log.error({ correlationId: call?.id }, 'dropping malformed rpc request');
+      return true;
     }
     const requestId = request.meta?.requestId ?? 'unknown';
     const log = this.opts.log.child({ requestId, method: request.method });
@@ -641,15 +737,14 @@ export class Bus {
       // The caller already answered GATEWAY_TIMEOUT; doing the work now would surprise it.
       log.warn('dropping expired rpc request');
       this.opts.observer?.onRpcHandled(request.method, 'EXPIRED', 0);
-      ch.ack(msg);
-      return;
+      return true;
     }
     const started = performance.now();
     const reply = await inSpan(
       `handle ${request.method}`,
       {
         kind: SpanKind.SERVER,
-        parent: extractContext(msg.properties.headers),
+        parent: extractContext(call.headers),
         attributes: () => rpcAttributes(request.method, { service: this.opts.service }),
         failure: (r: RpcReply) => (r.ok ? undefined : r.error.code),
       },
@@ -662,20 +757,34 @@ export class Bus {
       { durationMs, ok: reply.ok, ...(reply.ok ? {} : { code: reply.error.code }) },
       'rpc handled',
     );
-    try {
-      const channel = this.rpcChannel;
-      if (replyTo && channel) {
-        channel.publish('', replyTo, json(reply), {
-          correlationId,
+    if (!replyTo || !call.id) return true;
+    const sent = await new Promise<boolean>((resolve) =>
+      this.outgoingReplies.add(replyTo, { id: call.id, reply, sent: resolve }),
+    );
+    if (!sent) log.warn('could not reply, the request will be redelivered');
+    return sent;
+  }
+
+  /** One turn's replies to one caller: a lone one as itself, several as one batch message. */
+  private publishReplies(replyTo: string, replies: OutgoingReply[]): void {
+    const channel = this.rpcChannel;
+    let ok = channel !== null;
+    if (channel) {
+      const lone = replies.length === 1 ? replies[0]! : null;
+      const body: RpcReply | RpcReplyBatch = lone
+        ? lone.reply
+        : { replies: replies.map(({ id, reply }) => ({ id, reply })) };
+      try {
+        channel.publish('', replyTo, json(body), {
+          ...(lone ? { correlationId: lone.id } : { headers: { [BATCH_HEADER]: replies.length } }),
           persistent: false,
           contentType: 'application/json',
         });
+      } catch {
+        ok = false;
       }
-      ch.ack(msg);
-    } catch (err) {
-      // Channel gone mid-reply: the request is redelivered after reconnect; handlers are idempotent.
-      log.warn({ err: (err as Error).message }, 'could not reply/ack, request will be redelivered');
     }
+    for (const { sent } of replies) sent(ok);
   }
 
   private async handleEvent(ch: Channel, msg: ConsumeMessage, sub: Subscription): Promise<void> {
@@ -854,6 +963,22 @@ function confirmPublish(
 }
 
 const elapsed = (started: number) => performance.now() - started;
+
+const isBatch = (msg: ConsumeMessage): boolean =>
+  msg.properties.headers?.[BATCH_HEADER] !== undefined;
+
+/** The request ids of a message the broker returned as unroutable. */
+function returnedIds(msg: ConsumeMessage): string[] {
+  if (!isBatch(msg)) {
+    const id = msg.properties.correlationId as string | undefined;
+    return id ? [id] : [];
+  }
+  try {
+    return (JSON.parse(msg.content.toString()) as RpcRequestBatch).requests.map((r) => r.id);
+  } catch {
+    return [];
+  }
+}
 
 /** AMQP's refusals of a request (access refused, not found, locked, precondition failed). */
 function isRefusal(err: unknown): boolean {

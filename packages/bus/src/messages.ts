@@ -22,3 +22,16 @@ export interface EventEnvelope<T = unknown> {
   requestId: string;
   data: T;
 }
+
+/**
+ * Several requests for one queue in one message (header `x-batch`): what a process asks of
+ * the same queue in one turn of its event loop. Each keeps its own id and trace headers.
+ */
+export interface RpcRequestBatch {
+  requests: Array<{ id: string; request: RpcRequest; headers: Record<string, unknown> }>;
+}
+
+/** Several replies to one caller in one message (header `x-batch`), each under its request's id. */
+export interface RpcReplyBatch {
+  replies: Array<{ id: string; reply: RpcReply }>;
+}
