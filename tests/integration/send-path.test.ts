@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import mongoose from 'mongoose';
 import { Redis } from 'ioredis';
 import { chunkOf } from '@chat/db';
 import { redisKeys, type ClientEvent, type Message, type MessageSentEvent } from '@chat/api';
 import { Inbox, loadScenario, sendSequence, verifyConversation } from '../support/load.js';
+import { download, uploadAs } from '../support/files.js';
 import { scrape, total } from '../support/metrics.js';
 import { TestSystem, type TestUser } from '../support/system.js';
 import { sleep, waitFor } from '../support/wait.js';
@@ -655,5 +656,44 @@ describe('an owner whose memory holds nothing between commands (OWNER_CACHE_MAX_
     );
     assert.equal(total(samples, 'chat_owner_conversations_cached'), 0);
     assert.equal(total(samples, 'chat_owner_cached_items'), 0);
+  });
+
+  test('a deletion a crash cut short (tombstone stored, its file not yet removed) is finished by deleting again', async () => {
+    const [a, b] = await Promise.all([system.user(), system.user()]);
+    const { id } = await a.client.api.chat.openDirect.mutate({ userId: b.id });
+    const up = await uploadAs(system, a, id, randomBytes(1500), { name: 'left.bin' });
+    assert.equal(up.status, 201);
+    const sent = await a.client.api.chat.send.mutate({
+      conversationId: id,
+      clientId: randomUUID(),
+      attachments: [up.json.id],
+    });
+    // What a crash between the tombstone's write and the file's removal leaves in the store.
+    const mongo = await mongoose.createConnection(system.env.MONGO_URL!).asPromise();
+    try {
+      const chat = mongo.useDb(`${system.dbPrefix}chat`);
+      const tombstoned = await chat
+        .collection('messages')
+        .updateOne(
+          { _id: new mongoose.Types.ObjectId(sent.id) },
+          { $set: { content: '', attachments: [], reactions: [], deleted: true, words: [] } },
+        );
+      assert.equal(tombstoned.modifiedCount, 1);
+      assert.equal((await download(system, up.json.url)).status, 200, 'the file is still there');
+
+      assert.deepEqual(await a.client.api.chat.deleteForEveryone.mutate({ messageId: sent.id }), {
+        ok: true,
+      });
+      assert.equal((await download(system, up.json.url)).status, 404, 'the file is gone');
+      assert.equal(
+        await chat
+          .collection('attachments')
+          .countDocuments({ _id: new mongoose.Types.ObjectId(up.json.id) }),
+        0,
+        'and its record',
+      );
+    } finally {
+      await mongo.close();
+    }
   });
 });

@@ -27,6 +27,8 @@ const attachmentSchema = new Schema(
 );
 // The sweeper's query: unclaimed and old.
 attachmentSchema.index({ claimedBy: 1, createdAt: 1 });
+// A message's files, when a deletion of it is repeated (see the chat worker's message-changes).
+attachmentSchema.index({ messageId: 1 });
 
 export type AttachmentDoc = InferSchemaType<typeof attachmentSchema>;
 export type AttachmentRow = AttachmentDoc & { _id: Types.ObjectId };

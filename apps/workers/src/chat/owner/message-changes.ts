@@ -60,6 +60,8 @@ export function changeMessage(
     if (message.deletedFor.includes(me)) throw notFound();
 
     const set: Record<string, unknown> = {};
+    /** Files that leave storage once the tombstone is written (never before: see `forgetFiles`). */
+    let filesToForget: string[] = [];
     switch (change.kind) {
       case 'edit': {
         if (message.senderId !== me)
@@ -83,8 +85,13 @@ export function changeMessage(
             'FORBIDDEN',
             'Only the sender or a group admin can delete a message for everyone',
           );
-        if (message.deleted) break; // already a tombstone: answer it again
-        const files = message.attachments ?? [];
+        if (message.deleted) {
+          // Already a tombstone: answer it again, and finish a removal of its files that a
+          // crash cut short (what the message still claims).
+          filesToForget = await claimedFiles(deps, messageId);
+          break;
+        }
+        filesToForget = (message.attachments ?? []).map((a) => a.id);
         message.content = '';
         message.attachments = [];
         message.reactions = [];
@@ -96,10 +103,6 @@ export function changeMessage(
           deleted: true,
           words: [],
         });
-        await forgetFiles(
-          deps,
-          files.map((a) => a.id),
-        );
         await stopCountingAsUnread(deps, state, message);
         break;
       }
@@ -147,6 +150,7 @@ export function changeMessage(
         });
       }
     }
+    await forgetFiles(deps, filesToForget);
     const view = toMessage(message, state.participants, deps.urls);
     if (Object.keys(set).length > 0) await deps.events.messageUpdated(state, view, meta);
     return view;
@@ -182,15 +186,27 @@ async function stopCountingAsUnread(
   );
 }
 
-/** A deleted message's files leave storage with their records (best effort: logged). */
+/** The ids of the files `messageId` claims (see the Attachment model). */
+async function claimedFiles(deps: MessageChangeDeps, messageId: string): Promise<string[]> {
+  const rows = await deps.models.Attachment.collection
+    .find({ messageId }, { projection: { _id: 1 } })
+    .toArray();
+  return rows.map((r) => String(r._id));
+}
+
+/**
+ * A deleted message's files leave storage with their records (best effort: logged), after
+ * its tombstone is stored: a crash in between leaves files nobody can reach, which the next
+ * deletion of the message removes, never a message that shows files whose bytes are gone.
+ */
 async function forgetFiles(deps: MessageChangeDeps, fileIds: string[]): Promise<void> {
   for (const id of fileIds) {
     try {
       await Promise.all(storageKeys(id).map((key) => deps.files.remove(key)));
       await deps.models.Attachment.collection.deleteOne({ _id: new Types.ObjectId(id) });
     } catch (err) {
-      // The message is still deleted; its record stays, so nothing is served without bytes
-      // being gone — a later deletion of the record can be retried by hand.
+      // The message is still deleted; its record stays (nothing is served whose bytes are
+      // gone), and deleting the message again retries it.
       deps.log.warn({ err: (err as Error).message, fileId: id }, 'could not delete a file');
     }
   }
