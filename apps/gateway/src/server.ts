@@ -33,6 +33,7 @@ import { createStaticHandler } from './static-files.js';
 import { batchLimitedEncoder } from './ws-encoder.js';
 import { storedAt } from './events/delivery-lag.js';
 import { EventHub } from './events/hub.js';
+import { notifyPresence } from './presence/notify.js';
 import { PresenceTracker } from './presence/tracker.js';
 
 export interface GatewayDeps {
@@ -133,16 +134,7 @@ export function createGateway({ env, log, bus, redis, files }: GatewayDeps): Gat
     log,
     ttlMs: env.PRESENCE_TTL_MS,
     heartbeatMs: env.PRESENCE_HEARTBEAT_MS,
-    notify: async (userIds, storm) => {
-      const meta = { requestId: randomUUID(), userId: null, ip: null };
-      try {
-        await rpc('user.presence', storm ? { userIds, storm } : { userIds }, meta);
-      } catch (err) {
-        // A user worker older than `storm` (mid-upgrade) refuses the field: the ordinary grace.
-        if (!storm || !(err instanceof AppError) || err.code !== 'BAD_REQUEST') throw err;
-        await rpc('user.presence', { userIds }, meta);
-      }
-    },
+    notify: (userIds, storm) => notifyPresence(rpc, userIds, storm),
     stormSockets: env.PRESENCE_STORM_SOCKETS,
     stormShare: env.PRESENCE_STORM_SHARE,
   });
