@@ -645,23 +645,18 @@ export class Bus {
   }
 
   private onReply(msg: ConsumeMessage): void {
-    const batched = isBatch(msg);
-    const id = msg.properties.correlationId as string | undefined;
-    if (!id && !batched) return;
-    let replies: RpcReplyBatch['replies'];
-    try {
-      const body = JSON.parse(msg.content.toString()) as unknown;
-      replies = batched ? (body as RpcReplyBatch).replies : [{ id: id!, reply: body as RpcReply }];
-      if (!Array.isArray(replies)) throw new Error('not a batch');
-    } catch {
-      if (id && !batched)
-        this.settle(id, (p) => p.reject(new AppError('INTERNAL_SERVER_ERROR', 'malformed reply')));
-      return;
-    }
-    for (const { id, reply } of replies) this.settleWith(id, reply);
+    const replies = entriesOf<Partial<RpcReplyBatch['replies'][number]> | null>(
+      msg,
+      'replies',
+      (body, id) => ({ id, reply: body as RpcReply }),
+    );
+    // An unreadable lone reply fails its call; an unreadable batch names no call to fail.
+    if (!replies && !isBatch(msg)) this.settleWith(msg.properties.correlationId, undefined);
+    for (const r of replies ?? []) this.settleWith(r?.id, r?.reply);
   }
 
-  private settleWith(id: string, reply: RpcReply | undefined): void {
+  private settleWith(id: unknown, reply: RpcReply | undefined): void {
+    if (typeof id !== 'string') return;
     this.settle(id, (p) => {
       if (reply?.ok) p.resolve(reply.data);
       else if (!reply || typeof reply.error !== 'object')
@@ -695,20 +690,12 @@ export class Bus {
       replyTo?: string;
       correlationId?: string;
     };
-    let calls: RpcRequestBatch['requests'];
-    try {
-      const body = JSON.parse(msg.content.toString()) as unknown;
-      calls = isBatch(msg)
-        ? (body as RpcRequestBatch).requests
-        : [
-            {
-              id: correlationId ?? '',
-              request: body as RpcRequest,
-              headers: msg.properties.headers ?? {},
-            },
-          ];
-      if (!Array.isArray(calls)) throw new Error('not a batch');
-    } catch {
+    const calls = entriesOf<RpcRequestBatch['requests'][number]>(msg, 'requests', (body, id) => ({
+      id,
+      request: body as RpcRequest,
+      headers: msg.properties.headers ?? {},
+    }));
+    if (!calls) {
       this.opts.log.error({ correlationId }, 'dropping malformed rpc request');
       safe(() => ch.ack(msg));
       return;
@@ -967,18 +954,31 @@ const elapsed = (started: number) => performance.now() - started;
 const isBatch = (msg: ConsumeMessage): boolean =>
   msg.properties.headers?.[BATCH_HEADER] !== undefined;
 
-/** The request ids of a message the broker returned as unroutable. */
-function returnedIds(msg: ConsumeMessage): string[] {
-  if (!isBatch(msg)) {
-    const id = msg.properties.correlationId as string | undefined;
-    return id ? [id] : [];
-  }
+/**
+ * What a message carries: a batch's entries under `field`, or its lone body as one entry under
+ * its correlation id (empty when it has none). Null when the body can't be read.
+ */
+function entriesOf<T>(
+  msg: ConsumeMessage,
+  field: 'requests' | 'replies',
+  lone: (body: unknown, id: string) => T,
+): T[] | null {
   try {
-    return (JSON.parse(msg.content.toString()) as RpcRequestBatch).requests.map((r) => r.id);
+    const body = JSON.parse(msg.content.toString()) as Record<string, unknown> | null;
+    if (!isBatch(msg))
+      return [lone(body, (msg.properties.correlationId as string | undefined) ?? '')];
+    const entries = body?.[field];
+    return Array.isArray(entries) ? (entries as T[]) : null;
   } catch {
-    return [];
+    return null;
   }
 }
+
+/** The request ids of a message the broker returned as unroutable. */
+const returnedIds = (msg: ConsumeMessage): string[] =>
+  (entriesOf<{ id: string }>(msg, 'requests', (_, id) => ({ id })) ?? [])
+    .map((r) => r?.id)
+    .filter((id): id is string => typeof id === 'string' && id !== '');
 
 /** AMQP's refusals of a request (access refused, not found, locked, precondition failed). */
 function isRefusal(err: unknown): boolean {
