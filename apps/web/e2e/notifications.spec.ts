@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, test, type Actor } from './fixtures';
 import {
   conversationLink,
   conversationList,
@@ -20,19 +20,26 @@ async function bellCount(page: Page): Promise<number> {
   return Number(/(\d+)\s*unread/.exec(name)?.[1] ?? 0);
 }
 
+/**
+ * Waits until the bell shows the "new sign-in" notification of the user's own sign-in (kind
+ * `login`, docs/api.md): their event stream is live, so nothing sent from now on is missed.
+ * Returns their unread count at that point.
+ */
+async function liveUnread(who: Actor): Promise<number> {
+  const list = () => who.user.api.notification.list.query({});
+  await expect.poll(async () => (await list()).items.some((n) => n.kind === 'login')).toBe(true);
+  const unread = (await list()).unread;
+  await expect.poll(() => bellCount(who.page)).toBe(unread);
+  return unread;
+}
+
 test('4. unread badge and notification count', async ({ actor }) => {
   const alice = await actor('alice');
   const bob = await actor('bob');
   const carol = await actor('carol');
 
-  // Bob starts with the "new sign-in" notification of his sign-in (kind `login`, docs/api.md):
-  // count from there, once the bell shows it.
-  const bobsNotifications = () => bob.user.api.notification.list.query({});
-  await expect
-    .poll(async () => (await bobsNotifications()).items.some((n) => n.kind === 'login'))
-    .toBe(true);
-  const before = (await bobsNotifications()).unread;
-  await expect.poll(() => bellCount(bob.page)).toBe(before);
+  // Bob starts with the notification of his sign-in: count from there.
+  const before = await liveUnread(bob);
   const unreadBell = (n: number) => new RegExp(`\\b${before + n} unread\\b`);
 
   // Alice writes three messages; Bob's list shows the conversation with 3 unread, and the
@@ -96,6 +103,9 @@ test('4. unread badge and notification count', async ({ actor }) => {
 test('4b. a notification opens its conversation and counts as read', async ({ actor }) => {
   const alice = await actor('alice');
   const bob = await actor('bob');
+  // Bob's page is live before Alice writes (else the message may land between its first list
+  // and its stream).
+  await liveUnread(bob);
   const { id: conversationId } = await alice.user.api.chat.openDirect.mutate({
     userId: bob.user.id,
   });
