@@ -66,6 +66,33 @@ async function storedMarkOf(system: TestSystem, conversationId: string, userId: 
   }
 }
 
+/**
+ * The load scenario's senders each sending `perSender` messages (retrying with the same
+ * clientId); `crashes` runs meanwhile. Then every acknowledged message must be stored
+ * once, delivered once to every participant, in each conversation's order.
+ */
+async function loadThrough(
+  system: TestSystem,
+  inboxes: Inbox[],
+  perSender: number,
+  crashes: () => Promise<void>,
+): Promise<Map<string, number>> {
+  const { users, conversations, inboxes: started, senders } = await loadScenario(system);
+  inboxes.push(...started);
+  const record = { acked: new Map<string, Message>(), errors: new Map<string, number>() };
+  let finished = false;
+  const load = Promise.all(
+    senders.map(([user, id]) => sendSequence(user, id, perSender, record)),
+  ).finally(() => (finished = true));
+  await crashes();
+  assert.equal(finished, false, 'the crashes happened while the load ran');
+  await load;
+  assert.equal(record.acked.size, senders.length * perSender);
+  for (const conversation of conversations)
+    await verifyConversation(conversation, users, inboxes, record.acked);
+  return record.errors;
+}
+
 describe('the send path under load, across crashes', () => {
   let system: TestSystem;
   const inboxes: Inbox[] = [];
@@ -82,28 +109,16 @@ describe('the send path under load, across crashes', () => {
   });
 
   test('chat and notification workers killed mid-load: nothing lost, nothing twice, order kept', async () => {
-    const { users, conversations, inboxes: started, senders } = await loadScenario(system);
-    inboxes.push(...started);
-    const PER_SENDER = 60;
-    const record = { acked: new Map<string, Message>(), errors: new Map<string, number>() };
-
-    let finished = false;
-    const load = Promise.all(
-      senders.map(([user, id]) => sendSequence(user, id, PER_SENDER, record)),
-    ).finally(() => (finished = true));
-    await sleep(400);
-    await system.worker('chat').stop('SIGKILL');
-    await system.restart(system.worker('chat'));
-    await sleep(400);
-    await system.worker('notification').stop('SIGKILL');
-    await system.restart(system.worker('notification'));
-    assert.equal(finished, false, 'both crashes happened while the load ran');
-    await load;
-    assert.equal(record.acked.size, senders.length * PER_SENDER);
-    for (const conversation of conversations)
-      await verifyConversation(conversation, users, inboxes, record.acked);
+    const errors = await loadThrough(system, inboxes, 60, async () => {
+      await sleep(400);
+      await system.worker('chat').stop('SIGKILL');
+      await system.restart(system.worker('chat'));
+      await sleep(400);
+      await system.worker('notification').stop('SIGKILL');
+      await system.restart(system.worker('notification'));
+    });
     console.log(
-      `retry-safe failures seen by senders: ${JSON.stringify(Object.fromEntries(record.errors))}`,
+      `retry-safe failures seen by senders: ${JSON.stringify(Object.fromEntries(errors))}`,
     );
   });
 
@@ -592,6 +607,37 @@ describe('the send path under load, across crashes', () => {
       },
     };
   }
+});
+
+describe('store writes that linger under load (CHAT_WRITE_LINGER_MS=50)', () => {
+  let system: TestSystem;
+  const inboxes: Inbox[] = [];
+
+  before(async () => {
+    system = await TestSystem.start({
+      env: { RATE_SEND_PER_USER: '100000', RPC_TIMEOUT_MS: '2000', CHAT_WRITE_LINGER_MS: '50' },
+    });
+  });
+  after(async () => {
+    inboxes.forEach((i) => i.close());
+    await system?.stop();
+  });
+
+  test('sends share lingering rounds; a chat worker killed with writes waiting loses nothing, stores nothing twice, keeps order', async () => {
+    const metricsOf = () =>
+      scrape(system.readyUrl(system.worker('chat')).replace(/\/ready$/, '/metrics'));
+    await loadThrough(system, inboxes, 50, async () => {
+      await sleep(1_500);
+      // Seven senders one send at a time each: with a 50 ms linger, rounds carry several.
+      const samples = await metricsOf();
+      const label = { collection: 'messages' };
+      const rounds = total(samples, 'chat_write_batch_size_count', label);
+      const stored = total(samples, 'chat_write_batch_size_sum', label);
+      assert.ok(rounds > 0 && stored / rounds >= 2, `messages per insert: ${stored} / ${rounds}`);
+      await system.worker('chat').stop('SIGKILL');
+      await system.restart(system.worker('chat'));
+    });
+  });
 });
 
 describe('an owner whose memory holds nothing between commands (OWNER_CACHE_MAX_ITEMS=1)', () => {

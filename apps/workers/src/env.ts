@@ -43,6 +43,12 @@ export const workerEnvSchema = z
     /** Unacked commands per owned partition (chat worker): how much one owner may batch. */
     OWNER_PREFETCH: envInt(256),
     /**
+     * Chat worker: under load (a write due at least this often), how long the owner's store
+     * writes wait for others to share their round trip; 0 never waits. A quiet system never
+     * waits.
+     */
+    CHAT_WRITE_LINGER_MS: z.coerce.number().int().min(0).max(100).default(5),
+    /**
      * Members plus remembered messages an owner keeps in memory across the conversations it
      * holds; past it, the least recently used idle conversations are dropped (reloaded from
      * the store when next used). Roughly 1 GB at the default, by estimate: a few hundred

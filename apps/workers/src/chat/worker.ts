@@ -44,7 +44,7 @@ export const chatWorker: WorkerDefinition = {
     onStop(() => files.close());
     const urls = new FileUrlSigner(env.FILE_URL_SECRET);
     const deps: ChatDeps = { models, events: domainEvents, rpc, redis, env, log, files, urls };
-    const store = new ChatStore(models);
+    const store = new ChatStore(models, { lingerMs: env.CHAT_WRITE_LINGER_MS });
     const logs = eventLogFromEnv(redis, env, createEventLogMetrics(metrics.registry));
     // A message's notifications are stored here for small audiences (owner/events.ts);
     // notification titles need senders' names, kept fresh by their renames.

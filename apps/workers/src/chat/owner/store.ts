@@ -1,7 +1,7 @@
 import type { mongo } from 'mongoose';
 import type { ChatModels } from '@chat/db';
 import { isDuplicateKeyError } from '@chat/db';
-import { Lane } from './lane.js';
+import { Lane, type LaneOptions } from './lane.js';
 
 /** A document update by `_id` with `$set` (the owner writes absolute values it holds). */
 export interface SetById {
@@ -14,7 +14,8 @@ export type InsertOutcome = 'stored' | 'duplicate';
 /**
  * The owner's writes on the hot path, group-committed per collection: message inserts
  * (one insertMany per round, unordered so one duplicate doesn't stop the others) and
- * `$set`s of conversations and members (one bulkWrite per round). Native driver calls:
+ * `$set`s of conversations and members (one bulkWrite per round), each lane lingering a
+ * few milliseconds under load (see Lane). Native driver calls:
  * the owner builds complete documents itself, mongoose's casting would only cost CPU.
  */
 export class ChatStore {
@@ -22,7 +23,7 @@ export class ChatStore {
   readonly setConversation: (update: SetById) => Promise<void>;
   readonly setMember: (update: SetById) => Promise<void>;
 
-  constructor(models: ChatModels) {
+  constructor(models: ChatModels, lanes: LaneOptions = {}) {
     const messages = new Lane<object, InsertOutcome>(async (docs) => {
       try {
         await models.Message.collection.insertMany(docs, { ordered: false });
@@ -32,7 +33,7 @@ export class ChatStore {
         if (!failed) throw err;
         return docs.map((_, i) => (failed.has(i) ? 'duplicate' : 'stored'));
       }
-    });
+    }, lanes);
     const sets = (collection: {
       bulkWrite(
         ops: mongo.AnyBulkWriteOperation[],
@@ -47,7 +48,7 @@ export class ChatStore {
           { ordered: true },
         );
         return updates.map(() => undefined);
-      });
+      }, lanes);
     const conversations = sets(models.Conversation.collection);
     const members = sets(models.Member.collection);
     this.insertMessage = (doc) => messages.push(doc);
