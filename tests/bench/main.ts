@@ -473,5 +473,5 @@ await main();
 /** The (first) notification worker's /metrics page, if it serves one. */
 function notificationMetricsUrl(target: SystemTarget): string | null {
   const worker = target.system.workerList().find((w) => w.name.startsWith('notification'));
-  return worker ? target.system.readyUrl(worker).replace(/\/ready$/, '/metrics') : null;
+  return worker ? target.system.metricsUrl(worker) : null;
 }

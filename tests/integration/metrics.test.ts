@@ -13,8 +13,7 @@ before(async () => {
 });
 after(() => system?.stop());
 
-const workerMetrics = (name: WorkerName) =>
-  scrape(system.readyUrl(system.worker(name)).replace(/\/ready$/, '/metrics'));
+const workerMetrics = (name: WorkerName) => scrape(system.metricsUrl(system.worker(name)));
 const gatewayMetrics = () => scrape(`${system.url}/metrics`);
 
 /** Scrapes until `check` holds (counters move asynchronously: events, queue samples). */

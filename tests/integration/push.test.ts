@@ -60,7 +60,7 @@ describe('Web Push', () => {
     db.collection('push_subscriptions').countDocuments({ userId });
   /** push_deliveries_total of the notification worker, by outcome. */
   async function deliveries() {
-    const url = system.readyUrl(system.worker('notification')).replace(/\/ready$/, '/metrics');
+    const url = system.metricsUrl(system.worker('notification'));
     const samples = await scrape(url);
     const count = (outcome: string) => total(samples, 'push_deliveries_total', { outcome });
     return {

@@ -624,12 +624,10 @@ describe('store writes that linger under load (CHAT_WRITE_LINGER_MS=50)', () => 
   });
 
   test('sends share lingering rounds; a chat worker killed with writes waiting loses nothing, stores nothing twice, keeps order', async () => {
-    const metricsOf = () =>
-      scrape(system.readyUrl(system.worker('chat')).replace(/\/ready$/, '/metrics'));
     await loadThrough(system, inboxes, 50, async () => {
       await sleep(1_500);
       // Seven senders one send at a time each: with a 50 ms linger, rounds carry several.
-      const samples = await metricsOf();
+      const samples = await scrape(system.metricsUrl(system.worker('chat')));
       const label = { collection: 'messages' };
       const rounds = total(samples, 'chat_write_batch_size_count', label);
       const stored = total(samples, 'chat_write_batch_size_sum', label);
@@ -697,9 +695,7 @@ describe('an owner whose memory holds nothing between commands (OWNER_CACHE_MAX_
       [2, 0, 2],
     );
     // Nothing stayed: each conversation was dropped once its command was done.
-    const samples = await scrape(
-      system.readyUrl(system.worker('chat')).replace(/\/ready$/, '/metrics'),
-    );
+    const samples = await scrape(system.metricsUrl(system.worker('chat')));
     assert.equal(total(samples, 'chat_owner_conversations_cached'), 0);
     assert.equal(total(samples, 'chat_owner_cached_items'), 0);
   });

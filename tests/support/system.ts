@@ -261,6 +261,11 @@ export class TestSystem {
     return this.healthUrls.get(proc)!;
   }
 
+  /** The worker's /metrics page (served beside its readiness check). */
+  metricsUrl(proc: ServiceProcess): string {
+    return this.readyUrl(proc).replace(/\/ready$/, '/metrics');
+  }
+
   client(options: Partial<ChatClientOptions> = {}): ChatClient {
     const client = createChatClient({ url: this.url, WebSocket, ...options });
     this.clients.push(client);

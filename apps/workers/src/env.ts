@@ -43,7 +43,7 @@ export const workerEnvSchema = z
     /** Unacked commands per owned partition (chat worker): how much one owner may batch. */
     OWNER_PREFETCH: envInt(256),
     /**
-     * Chat worker: under load (a write due at least this often), how long the owner's store
+     * Chat worker: under load (two or more writes due within it), how long the owner's store
      * writes wait for others to share their round trip; 0 never waits. A quiet system never
      * waits.
      */
