@@ -1,9 +1,17 @@
 /**
- * CPU time per process over a window, from /proc. A group is one process, or a process
- * tree (PostgreSQL: the postmaster and every backend, including backends that exited
- * during the window, whose time the postmaster reaps).
+ * CPU time and context switches per process over a window, from /proc. A group is one
+ * process, or a process tree (PostgreSQL: the postmaster and every backend, including
+ * backends that exited during the window, whose time the postmaster reaps; their context
+ * switches are not reaped, so a tree's count covers the processes alive at the end).
  */
-import { descendantsOf, readAllStats, readStat, ticksPerSecond, treeTicks } from './proc.js';
+import {
+  descendantsOf,
+  readAllStats,
+  readContextSwitches,
+  readStat,
+  ticksPerSecond,
+  treeTicks,
+} from './proc.js';
 
 export interface ProcessGroup {
   /** Row label, e.g. `gateway-1`, `postgres (all backends)`. */
@@ -14,9 +22,25 @@ export interface ProcessGroup {
   shared?: boolean;
 }
 
-export type CpuSnapshot = Map<string, number | null>;
+interface GroupSnapshot {
+  /** CPU milliseconds so far; null: the process is gone. */
+  ms: number | null;
+  /** Context switches so far of each process of the group. */
+  switches: Map<number, number>;
+}
 
-/** Milliseconds of CPU each group has used so far (null: the process is gone). */
+export type CpuSnapshot = Map<string, GroupSnapshot>;
+
+function switchesOf(pids: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    const count = readContextSwitches(pid);
+    if (count !== null) out.set(pid, count);
+  }
+  return out;
+}
+
+/** CPU and context switches each group has used so far. */
 export function snapshotCpu(groups: readonly ProcessGroup[]): CpuSnapshot {
   const all = groups.some((g) => g.tree) ? readAllStats() : [];
   const msPerTick = 1000 / ticksPerSecond();
@@ -24,10 +48,16 @@ export function snapshotCpu(groups: readonly ProcessGroup[]): CpuSnapshot {
   for (const group of groups) {
     if (group.tree) {
       const members = descendantsOf(group.pid, all);
-      snap.set(group.name, members.length ? treeTicks(members[0]!, members) * msPerTick : null);
+      snap.set(group.name, {
+        ms: members.length ? treeTicks(members[0]!, members) * msPerTick : null,
+        switches: switchesOf(members.map((m) => m.pid)),
+      });
     } else {
       const stat = readStat(group.pid);
-      snap.set(group.name, stat ? (stat.utime + stat.stime) * msPerTick : null);
+      snap.set(group.name, {
+        ms: stat ? (stat.utime + stat.stime) * msPerTick : null,
+        switches: switchesOf([group.pid]),
+      });
     }
   }
   return snap;
@@ -38,6 +68,19 @@ export interface CpuUsage {
   shared: boolean;
   /** CPU milliseconds spent in the window. */
   ms: number | null;
+  /**
+   * Context switches in the window: each a thread going to sleep (mostly to wait for input)
+   * or being preempted. On a VM a sleep and its wake-up cost tens of microseconds of CPU.
+   */
+  switches: number | null;
+}
+
+/** Switches between two snapshots of one group (a process that started meanwhile counts whole). */
+function switchesBetween(before: Map<number, number>, after: Map<number, number>): number | null {
+  if (after.size === 0) return null;
+  let total = 0;
+  for (const [pid, count] of after) total += Math.max(0, count - (before.get(pid) ?? 0));
+  return total;
 }
 
 export function cpuBetween(
@@ -51,7 +94,8 @@ export function cpuBetween(
     return {
       name: g.name,
       shared: g.shared ?? false,
-      ms: a === null || a === undefined || b === null || b === undefined ? null : b - a,
+      ms: a && b && a.ms !== null && b.ms !== null ? b.ms - a.ms : null,
+      switches: a && b ? switchesBetween(a.switches, b.switches) : null,
     };
   });
 }

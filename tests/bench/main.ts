@@ -13,14 +13,14 @@ import { otherLoad, snapshotAllProcesses } from './machine.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { ConnectedUsers, pairUp, registerUsers } from './population.js';
 import { descendantsOf, openFilesLimit, readAllStats } from './proc.js';
-import { cpuTable, mainTable, type BenchResults } from './report.js';
+import { cpuTable, mainTable, switchesTable, type BenchResults } from './report.js';
 import { machineLine, runKeepingRecord, startRecord } from './run-record.js';
 import { measureConnections } from './steps/connections.js';
 import { measureGroup } from './steps/group.js';
 import { measureIdle, settle, type IdleResult } from './steps/idle.js';
 import { describeTraces } from './trace-report.js';
 import { runLadder } from './steps/rates.js';
-import { runSustained } from './steps/sustained.js';
+import { runSustained, type RateResult } from './steps/sustained.js';
 import { DeliveryTracker } from './deliveries.js';
 import { setUpRetries } from './http-api.js';
 import { sendTracked, type TracedSample } from './steps/send.js';
@@ -421,18 +421,28 @@ function describeIdle(r: IdleResult): string {
   );
 }
 
+function relaySwitchesPerMessage(step: RateResult): string {
+  const switches = step.cpu.find((u) => u.name === 'relay')?.switches;
+  return typeof switches === 'number' && step.acked > 0 ? (switches / step.acked).toFixed(1) : '?';
+}
+
 function printResults(results: BenchResults): void {
   console.log(mainTable(results));
   if (results.sustained?.steps.length) {
     console.log('\nCPU per acknowledged message by process (share of one core); * = shared server');
     console.log(cpuTable(results.sustained.steps));
+    console.log(
+      '\nContext switches (a thread put to sleep, or preempted) per acknowledged message',
+    );
+    console.log(switchesTable(results.sustained.steps));
   }
   if (results.relay?.sustained?.steps.length) {
     console.log('\nBare relay: rates tried');
     for (const s of results.relay.sustained.steps)
       console.log(
         `  ${s.target} msg/s: achieved ${Math.round(s.achieved)}, p50/p99 ${s.latency.p50?.toFixed(1)}/${s.latency.p99?.toFixed(1)} ms, ` +
-          `CPU relay ${s.cpu.find((u) => u.name === 'relay')?.ms?.toFixed(0)} ms, generator ${s.cpu.find((u) => u.name.startsWith('generator'))?.ms?.toFixed(0)} ms over ${s.cpuSeconds.toFixed(0)} s`,
+          `CPU relay ${s.cpu.find((u) => u.name === 'relay')?.ms?.toFixed(0)} ms, generator ${s.cpu.find((u) => u.name.startsWith('generator'))?.ms?.toFixed(0)} ms over ${s.cpuSeconds.toFixed(0)} s, ` +
+          `relay context switches ${relaySwitchesPerMessage(s)} a message`,
       );
   }
   if (results.connections) {

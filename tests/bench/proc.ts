@@ -49,6 +49,16 @@ export function parseRssKib(status: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/**
+ * Context switches of one thread from /proc/<pid>/task/<tid>/status: voluntary (it slept,
+ * waiting for input) plus involuntary (preempted). Null when the fields are absent.
+ */
+export function parseContextSwitches(status: string): number | null {
+  const voluntary = status.match(/^voluntary_ctxt_switches:\s+(\d+)/m);
+  const involuntary = status.match(/^nonvoluntary_ctxt_switches:\s+(\d+)/m);
+  return voluntary && involuntary ? Number(voluntary[1]) + Number(involuntary[1]) : null;
+}
+
 export interface TcpSocket {
   localPort: number;
   remotePort: number;
@@ -110,6 +120,25 @@ export function readRssKib(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** Context switches of all threads of a process so far (null when it is gone). */
+export function readContextSwitches(pid: number): number | null {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  let total = 0;
+  for (const tid of tids) {
+    try {
+      total += parseContextSwitches(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8')) ?? 0;
+    } catch {
+      // a thread that exited meanwhile
+    }
+  }
+  return total;
 }
 
 export function allPids(): number[] {

@@ -204,6 +204,40 @@ export function cpuTable(steps: readonly RateResult[]): string {
   return markdownTable(header, rows);
 }
 
+/**
+ * Context switches per acknowledged message, per process: how often a message puts a thread
+ * to sleep and wakes it. At low rates each one is a hop of its own (CPU per message is
+ * mostly these); under load one wake-up serves many messages.
+ */
+export function switchesTable(steps: readonly RateResult[]): string {
+  if (steps.length === 0) return '';
+  steps = [...steps].sort((a, b) => a.target - b.target);
+  const names = steps[0]!.cpu.map((u) => u.name);
+  const perMessage = (s: RateResult, u: CpuUsage | undefined) =>
+    u && typeof u.switches === 'number' && s.acked > 0 ? u.switches / s.acked : null;
+  const header = ['process', ...steps.map((s) => `${n(s.target)} msg/s`)];
+  const rows = names.map((name) => [
+    name,
+    ...steps.map(
+      (s) =>
+        perMessage(
+          s,
+          s.cpu.find((x) => x.name === name),
+        )?.toFixed(1) ?? '–',
+    ),
+  ]);
+  rows.push([
+    'system total (without generator)',
+    ...steps.map((s) => {
+      const each = s.cpu.filter((u) => !isGenerator(u)).map((u) => perMessage(s, u));
+      return each.some((v) => v !== null)
+        ? each.reduce<number>((sum, v) => sum + (v ?? 0), 0).toFixed(1)
+        : '–';
+    }),
+  ]);
+  return markdownTable(header, rows);
+}
+
 export function markdownTable(
   header: readonly string[],
   rows: ReadonlyArray<readonly string[]>,

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { percentile, summarize, formatMs } from '../bench/stats.js';
 import {
   descendantsOf,
+  parseContextSwitches,
   parseNetTcp,
   parseRssKib,
   parseStat,
@@ -11,6 +12,9 @@ import {
   treeTicks,
   type ProcStat,
 } from '../bench/proc.js';
+import type { CpuUsage } from '../bench/cpu-meter.js';
+import { switchesTable } from '../bench/report.js';
+import type { RateResult } from '../bench/steps/sustained.js';
 
 describe('bench statistics', () => {
   test('nearest-rank percentiles', () => {
@@ -68,6 +72,13 @@ describe('bench /proc parsing', () => {
     assert.equal(parseRssKib('Name:\tzombie\nState:\tZ\n'), null);
   });
 
+  test('context switches from a thread status file', () => {
+    const status =
+      'Name:\tnode\nState:\tS (sleeping)\nvoluntary_ctxt_switches:\t1200\nnonvoluntary_ctxt_switches:\t34\n';
+    assert.equal(parseContextSwitches(status), 1234);
+    assert.equal(parseContextSwitches('Name:\tnode\nvoluntary_ctxt_switches:\t5\n'), null);
+  });
+
   test('listening and connected sockets from /proc/net/tcp', () => {
     const text = [
       '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
@@ -105,5 +116,38 @@ describe('bench /proc parsing', () => {
     // 100+1 + 20+1 + 3+1 of the live ones, plus 40 reaped by the root.
     assert.equal(treeTicks(tree[0]!, tree), 166);
     assert.deepEqual(descendantsOf(99, all), []);
+  });
+});
+
+describe('bench context-switch table', () => {
+  const step = (target: number, acked: number, cpu: CpuUsage[]) =>
+    ({ target, acked, cpu, phase: 'ladder' }) as unknown as RateResult;
+
+  test('switches per acknowledged message, per process and for the system', () => {
+    const steps = [
+      step(1000, 2000, [
+        { name: 'gateway-1', shared: false, ms: 700, switches: 4000 },
+        { name: 'postgres (all backends)', shared: true, ms: 300, switches: null },
+        { name: 'generator (this process)', shared: false, ms: 200, switches: 9000 },
+      ]),
+      step(100, 200, [
+        { name: 'gateway-1', shared: false, ms: 200, switches: 1000 },
+        { name: 'postgres (all backends)', shared: true, ms: 100, switches: 600 },
+        { name: 'generator (this process)', shared: false, ms: 100, switches: 500 },
+      ]),
+    ];
+    const lines = switchesTable(steps).split('\n');
+    assert.match(lines[0]!, /process\s+\| 100 msg\/s\s+\| 1,000 msg\/s/);
+    const row = (name: string) =>
+      lines
+        .find((l) => l.startsWith(`| ${name}`))!
+        .split('|')
+        .slice(2, 4)
+        .map((c) => c.trim());
+    assert.deepEqual(row('gateway-1'), ['5.0', '2.0']);
+    assert.deepEqual(row('postgres'), ['3.0', '–']);
+    assert.deepEqual(row('generator'), ['2.5', '4.5']);
+    // The generator is not part of the system; a process without a count adds nothing.
+    assert.deepEqual(row('system total'), ['8.0', '2.0']);
   });
 });
