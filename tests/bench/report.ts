@@ -175,34 +175,54 @@ export function mainTable(r: BenchResults): string {
   return markdownTable(['step', 'measured', 'target'], rows);
 }
 
-/** CPU milliseconds per acknowledged message, per process, for each sustained step. */
-export function cpuTable(steps: readonly RateResult[]): string {
+/**
+ * A row per process and a system total, a column per sustained step (by rate; bisection
+ * probes marked). `cell` gets the process's usage in that step (undefined when absent).
+ */
+function perProcessTable(
+  steps: readonly RateResult[],
+  cell: (step: RateResult, usage: CpuUsage | undefined) => string,
+  total: (step: RateResult) => string,
+  markShared: boolean,
+): string {
   if (steps.length === 0) return '';
   steps = [...steps].sort((a, b) => a.target - b.target);
-  const names = steps[0]!.cpu.map((u) => u.name);
   const header = [
     'process',
     ...steps.map((s) => `${n(s.target)} msg/s${s.phase === 'bisect' ? ' (b)' : ''}`),
   ];
-  const cell = (s: RateResult, name: string) => {
-    const u = s.cpu.find((x) => x.name === name);
-    if (!u || u.ms === null || s.acked === 0) return '–';
-    const core = (u.ms / (s.cpuSeconds * 1000)) * 100;
-    return `${(u.ms / s.acked).toFixed(2)} ms (${core.toFixed(0)} %)`;
-  };
-  const rows = names.map((name) => {
-    const shared = steps[0]!.cpu.find((u) => u.name === name)?.shared ? ' *' : '';
-    return [`${name}${shared}`, ...steps.map((s) => cell(s, name))];
-  });
-  rows.push([
-    'system total (without generator)',
-    ...steps.map((s) => {
-      const v = systemCpuPerMessage(s);
-      return v === null ? '–' : `${v.toFixed(2)} ms`;
-    }),
+  const rows = steps[0]!.cpu.map((first) => [
+    `${first.name}${markShared && first.shared ? ' *' : ''}`,
+    ...steps.map((s) =>
+      cell(
+        s,
+        s.cpu.find((u) => u.name === first.name),
+      ),
+    ),
   ]);
+  rows.push(['system total (without generator)', ...steps.map(total)]);
   return markdownTable(header, rows);
 }
+
+/** CPU milliseconds per acknowledged message, per process, for each sustained step. */
+export function cpuTable(steps: readonly RateResult[]): string {
+  return perProcessTable(
+    steps,
+    (s, u) => {
+      if (!u || u.ms === null || s.acked === 0) return '–';
+      const core = (u.ms / (s.cpuSeconds * 1000)) * 100;
+      return `${(u.ms / s.acked).toFixed(2)} ms (${core.toFixed(0)} %)`;
+    },
+    (s) => {
+      const v = systemCpuPerMessage(s);
+      return v === null ? '–' : `${v.toFixed(2)} ms`;
+    },
+    true,
+  );
+}
+
+const switchesPerMessage = (s: RateResult, u: CpuUsage | undefined) =>
+  u && typeof u.switches === 'number' && s.acked > 0 ? u.switches / s.acked : null;
 
 /**
  * Context switches per acknowledged message, per process: how often a message puts a thread
@@ -210,32 +230,17 @@ export function cpuTable(steps: readonly RateResult[]): string {
  * mostly these); under load one wake-up serves many messages.
  */
 export function switchesTable(steps: readonly RateResult[]): string {
-  if (steps.length === 0) return '';
-  steps = [...steps].sort((a, b) => a.target - b.target);
-  const names = steps[0]!.cpu.map((u) => u.name);
-  const perMessage = (s: RateResult, u: CpuUsage | undefined) =>
-    u && typeof u.switches === 'number' && s.acked > 0 ? u.switches / s.acked : null;
-  const header = ['process', ...steps.map((s) => `${n(s.target)} msg/s`)];
-  const rows = names.map((name) => [
-    name,
-    ...steps.map(
-      (s) =>
-        perMessage(
-          s,
-          s.cpu.find((x) => x.name === name),
-        )?.toFixed(1) ?? '–',
-    ),
-  ]);
-  rows.push([
-    'system total (without generator)',
-    ...steps.map((s) => {
-      const each = s.cpu.filter((u) => !isGenerator(u)).map((u) => perMessage(s, u));
+  return perProcessTable(
+    steps,
+    (s, u) => switchesPerMessage(s, u)?.toFixed(1) ?? '–',
+    (s) => {
+      const each = s.cpu.filter((u) => !isGenerator(u)).map((u) => switchesPerMessage(s, u));
       return each.some((v) => v !== null)
         ? each.reduce<number>((sum, v) => sum + (v ?? 0), 0).toFixed(1)
         : '–';
-    }),
-  ]);
-  return markdownTable(header, rows);
+    },
+    false,
+  );
 }
 
 export function markdownTable(

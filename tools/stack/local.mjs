@@ -322,7 +322,7 @@ async function startFerret() {
       // Go collects garbage each time the heap doubles by default: a quarter of FerretDB's CPU
       // under chat traffic. At GOGC=400 collections cost a third of that for ≈ 8 MiB more RSS.
       // With one P, Go stops waking a second thread to steal each request's goroutines: 40 %
-      // fewer context switches and ≈ 15 % less CPU at 250–1,000 msg/s (docs/performance.md).
+      // fewer context switches and 10–15 % less CPU at 250–1,000 msg/s (docs/performance.md).
       env: {
         ...process.env,
         DO_NOT_TRACK: '1',
